@@ -1,0 +1,5 @@
+import sys
+
+from cardpress.cli import main
+
+sys.exit(main())

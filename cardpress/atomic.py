@@ -1,0 +1,47 @@
+"""Atomic file writes: a temporary file in the same folder, synced, then renamed into place.
+
+A reader (or an interrupted build) sees either the old complete file or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def staged_file(final: Path) -> Iterator[Path]:
+    """A temporary path beside ``final``; deleted again if the block fails.
+
+    The caller moves it into place with ``commit`` once every output is ready.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def commit(temp: Path, final: Path) -> None:
+    with open(temp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(temp, 0o666 & ~_umask())
+    os.replace(temp, final)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    with staged_file(path) as temp:
+        temp.write_bytes(data)
+        commit(temp, path)

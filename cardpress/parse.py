@@ -1,0 +1,901 @@
+"""Read a content folder into the model, collecting every problem with its source line.
+
+Nothing here writes a file. ``read_content`` returns the decks and their lock state;
+the build decides what to write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from cardpress import markup
+from cardpress.errors import ContentError, Diagnostic
+from cardpress.lock import Lock, assign_ids
+from cardpress.model import (
+    CLOZE_RE,
+    EMPTY,
+    Callout,
+    CalloutKind,
+    Card,
+    CardKind,
+    Deck,
+    Fragment,
+    MediaFile,
+    Section,
+    SourceLocation,
+    cloze_to_html,
+)
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_CARDS_PER_DECK = 50_000
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+DECK_KEYS = {"title", "id", "description", "tags", "paper"}
+PAPERS = ("a4", "letter")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+LOCK_NAME = "cardpress.lock"
+
+_DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_TAG_RE = re.compile(r'^[^\s"]+$')
+_ALERT_RE = re.compile(r"^\[!([A-Za-z]+)\][ \t]*(?:\n|$)")
+_SHORTHAND_RE = re.compile(r"\{\{(?!c\d+::)(.+?)\}\}", re.DOTALL)
+_ANY_CLOZE_RE = re.compile(r"\{\{(c(\d+)::)?(.+?)\}\}", re.DOTALL)
+_SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+
+
+class Reporter:
+    """Collects diagnostics; ``strict`` turns warnings into errors."""
+
+    def __init__(self, strict: bool = False):
+        self.strict = strict
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, location: SourceLocation, message: str) -> None:
+        self.diagnostics.append(Diagnostic(location, "error", message))
+
+    def warning(self, location: SourceLocation, message: str) -> None:
+        severity = "error" if self.strict else "warning"
+        self.diagnostics.append(Diagnostic(location, severity, message))
+
+    @property
+    def failed(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+@dataclass
+class SourceFile:
+    """One Markdown file: its lines (front matter blanked, so token lines are file lines)."""
+
+    path: Path
+    rel: str
+    text: str
+    lines: list[str]
+    front_matter: dict[str, Any] | None = None
+    front_matter_lines: dict[str, int] = field(default_factory=dict)
+    front_matter_start: int = 0
+
+    def location(self, line: int, col: int | None = None) -> SourceLocation:
+        return SourceLocation(self.rel, line, col)
+
+    def find(self, line: int, needle: str, end_line: int | None = None) -> SourceLocation:
+        """The location of ``needle`` at or after ``line`` (1-based), else of the line."""
+        last = min(end_line or line, len(self.lines))
+        for number in range(line, last + 1):
+            col = self.lines[number - 1].find(needle) if needle else -1
+            if col >= 0:
+                return self.location(number, col + 1)
+        return self.location(line, 1)
+
+
+@dataclass
+class ContentState:
+    """What ``read_content`` found: decks with ids assigned, and their lock files."""
+
+    decks: list[Deck]
+    locks: dict[str, Lock]
+    removed: dict[str, list[str]]
+    warnings: list[Diagnostic]
+
+
+def load_content(content_dir: Path, *, strict: bool = False) -> list[Deck]:
+    return read_content(content_dir, strict=strict).decks
+
+
+def read_content(
+    content_dir: Path, *, strict: bool = False, now: int | None = None
+) -> ContentState:
+    """Parse every deck in ``content_dir``; raise ContentError listing all problems."""
+    reporter = Reporter(strict)
+    root_location = SourceLocation(str(content_dir), 0)
+    if not content_dir.is_dir():
+        what = "is not a folder" if content_dir.exists() else "does not exist"
+        raise ContentError([Diagnostic(root_location, "error", f"content folder {what}")])
+    root = content_dir.resolve()
+    units = list(_discover_decks(root, reporter))
+    if not units and not reporter.failed:
+        reporter.error(
+            root_location, "content folder has no decks: add <name>.md or <name>/index.md"
+        )
+    decks: list[Deck] = []
+    lock_paths: dict[str, Path] = {}
+    for lock_path, files in units:
+        deck = DeckParser(root, files, reporter).parse()
+        if deck is not None:
+            decks.append(deck)
+            lock_paths[deck.key] = lock_path
+    seen: dict[str, Deck] = {}
+    for deck in decks:
+        if deck.key in seen:
+            reporter.error(
+                _key_location(deck),
+                f"deck id '{deck.key}' is already used by the deck at {seen[deck.key].location}",
+            )
+        seen.setdefault(deck.key, deck)
+    if reporter.failed:
+        raise ContentError(reporter.diagnostics)
+
+    stamp_now = int(time.time()) if now is None else now
+    locks: dict[str, Lock] = {}
+    removed: dict[str, list[str]] = {}
+    final: list[Deck] = []
+    for deck in decks:
+        lock_path = lock_paths[deck.key]
+        try:
+            lock = Lock.read(lock_path, deck.key, stamp_now)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            reporter.error(
+                SourceLocation(lock_path.relative_to(root).as_posix(), 1),
+                f"lock file is damaged ({exc}); restore it from version control",
+            )
+            continue
+        deck = assign_ids(deck, lock)
+        removed[deck.key] = lock.removed_since_last_build(deck)
+        lock.mark_removed(deck)
+        locks[deck.key] = lock
+        final.append(deck)
+    if reporter.failed:
+        raise ContentError(reporter.diagnostics)
+    return ContentState(final, locks, removed, reporter.warnings)
+
+
+def _key_location(deck: Deck) -> SourceLocation:
+    return deck.location
+
+
+def _discover_decks(root: Path, reporter: Reporter) -> Iterator[tuple[Path, list[Path]]]:
+    """Yield (lock path, Markdown files in order) for each deck in the content folder."""
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_file() and entry.suffix == ".md":
+            if entry.name.lower() == "readme.md":
+                continue
+            yield entry.with_suffix(".lock"), [entry]
+        elif entry.is_dir():
+            index = entry / "index.md"
+            files = sorted(
+                (
+                    p
+                    for p in entry.rglob("*.md")
+                    if p != index
+                    and not any(part.startswith((".", "_")) for part in p.relative_to(entry).parts)
+                ),
+                key=lambda p: p.relative_to(entry).as_posix(),
+            )
+            if not index.is_file():
+                if files:
+                    reporter.error(
+                        SourceLocation(entry.relative_to(root).as_posix() + "/index.md", 0),
+                        "deck folder has no index.md with the deck's front matter",
+                    )
+                continue
+            yield entry / LOCK_NAME, [index, *files]
+
+
+def _read_source(root: Path, path: Path, reporter: Reporter) -> SourceFile | None:
+    rel = path.relative_to(root).as_posix()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        reporter.error(
+            SourceLocation(rel, 0), "file is a link that leads outside the content folder"
+        )
+        return None
+    try:
+        size = resolved.stat().st_size
+        if size > MAX_FILE_BYTES:
+            reporter.error(
+                SourceLocation(rel, 0),
+                f"file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes",
+            )
+            return None
+        data = resolved.read_bytes()
+    except OSError as exc:
+        reporter.error(SourceLocation(rel, 0), f"cannot read file: {exc.strerror}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        reporter.error(
+            SourceLocation(rel, line, col),
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        )
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        reporter.error(SourceLocation(rel, line), "file contains a NUL byte: is it a binary file?")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceFile(path=resolved, rel=rel, text=text, lines=text.split("\n"))
+
+
+def _split_front_matter(source: SourceFile, reporter: Reporter, wanted: bool) -> None:
+    """Parse YAML front matter and blank its lines, so token line numbers stay file lines."""
+    lines = source.lines
+    if not lines or lines[0].rstrip() != "---":
+        if wanted:
+            reporter.error(
+                source.location(1, 1),
+                "missing front matter: start the file with '---', then title: and id:, then '---'",
+            )
+        return
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        reporter.error(source.location(1, 1), "front matter is not closed: add a '---' line")
+        source.lines = [""] * len(lines)
+        return
+    if not wanted:
+        reporter.error(
+            source.location(1, 1),
+            "front matter is only allowed in the deck's first file (index.md)",
+        )
+    yaml_text = "\n".join(lines[1:end])
+    blanked = [""] * (end + 1) + lines[end + 1 :]
+    source.lines = blanked
+    source.text = "\n".join(blanked)
+    if not wanted:
+        return
+    if len(yaml_text.encode()) > MAX_FRONT_MATTER_BYTES:
+        reporter.error(source.location(2, 1), "front matter is too long")
+        return
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        if node is not None and _yaml_has_aliases(node):
+            reporter.error(source.location(2, 1), "front matter may not use YAML aliases")
+            return
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 2
+        col = mark.column + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        reporter.error(source.location(line, col), f"invalid front matter: {problem}")
+        return
+    if not isinstance(data, dict):
+        reporter.error(source.location(2, 1), "front matter must be a mapping of keys to values")
+        return
+    source.front_matter = data
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            source.front_matter_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    source.front_matter_start = 1
+
+
+def _yaml_has_aliases(node: yaml.Node) -> bool:
+    stack: list[Any] = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return True
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return False
+
+
+def _parse_tags(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return value.replace(",", " ").split()
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v).strip() for v in value]
+    return None
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.sub(r"[^\w]+", " ", text.lower().replace("_", " ")).split())
+
+
+@dataclass
+class _CardDraft:
+    heading: Token
+    inline: Token
+    source: SourceFile
+    settings: dict[str, tuple[str, SourceLocation]] = field(default_factory=dict)
+    body: list[list[Token]] = field(default_factory=list)
+
+
+@dataclass
+class _SectionDraft:
+    heading_line: int
+    source: SourceFile
+    title: Fragment
+    settings: dict[str, tuple[str, SourceLocation]] = field(default_factory=dict)
+    intro: list[list[Token]] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    identity: tuple[str, tuple[str, ...]] | None = None  # (key, tags), read once
+
+
+class DeckParser:
+    """Parses the files of one deck into a Deck, reporting problems as it goes."""
+
+    def __init__(self, root: Path, files: list[Path], reporter: Reporter):
+        self.root = root
+        self.files = files
+        self.report = reporter
+        self.media: dict[str, MediaFile] = {}
+        self.card_ids: dict[str, SourceLocation] = {}
+        self.section_keys: dict[str, SourceLocation] = {}
+        self.card_count = 0
+
+    def parse(self) -> Deck | None:
+        sources = [_read_source(self.root, path, self.report) for path in self.files]
+        if sources[0] is None:
+            return None
+        first = sources[0]
+        _split_front_matter(first, self.report, wanted=True)
+        for source in sources[1:]:
+            if source is not None:
+                _split_front_matter(source, self.report, wanted=False)
+        meta = self._deck_metadata(first)
+        intro: list[list[Token]] = []
+        sections: list[Section] = []
+        for source in sources:
+            if source is not None:
+                sections.extend(self._parse_file(source, intro))
+        if meta is None:
+            return None
+        if not sections and not self.report.failed:
+            self.report.warning(
+                first.location(1), "deck has no sections: add '## Section' headings"
+            )
+        key, title, description, tags, paper = meta
+        deck_tags = tuple(tags)
+        sections = [
+            Section(
+                key=s.key,
+                title=s.title,
+                intro=s.intro,
+                tags=s.tags,
+                location=s.location,
+                cards=tuple(_with_tags(c, deck_tags) for c in s.cards),
+            )
+            for s in sections
+        ]
+        return Deck(
+            key=key,
+            title=title,
+            description=description,
+            tags=deck_tags,
+            paper=paper,
+            intro=self._render(intro, first),
+            sections=tuple(sections),
+            media=tuple(sorted(self.media.values(), key=lambda m: m.name)),
+            sources=tuple(s.rel for s in sources if s is not None),
+            location=first.location(1),
+        )
+
+    # -- deck metadata --------------------------------------------------------------
+
+    def _deck_metadata(self, source: SourceFile) -> tuple[str, str, str, list[str], str] | None:
+        data = source.front_matter
+        if data is None:
+            return None
+        line_of = source.front_matter_lines
+        ok = True
+
+        def where(key: str) -> SourceLocation:
+            return source.location(line_of.get(key, 1), 1)
+
+        for key in data:
+            if str(key) not in DECK_KEYS:
+                self.report.warning(
+                    where(str(key)),
+                    f"unknown front matter key '{key}' (known: {', '.join(sorted(DECK_KEYS))})",
+                )
+        title = data.get("title")
+        if not isinstance(title, str) or not title.strip():
+            self.report.error(where("title"), "front matter needs a 'title' (a non-empty string)")
+            ok = False
+        deck_key = data.get("id")
+        if not isinstance(deck_key, str) or not _DECK_KEY_RE.match(deck_key):
+            self.report.error(
+                where("id"),
+                "front matter needs an 'id': the stable deck key, lowercase letters, digits "
+                "and '-' (at most 64), e.g. id: aws-devops",
+            )
+            ok = False
+        description = data.get("description", "")
+        if description is None:
+            description = ""
+        if not isinstance(description, str):
+            self.report.error(where("description"), "'description' must be a string")
+            ok = False
+        tags = _parse_tags(data.get("tags", []) or [])
+        if tags is None:
+            self.report.error(where("tags"), "'tags' must be a list or a space-separated string")
+            ok = False
+            tags = []
+        for tag in tags:
+            if not _TAG_RE.match(tag):
+                self.report.error(where("tags"), f"tag '{tag}' may not contain spaces or quotes")
+                ok = False
+        paper = data.get("paper", "a4")
+        if not isinstance(paper, str) or paper.lower() not in PAPERS:
+            self.report.error(where("paper"), "'paper' must be 'a4' or 'letter'")
+            ok = False
+            paper = "a4"
+        if not ok:
+            return None
+        assert isinstance(title, str) and isinstance(deck_key, str)
+        assert isinstance(description, str)
+        return deck_key, title.strip(), description.strip(), tags, paper.lower()
+
+    # -- structure ------------------------------------------------------------------
+
+    def _parse_file(self, source: SourceFile, deck_intro: list[list[Token]]) -> list[Section]:
+        tokens = markup.markdown().parse(source.text)
+        blocks = list(_top_level_blocks(tokens))
+        self._check_fences(source, tokens)
+        sections: list[Section] = []
+        section: _SectionDraft | None = None
+        card: _CardDraft | None = None
+        previous_heading = False
+
+        def close_card() -> None:
+            nonlocal card
+            if card is not None and section is not None:
+                built = self._build_card(card, section)
+                if built is not None:
+                    section.cards.append(built)
+            card = None
+
+        def close_section() -> None:
+            nonlocal section
+            close_card()
+            if section is not None:
+                built = self._build_section(section)
+                if built is not None:
+                    sections.append(built)
+            section = None
+
+        for block in blocks:
+            first = block[0]
+            line = first.map[0] + 1 if first.map else 1
+            after_heading, previous_heading = previous_heading, False
+            if first.type == "heading_open":
+                level = int(first.tag[1])
+                inline = block[1]
+                if level == 1:
+                    if section is not None or sections:
+                        self.report.error(
+                            source.location(line, 1),
+                            "'#' heading after the first section: use '##' for a section "
+                            "and '###' for a card",
+                        )
+                    continue
+                if level == 2:
+                    close_section()
+                    title = markup.render_inline(inline)
+                    if not title.text:
+                        self.report.error(source.location(line, 1), "section heading is empty")
+                    section = _SectionDraft(line, source, title)
+                    previous_heading = True
+                    continue
+                if level == 3:
+                    close_card()
+                    if section is None:
+                        self.report.error(
+                            source.location(line, 1),
+                            "card is not inside a section: add a '## Section' heading above it",
+                        )
+                        continue
+                    card = _CardDraft(first, inline, source)
+                    previous_heading = True
+                    continue
+            if first.type == "html_block" and markup.is_comment(first.content):
+                if after_heading:
+                    target = card if card is not None else section
+                    if target is not None:
+                        target.settings = self._settings(first, source)
+                continue
+            if first.type == "html_block":
+                self.report.warning(
+                    source.find(line, "<"),
+                    "raw HTML is shown as text; use Markdown instead",
+                )
+            if card is not None:
+                card.body.append(block)
+            elif section is not None:
+                section.intro.append(block)
+            else:
+                deck_intro.append(block)
+        close_section()
+        return sections
+
+    def _check_fences(self, source: SourceFile, tokens: Sequence[Token]) -> None:
+        for token in tokens:
+            if token.type != "fence" or not token.map:
+                continue
+            start, end = token.map
+            marker = token.markup
+            last = source.lines[end - 1].strip() if end - 1 < len(source.lines) else ""
+            closed = end - 1 > start and last.startswith(marker) and set(last) <= {marker[0]}
+            if not closed:
+                self.report.error(
+                    source.location(start + 1, 1),
+                    f"code fence '{marker}' is never closed: add a closing '{marker}' line",
+                )
+            language = markup.fence_language(token.info)
+            if language and not markup.lexer_exists(language):
+                self.report.warning(
+                    source.find(start + 1, language),
+                    f"unknown code language '{language}': shown without highlighting",
+                )
+
+    def _settings(self, token: Token, source: SourceFile) -> dict[str, tuple[str, SourceLocation]]:
+        line = token.map[0] + 1 if token.map else 1
+        body = token.content.strip()
+        body = body[4:] if body.startswith("<!--") else body
+        body = body[:-3] if body.endswith("-->") else body
+        settings: dict[str, tuple[str, SourceLocation]] = {}
+        for offset, raw_line in enumerate(body.split("\n")):
+            for part in raw_line.split(";"):
+                if not part.strip():
+                    continue
+                where = source.find(line + offset, part.strip())
+                match = _SETTING_RE.match(part)
+                if not match:
+                    self.report.error(
+                        where, f"cannot read setting '{part.strip()}': write 'key: value'"
+                    )
+                    continue
+                settings[match.group(1).lower()] = (match.group(2), where)
+        return settings
+
+    def _section_identity(self, draft: _SectionDraft) -> tuple[str, tuple[str, ...]]:
+        """The section's key and tags, read from its settings once."""
+        if draft.identity is not None:
+            return draft.identity
+        settings = dict(draft.settings)
+        key = _slug(draft.title.text)
+        if "id" in settings:
+            value, where = settings.pop("id")
+            if _CARD_ID_RE.match(value):
+                key = value
+            else:
+                self.report.error(
+                    where,
+                    f"section id '{value}' must be lowercase letters, digits, '-', '_' or '.'",
+                )
+        if not key:
+            key = f"section-{len(self.section_keys) + 1}"
+        tags = [key]
+        if "tags" in settings:
+            value, where = settings.pop("tags")
+            tags.extend(self._tags(value, where))
+        for name, (_, where) in settings.items():
+            self.report.warning(where, f"unknown section setting '{name}' (known: id, tags)")
+        draft.identity = (key, tuple(dict.fromkeys(tags)))
+        return draft.identity
+
+    def _build_section(self, draft: _SectionDraft) -> Section | None:
+        source = draft.source
+        location = source.location(draft.heading_line, 1)
+        key, tags = self._section_identity(draft)
+        if key in self.section_keys:
+            self.report.error(
+                location,
+                f"section id '{key}' is already used at {self.section_keys[key]}; "
+                "give one of them another title or an id",
+            )
+            return None
+        self.section_keys[key] = location
+        return Section(
+            key=key,
+            title=draft.title,
+            intro=self._render(draft.intro, source),
+            tags=tags,
+            cards=tuple(draft.cards),
+            location=location,
+        )
+
+    def _tags(self, value: str, where: SourceLocation) -> list[str]:
+        tags = value.replace(",", " ").split()
+        for tag in tags:
+            if not _TAG_RE.match(tag):
+                self.report.error(where, f"tag '{tag}' may not contain quotes")
+        return [t for t in tags if _TAG_RE.match(t)]
+
+    def _build_card(self, draft: _CardDraft, section: _SectionDraft) -> Card | None:
+        source = draft.source
+        line = draft.heading.map[0] + 1 if draft.heading.map else 1
+        location = source.location(line, 1)
+        self.card_count += 1
+        if self.card_count == MAX_CARDS_PER_DECK + 1:
+            self.report.error(location, f"deck has more than {MAX_CARDS_PER_DECK} cards")
+        if self.card_count > MAX_CARDS_PER_DECK:
+            return None
+        question = markup.render_inline(draft.inline)
+        self._check_inline(draft.inline, source, line, line)
+        ok = True
+        if not question.text:
+            self.report.error(location, "card question is empty")
+            ok = False
+        settings = dict(draft.settings)
+        kind = CardKind.BASIC
+        if "kind" in settings:
+            value, where = settings.pop("kind")
+            try:
+                kind = CardKind(value.strip().lower())
+            except ValueError:
+                self.report.error(
+                    where, f"unknown card kind '{value}' (known: basic, reversed, cloze)"
+                )
+                ok = False
+        card_id = ""
+        if "id" in settings:
+            value, where = settings.pop("id")
+            if not _CARD_ID_RE.match(value):
+                self.report.error(
+                    where,
+                    f"card id '{value}' must be lowercase letters, digits, '-', '_' or '.'",
+                )
+                ok = False
+            elif value in self.card_ids:
+                self.report.error(
+                    where, f"duplicate card id '{value}': first used at {self.card_ids[value]}"
+                )
+                ok = False
+            else:
+                self.card_ids[value] = where
+                card_id = value
+        tags: list[str] = []
+        if "tags" in settings:
+            value, where = settings.pop("tags")
+            tags = self._tags(value, where)
+        for name, (_, where) in settings.items():
+            self.report.warning(where, f"unknown card setting '{name}' (known: id, kind, tags)")
+
+        callouts: list[Callout] = []
+        blocks: list[list[Token]] = []
+        for block in draft.body:
+            callout = self._callout(block, source)
+            if callout is not None:
+                callouts.append(callout)
+            else:
+                blocks.append(block)
+        split = next((i for i, b in enumerate(blocks) if b[0].type == "hr"), None)
+        if split is not None:
+            answer_blocks, detail_blocks = blocks[:split], blocks[split + 1 :]
+        else:
+            answer_blocks, detail_blocks = blocks[:1], blocks[1:]
+        end_line = _last_line(draft.body) or line
+        answer = self._render(answer_blocks, source)
+        details = self._render(detail_blocks, source)
+        cloze = EMPTY
+        if not answer:
+            what = "cloze text" if kind is CardKind.CLOZE else "answer"
+            self.report.error(location, f"card has no {what}: write it below the question")
+            ok = False
+        elif kind is CardKind.CLOZE:
+            cloze = _expand_cloze_shorthand(answer)
+            answer = EMPTY
+            if not CLOZE_RE.search(cloze.html):
+                self.report.error(
+                    location,
+                    "cloze card has no deletion: mark one as {{text}} or {{c1::text}}",
+                )
+                ok = False
+        elif CLOZE_RE.search(answer.html + details.html):
+            self.report.warning(
+                source.find(line, "{{c", end_line),
+                f"'{{{{c1::...}}}}' in a {kind.value} card: "
+                "add 'kind: cloze' to make it a cloze card",
+            )
+        if not ok:
+            return None
+        return Card(
+            id=card_id,
+            explicit_id=bool(card_id),
+            kind=kind,
+            question=question,
+            answer=answer,
+            details=details,
+            callouts=tuple(callouts),
+            tags=tuple(dict.fromkeys([*self._section_identity(section)[1], *tags])),
+            location=location,
+            cloze=cloze,
+        )
+
+    def _callout(self, block: list[Token], source: SourceFile) -> Callout | None:
+        if block[0].type != "blockquote_open" or len(block) < 4:
+            return None
+        if block[1].type != "paragraph_open" or block[2].type != "inline":
+            return None
+        inline = block[2]
+        match = _ALERT_RE.match(inline.content)
+        if not match:
+            return None
+        line = block[0].map[0] + 1 if block[0].map else 1
+        try:
+            kind = CalloutKind(match.group(1).lower())
+        except ValueError:
+            self.report.warning(
+                source.find(line, "[!"),
+                f"unknown callout '[!{match.group(1)}]' (known: NOTE, TIP, IMPORTANT, "
+                "WARNING, CAUTION): shown as a quote",
+            )
+            return None
+        rest = inline.content[match.end() :]
+        inner = block[1:-1]
+        if rest.strip():
+            md = markup.markdown()
+            new_inline = Token("inline", "", 0, content=rest, map=inline.map)
+            new_inline.children = []
+            md.inline.parse(rest, md, {}, new_inline.children)
+            inner = [inner[0], new_inline, *inner[2:]]
+        else:
+            inner = inner[3:]
+        body = self._render([inner], source)
+        if not body:
+            self.report.warning(source.location(line, 1), "callout is empty")
+            return None
+        return Callout(kind=kind, body=body)
+
+    # -- checks on Markdown inside cards ------------------------------------------------
+
+    def _check_block(self, block: list[Token], source: SourceFile) -> None:
+        for token in block:
+            if token.type == "inline" and token.map:
+                self._check_inline(token, source, token.map[0] + 1, token.map[1])
+
+    def _check_inline(self, inline: Token, source: SourceFile, line: int, end_line: int) -> None:
+        """Check links and images and turn image paths into media names, in place."""
+        children = inline.children or []
+        keep: list[Token] = []
+        drop_close = 0
+        for child in children:
+            if child.type == "image":
+                self._image(child, source, line, end_line)
+            elif child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if not markup.SAFE_LINK_RE.match(href):
+                    self.report.warning(
+                        source.find(line, href, end_line),
+                        f"link to '{href}' is shown as text: only http, https and mailto "
+                        "links are kept",
+                    )
+                    drop_close += 1
+                    continue
+            elif child.type == "link_close" and drop_close:
+                drop_close -= 1
+                continue
+            elif child.type == "html_inline":
+                raw = child.content
+                if not raw.startswith("<!--") and not markup.allowed_tag(raw):
+                    self.report.warning(
+                        source.find(line, raw, end_line),
+                        f"raw HTML '{raw[:40]}' is shown as text",
+                    )
+            keep.append(child)
+        inline.children = keep
+
+    def _image(self, token: Token, source: SourceFile, line: int, end_line: int) -> None:
+        src = str(token.attrs.get("src", ""))
+        where = source.find(line, src, end_line)
+        if re.match(r"^([a-zA-Z][\w+.-]*:|//)", src):
+            self.report.error(
+                where,
+                f"image '{src}' is not a local file: download it into the content folder",
+            )
+            return
+        rel_path = urllib.parse.unquote(src.split("#")[0].split("?")[0])
+        target = (source.path.parent / rel_path).resolve()
+        if not target.is_relative_to(self.root):
+            self.report.error(where, f"image '{src}' is outside the content folder")
+            return
+        if not target.is_file():
+            self.report.error(where, f"image '{src}' does not exist")
+            return
+        if target.suffix.lower() not in IMAGE_SUFFIXES:
+            self.report.error(
+                where,
+                f"image '{src}' is not PNG, JPEG, GIF, WebP or SVG",
+            )
+            return
+        rel = target.relative_to(self.root).as_posix()
+        if rel not in self.media:
+            data = target.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(rel).name)
+            self.media[rel] = MediaFile(name=f"{digest[:12]}-{stem}", path=rel, sha256=digest)
+        token.attrs["src"] = self.media[rel].name
+
+    def _render(self, blocks: list[list[Token]], source: SourceFile) -> Fragment:
+        for block in blocks:
+            self._check_block(block, source)
+        return markup.render_blocks([token for block in blocks for token in block])
+
+
+def _with_tags(card: Card, deck_tags: tuple[str, ...]) -> Card:
+    return replace(card, tags=tuple(dict.fromkeys([*deck_tags, *card.tags])))
+
+
+def _top_level_blocks(tokens: Sequence[Token]) -> Iterator[list[Token]]:
+    """Group tokens into top-level blocks (a heading, a paragraph, a whole list, ...)."""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.nesting == 1:
+            depth, j = 0, i
+            while j < len(tokens):
+                depth += tokens[j].nesting
+                if depth == 0:
+                    break
+                j += 1
+            yield list(tokens[i : j + 1])
+            i = j + 1
+        else:
+            yield [token]
+            i += 1
+
+
+def _last_line(blocks: list[list[Token]]) -> int | None:
+    lines = [t.map[1] for block in blocks for t in block if t.map]
+    return max(lines) if lines else None
+
+
+def _expand_cloze_shorthand(fragment: Fragment) -> Fragment:
+    """Number ``{{text}}`` deletions after the highest explicit number before them."""
+    highest = 0
+
+    def numbered(match: re.Match[str]) -> str:
+        nonlocal highest
+        if match.group(1):
+            highest = max(highest, int(match.group(2)))
+            return match.group(0)
+        highest += 1
+        return f"{{{{c{highest}::{match.group(3)}}}}}"
+
+    html = _ANY_CLOZE_RE.sub(numbered, fragment.html)
+    text = markup.plain_text(cloze_to_html(html))
+    return Fragment(html=html, text=text)
+
+
+def model_fingerprint(deck: Deck) -> str:
+    from cardpress.renderers.json_model import deck_to_dict
+
+    data = json.dumps(deck_to_dict(deck), sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()

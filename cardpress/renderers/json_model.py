@@ -1,0 +1,39 @@
+"""The model as JSON (schema in docs/json.md), for other tools and as proof it is complete."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from pathlib import Path
+from typing import Any
+
+from cardpress.model import Deck
+from cardpress.renderers import RenderContext
+
+SCHEMA_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def deck_to_dict(deck: Deck) -> dict[str, Any]:
+    data: dict[str, Any] = _plain(deck)
+    for section_data, section in zip(data["sections"], deck.sections, strict=True):
+        section_data["anchor"] = section.anchor
+        for card_data, card in zip(section_data["cards"], section.cards, strict=True):
+            card_data["anchor"] = card.anchor
+    return {"schema": SCHEMA_VERSION, "card_count": deck.card_count, "deck": data}
+
+
+def render(deck: Deck, context: RenderContext, out: Path) -> None:
+    data = deck_to_dict(deck)
+    data["generator"] = f"cardpress {context.version}"
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
