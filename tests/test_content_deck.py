@@ -63,6 +63,12 @@ REQUIRED_FACTS = [
 PAGE_FURNITURE = ["TheCodeForge", "Forged with", "1234567891011", "Verified Author"]
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
 @pytest.fixture(scope="module")
 def deck() -> Deck:
     decks = {d.key: d for d in load_content(CONTENT, strict=True)}
@@ -80,6 +86,15 @@ def card_text(deck: Deck) -> str:
 def test_content_parses_without_warnings() -> None:
     state = read_content(CONTENT, strict=False)
     assert [str(w) for w in state.warnings] == []
+
+
+def test_strict_check_of_the_content_folder_passes_and_writes_nothing(run_cli) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(CONTENT)
+    result = run_cli("--content", CONTENT, "--check", "--strict")
+    assert result.status == 0, result.err
+    assert "warning" not in result.out + result.err
+    assert "error:" not in result.out + result.err
+    assert snapshot(CONTENT) == before
 
 
 def test_deck_metadata(deck: Deck) -> None:
