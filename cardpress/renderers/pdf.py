@@ -1,0 +1,106 @@
+"""The printable cheat sheet: the Jinja template laid out by WeasyPrint.
+
+This is the only module that imports WeasyPrint (about 0.7 s), and the build imports it
+only when a PDF is wanted. ``render_part`` takes plain data (an HTML string and a
+``FetchPolicy``) and returns bytes, so sections can be laid out in worker processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+
+from cardpress.errors import BuildError
+from cardpress.model import Deck
+from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf_html import (
+    MEDIA_BASE_URL,
+    FetchPolicy,
+    RefusedReference,
+    sheet_html,
+    where_referenced,
+)
+
+
+class _Refused(FatalURLFetchingError):  # type: ignore[misc]
+    """Stops WeasyPrint at once (it would otherwise log the failure and go on)."""
+
+    def __init__(self, refused: RefusedReference):
+        self.refused = refused
+        super().__init__(str(refused))
+
+
+class DeckFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
+    """Serves the files ``FetchPolicy`` allows, from disk; never opens a connection."""
+
+    def __init__(self, policy: FetchPolicy):
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=True)
+        self.policy = policy
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        try:
+            path = self.policy.resolve(url)
+        except RefusedReference as refused:
+            raise _Refused(refused) from None
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+@contextmanager
+def _weasyprint_errors() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs as errors (an unreadable image, a broken stylesheet)."""
+    errors: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage())
+
+    handler = Collect(level=logging.ERROR)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+
+
+def render_part(html: str, policy: FetchPolicy) -> bytes:
+    """Lay out one HTML document and return the PDF bytes.
+
+    Raises ``RefusedReference`` for a file the policy refuses and ``BuildError`` for
+    anything WeasyPrint reports as an error.
+    """
+    with _weasyprint_errors() as errors:
+        try:
+            document = weasyprint.HTML(
+                string=html, base_url=MEDIA_BASE_URL, url_fetcher=DeckFetcher(policy)
+            ).render()
+        except _Refused as stop:
+            raise stop.refused from None
+        except FatalURLFetchingError as failed:  # reading an allowed file failed
+            raise BuildError(f"{failed}: {failed.__cause__}") from None
+        pdf: bytes = document.write_pdf()
+    if errors:
+        raise BuildError("WeasyPrint: " + "; ".join(errors))
+    return pdf
+
+
+def render(deck: Deck, context: RenderContext, out: Path) -> None:
+    """Write the deck's cheat sheet to ``out`` as one PDF document."""
+    html = sheet_html(deck, context)
+    try:
+        pdf = render_part(html, FetchPolicy.for_deck(deck, context))
+    except RefusedReference as refused:
+        raise BuildError(
+            f"{where_referenced(deck, refused.url)}: the PDF may not read {refused.url}: "
+            f"{refused.reason}"
+        ) from None
+    except BuildError as error:
+        raise BuildError(f"{deck.key}.pdf: {error}") from None
+    out.write_bytes(pdf)
