@@ -14,13 +14,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class SourceLocation:
-    """Where something was written; ``path`` is relative to the content folder."""
+    """Where something was written; ``path`` is relative to the content folder.
+
+    Line 0 means the file or folder as a whole.
+    """
 
     path: str
     line: int
     col: int | None = None
 
     def __str__(self) -> str:
+        if self.line <= 0:  # the whole file or folder
+            return self.path
         if self.col is None:
             return f"{self.path}:{self.line}"
         return f"{self.path}:{self.line}:{self.col}"

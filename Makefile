@@ -1,0 +1,45 @@
+# Quick start: `make build` then `make test`. Both create .venv and install the project.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: build check test lint fuzz bench clean system-check
+
+build: $(STAMP) system-check
+	$(BIN)/python build.py --strict
+
+check: $(STAMP)
+	$(BIN)/python build.py --check --strict
+
+test: $(STAMP) system-check lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy cardpress
+
+fuzz: $(STAMP)
+	CARDPRESS_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_fuzz.py -q
+
+bench: $(STAMP) system-check
+	$(BIN)/python bench/run.py
+
+$(STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "cardpress needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# WeasyPrint needs Pango from the system; say exactly how to get it.
+system-check:
+	@$(BIN)/python -c 'import ctypes.util, sys; sys.exit(ctypes.util.find_library("pango-1.0") is None)' || \
+		{ echo "WeasyPrint needs Pango. Install it with:"; \
+		  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }
+
+clean:
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache

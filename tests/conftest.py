@@ -1,0 +1,80 @@
+"""Shared fixtures: the format's example deck, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cardpress.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+FORMAT_DOC = ROOT / "docs" / "format.md"
+
+
+def format_example() -> str:
+    """The complete example deck of docs/format.md, exactly as documented."""
+    text = FORMAT_DOC.read_text(encoding="utf-8")
+    match = re.search(
+        r"<!-- example:start -->\n````markdown\n(.*?)````\n<!-- example:end -->", text, re.S
+    )
+    assert match, "docs/format.md lost its complete example"
+    return match.group(1)
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the CLI in-process with the project's templates unless told otherwise."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+    def run(*args: str | Path) -> Result:
+        argv = [str(a) for a in args]
+        if "--templates" not in argv:
+            argv += ["--templates", str(TEMPLATES)]
+        capsys.readouterr()
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            status = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(status, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def example_content(tmp_path: Path) -> Path:
+    """A content folder holding the docs/format.md example deck."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "networking.md").write_text(format_example(), encoding="utf-8")
+    return content
+
+
+@pytest.fixture
+def build_deck(run_cli):  # type: ignore[no-untyped-def]
+    def build(content: Path, out: Path, only: str = "anki", *extra: str) -> Path:
+        result = run_cli("--content", content, "--out", out, "--only", only, *extra)
+        assert result.status == 0, result.err
+        return out
+
+    return build
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to prove a failed build touched nothing."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
