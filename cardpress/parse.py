@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from cardpress import markup
+from cardpress import markup, sources
 from cardpress.errors import ContentError, Diagnostic
 from cardpress.lock import Lock, assign_ids
 from cardpress.model import (
@@ -36,6 +36,7 @@ from cardpress.model import (
     SourceLocation,
     cloze_to_html,
 )
+from cardpress.sources import DeckSources
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_CARDS_PER_DECK = 50_000
@@ -43,7 +44,6 @@ MAX_FRONT_MATTER_BYTES = 64 * 1024
 DECK_KEYS = {"title", "id", "description", "tags", "paper"}
 PAPERS = ("a4", "letter")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
-LOCK_NAME = "cardpress.lock"
 
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -126,18 +126,26 @@ def read_content(
         what = "is not a folder" if content_dir.exists() else "does not exist"
         raise ContentError([Diagnostic(root_location, "error", f"content folder {what}")])
     root = content_dir.resolve()
-    units = list(_discover_decks(root, reporter))
+    units: list[DeckSources] = []
+    for found in sources.discover(root):
+        if isinstance(found, sources.MissingIndex):
+            reporter.error(
+                SourceLocation(found.folder.relative_to(root).as_posix() + "/index.md", 0),
+                "deck folder has no index.md with the deck's front matter",
+            )
+        else:
+            units.append(found)
     if not units and not reporter.failed:
         reporter.error(
             root_location, "content folder has no decks: add <name>.md or <name>/index.md"
         )
     decks: list[Deck] = []
     lock_paths: dict[str, Path] = {}
-    for lock_path, files in units:
-        deck = DeckParser(root, files, reporter).parse()
+    for unit in units:
+        deck = DeckParser(root, list(unit.files), reporter).parse()
         if deck is not None:
             decks.append(deck)
-            lock_paths[deck.key] = lock_path
+            lock_paths[deck.key] = unit.lock
     seen: dict[str, Deck] = {}
     for deck in decks:
         if deck.key in seen:
@@ -175,36 +183,6 @@ def read_content(
 
 def _key_location(deck: Deck) -> SourceLocation:
     return deck.location
-
-
-def _discover_decks(root: Path, reporter: Reporter) -> Iterator[tuple[Path, list[Path]]]:
-    """Yield (lock path, Markdown files in order) for each deck in the content folder."""
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_file() and entry.suffix == ".md":
-            if entry.name.lower() == "readme.md":
-                continue
-            yield entry.with_suffix(".lock"), [entry]
-        elif entry.is_dir():
-            index = entry / "index.md"
-            files = sorted(
-                (
-                    p
-                    for p in entry.rglob("*.md")
-                    if p != index
-                    and not any(part.startswith((".", "_")) for part in p.relative_to(entry).parts)
-                ),
-                key=lambda p: p.relative_to(entry).as_posix(),
-            )
-            if not index.is_file():
-                if files:
-                    reporter.error(
-                        SourceLocation(entry.relative_to(root).as_posix() + "/index.md", 0),
-                        "deck folder has no index.md with the deck's front matter",
-                    )
-                continue
-            yield entry / LOCK_NAME, [index, *files]
 
 
 def _read_source(root: Path, path: Path, reporter: Reporter) -> SourceFile | None:
