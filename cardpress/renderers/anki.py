@@ -1,0 +1,193 @@
+"""The Anki deck: one .apkg per deck that imports cleanly and updates in place.
+
+Anki matches an imported note to the one it has by GUID alone, and updates it only when
+the package's note is newer. So a note's GUID comes from the deck key and the card id
+(never from its text), and its modification time from the lock stamps: it changes exactly
+when the note's fields, tags or images change. Sections become subdecks, and every note
+carries the tag ``cardpress::<deck key>`` and its card id in the ``Id`` field, so that
+notes whose cards were removed can be found (see ``removed_notes_search``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import genanki
+import jinja2
+
+from cardpress.errors import BuildError
+from cardpress.model import Card, CardKind, Deck, Section
+from cardpress.renderers import RenderContext
+from cardpress.renderers.anki_notetypes import RenderedNoteType, render_note_types
+from cardpress.renderers.anki_package import Stamped, write_package
+from cardpress.templates import environment
+
+TAG_NAMESPACE = "cardpress"
+_SRC_RE = re.compile(r'\bsrc="([^"]*)"')
+
+
+def render(deck: Deck, context: RenderContext, out: Path) -> None:
+    env = environment(context.templates_dir)
+    note_types = render_note_types(context.templates_dir)
+    media_sha = {media.name: media.sha256 for media in deck.media}
+
+    kinds = {card.kind for card in deck.cards()}
+    models = {kind: _model(note_types[kind]) for kind in sorted(kinds)}
+    note_type_mods = {
+        note_types[kind].spec.id: context.modified(
+            f"anki:notetype:{note_types[kind].spec.id}", note_types[kind].fingerprint
+        )
+        for kind in models
+    }
+
+    top = _top_deck(deck, env)
+    anki_decks: dict[str, Any] = {top.name: top}
+    note_mods: dict[str, int] = {}
+    position = 0
+    for section in deck.sections:
+        name = f"{top.name}::{deck_name_part(section.title.text, section.key)}"
+        if name not in anki_decks:
+            sub = genanki.Deck(
+                section_deck_id(deck.key, section.key), name, _section_description(section, env)
+            )
+            anki_decks[name] = sub
+        for card in section.cards:
+            fields = note_fields(card, section, env)
+            tags = note_tags(deck, card)
+            guid = note_guid(deck, card)
+            fingerprint = _note_fp(models[card.kind].model_id, fields, tags, media_sha)
+            note_mods[guid] = context.modified(f"anki:note:{card.id}", fingerprint)
+            note = genanki.Note(
+                model=models[card.kind], fields=fields, tags=tags, guid=guid, due=position
+            )
+            anki_decks[name].add_note(note)
+            position += 1
+
+    deck_ids = [d.deck_id for d in anki_decks.values()]
+    if len(set(deck_ids)) != len(deck_ids):
+        raise BuildError(f"{deck.key}: two sections give the same Anki deck id")
+    media = [(m.name, context.media_path(deck, m.name)) for m in deck.media]
+    stamped = Stamped(notes=note_mods, note_types=note_type_mods)
+    write_package(out, list(anki_decks.values()), stamped, media)
+
+
+def note_guid(deck: Deck, card: Card) -> str:
+    """The note's identity in Anki: the deck key and the card id, never the card's text.
+
+    A note cannot change its note type through an import (Anki reports it "conflicting"
+    and never updates it again), so a card that changes kind becomes a new note: the kind
+    is part of the GUID, except for basic cards. Changing back finds the old note again.
+    """
+    parts = (
+        [deck.key, card.id] if card.kind is CardKind.BASIC else [deck.key, card.id, card.kind.value]
+    )
+    guid: str = genanki.guid_for(*parts)
+    return guid
+
+
+def deck_id(deck_key: str) -> int:
+    return _stable_id(f"cardpress deck {deck_key}")
+
+
+def section_deck_id(deck_key: str, section_key: str) -> int:
+    return _stable_id(f"cardpress deck {deck_key} section {section_key}")
+
+
+def _stable_id(text: str) -> int:
+    """An id in [2**31, 2**52): above genanki's note type range, exact in JavaScript."""
+    digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return (1 << 31) + digest % ((1 << 52) - (1 << 31))
+
+
+def deck_name_part(title: str, fallback: str) -> str:
+    """A deck name as Anki stores it: no blank ``::`` levels, single spaces."""
+    parts = [" ".join(part.split()) for part in title.split("::")]
+    return "::".join(part for part in parts if part) or fallback
+
+
+def anki_tag(tag: str) -> str:
+    """A tag as Anki stores it: no spaces, no empty ``::`` levels."""
+    parts = ["_".join(part.split()) for part in tag.split("::")]
+    return "::".join(part for part in parts if part)
+
+
+def deck_tag(deck_key: str) -> str:
+    """The tag every note of a deck carries, to find all of its notes in Anki."""
+    return f"{TAG_NAMESPACE}::{deck_key}"
+
+
+def note_tags(deck: Deck, card: Card) -> list[str]:
+    tags = [anki_tag(tag) for tag in (*card.tags, deck_tag(deck.key))]
+    return list(dict.fromkeys(tag for tag in tags if tag))
+
+
+def note_fields(card: Card, section: Section, env: jinja2.Environment) -> list[str]:
+    """The fields in the note type's order (see anki_notetypes)."""
+    callouts = env.get_template("anki/fields/callouts.html").render(callouts=card.callouts)
+    source = env.get_template("anki/fields/source.html").render(
+        path=card.location.path, section=section.title.text
+    )
+    first, second = (
+        (card.cloze.html, card.question.html)
+        if card.kind is CardKind.CLOZE
+        else (card.question.html, card.answer.html)
+    )
+    return [first, second, card.details.html, callouts.strip(), source.strip(), card.id]
+
+
+def removed_notes_search(deck_key: str, card_ids: Iterable[str]) -> str:
+    """An Anki browser search that finds the notes of removed cards of one deck."""
+    terms = [f'"Id:{_search_escape(card_id)}"' for card_id in sorted(card_ids)]
+    return f'"tag:{deck_tag(deck_key)}" ({" OR ".join(terms)})'
+
+
+def _search_escape(text: str) -> str:
+    """Anki search treats ``_`` and ``*`` as wildcards and ``"`` and ``\\`` specially."""
+    return re.sub(r'([\\"*_:])', r"\\\1", text)
+
+
+def _model(note_type: RenderedNoteType) -> Any:
+    spec = note_type.spec
+    return genanki.Model(
+        model_id=spec.id,
+        name=spec.name,
+        fields=note_type.genanki_fields(),
+        templates=note_type.genanki_templates(),
+        css=note_type.css,
+        model_type=genanki.Model.CLOZE if spec.cloze else genanki.Model.FRONT_BACK,
+    )
+
+
+def _top_deck(deck: Deck, env: jinja2.Environment) -> Any:
+    description = env.get_template("anki/deck_description.html").render(
+        description=deck.description, intro=deck.intro
+    )
+    return genanki.Deck(
+        deck_id(deck.key), deck_name_part(deck.title, deck.key), description.strip()
+    )
+
+
+def _section_description(section: Section, env: jinja2.Environment) -> str:
+    template = env.get_template("anki/deck_description.html")
+    return template.render(description="", intro=section.intro).strip()
+
+
+def _note_fp(model_id: int, fields: list[str], tags: list[str], media_sha: dict[str, str]) -> str:
+    """Covers what Anki shows, including the bytes of the images the fields use."""
+    images = sorted(
+        (name, media_sha[name])
+        for field in fields
+        for name in map(html.unescape, _SRC_RE.findall(field))
+        if name in media_sha
+    )
+    return _digest([model_id, fields, tags, images])
+
+
+def _digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:32]

@@ -1,0 +1,138 @@
+"""Support for the Anki tests: a real Anki collection driven the way a user drives it.
+
+Holds no tests itself. Everything goes through the real Anki engine (the ``anki``
+package, the backend of Anki desktop), headless, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from anki.cards import Card as AnkiCard
+from anki.collection import Collection
+from anki.import_export_pb2 import ImportAnkiPackageRequest
+from anki.notes import Note as AnkiNote
+from anki.scheduler_pb2 import CardAnswer
+
+LOG_KINDS = (
+    "new",
+    "updated",
+    "duplicate",
+    "conflicting",
+    "first_field_match",
+    "missing_notetype",
+    "missing_deck",
+    "empty_first_field",
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    question: str
+    answer: str
+
+
+class AnkiUser:
+    """One user's collection: import packages with the desktop defaults, study, look."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.col = Collection(str(folder / "collection.anki2"))
+
+    def close(self) -> None:
+        self.col.close()
+
+    def import_package(self, package: Path) -> Counter[str]:
+        """Import like File > Import with Anki's default options; the log's counts."""
+        options = self.col._backend.get_import_anki_package_presets()
+        response = self.col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=options)
+        )
+        self.col.models._clear_cache()
+        log = response.log
+        return Counter({kind: len(getattr(log, kind)) for kind in LOG_KINDS})
+
+    def notes(self, search: str = "") -> list[AnkiNote]:
+        return [self.col.get_note(nid) for nid in sorted(self.col.find_notes(search))]
+
+    def cards(self, search: str = "") -> list[AnkiCard]:
+        return [self.col.get_card(cid) for cid in sorted(self.col.find_cards(search))]
+
+    def note(self, card_id: str) -> AnkiNote:
+        """The one note whose Id field is ``card_id``."""
+        found = [note for note in self.notes() if note["Id"] == card_id]
+        assert len(found) == 1, f"{len(found)} notes with Id {card_id}"
+        return found[0]
+
+    def note_type_name(self, note: AnkiNote) -> str:
+        name: str = note.note_type()["name"]  # type: ignore[index]
+        return name
+
+    def deck_of(self, card: AnkiCard) -> str:
+        return self.col.decks.name(card.did)
+
+    def deck_names(self) -> set[str]:
+        return {deck.name for deck in self.col.decks.all_names_and_ids()}
+
+    def render(self, card: AnkiCard) -> Rendered:
+        output = self.col._backend.render_existing_card(
+            card_id=card.id, browser=False, partial_render=True
+        )
+        return Rendered(
+            question="".join(node.text for node in output.question_nodes),
+            answer="".join(node.text for node in output.answer_nodes),
+        )
+
+    def study_all(self) -> int:
+        """Answer every new card "Good" through the scheduler; how many were answered."""
+        answered = 0
+        for card in self.cards("is:new"):
+            card.start_timer()
+            states = self.col._backend.get_scheduling_states(card.id)
+            answer = self.col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
+            self.col.sched.answer_card(answer)
+            answered += 1
+        return answered
+
+    def review_count(self) -> int:
+        count: int = self.col.db.scalar("SELECT count() FROM revlog")
+        return count
+
+    def scheduling(self) -> dict[tuple[str, int], tuple[int, ...]]:
+        """Every card's scheduling state, keyed by (note Id field, template ordinal)."""
+        return {
+            (card.note()["Id"], card.ord): (
+                card.type,
+                card.queue,
+                card.due,
+                card.ivl,
+                card.reps,
+                card.lapses,
+                card.factor,
+            )
+            for card in self.cards()
+        }
+
+    def media_names(self) -> set[str]:
+        return {path.name for path in Path(self.col.media.dir()).iterdir()}
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A small, valid, single-colour PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
