@@ -18,15 +18,20 @@ def _umask() -> int:
     return mask
 
 
+def reserve(final: Path) -> Path:
+    """A new empty temporary file beside ``final``; its name starts with '.'."""
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    return Path(name)
+
+
 @contextlib.contextmanager
 def staged_file(final: Path) -> Iterator[Path]:
     """A temporary path beside ``final``; deleted again if the block fails.
 
     The caller moves it into place with ``commit`` once every output is ready.
     """
-    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-    os.close(fd)
-    temp = Path(name)
+    temp = reserve(final)
     try:
         yield temp
     except BaseException:

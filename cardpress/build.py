@@ -1,22 +1,33 @@
-"""A build: read and check everything, render every output to a temporary file, then
-move them all into place. A failure at any step leaves the output folder as it was."""
+"""A build: read and check everything, render every stale output to a temporary file, then
+move them all into place. A failure at any step leaves the output folder as it was.
+
+Outputs that are already up to date are not rendered again (see ``freshness``); when
+nothing changed, the build returns before the parser or any renderer is even imported.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cardpress import __version__, atomic
+from cardpress import __version__, atomic, freshness
 from cardpress.errors import BuildError, UsageError
 from cardpress.lock import Lock
 from cardpress.model import Deck
-from cardpress.parse import ContentState, model_fingerprint, read_content
-from cardpress.renderers import FORMATS, RenderContext
+from cardpress.renderers import FORMATS, FixedStamps, RenderContext
+from cardpress.sources import DeckSources, discover
+
+if TYPE_CHECKING:
+    from cardpress.parse import ContentState
 
 Log = Callable[[str], None]
+CACHE_NAME = ".cardpress-cache"
 
 
 @dataclass(frozen=True)
@@ -29,12 +40,14 @@ class BuildOptions:
     strict: bool = False
     paper: str | None = None
     source_date_epoch: int | None = None
+    jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
 
 @dataclass
 class BuildReport:
     state: ContentState | None = None
     written: list[Path] = field(default_factory=list)
+    up_to_date: int = 0
 
 
 def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
@@ -52,56 +65,152 @@ def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -
     return value
 
 
+@dataclass
+class _Job:
+    deck: Deck
+    fmt: str
+    context: RenderContext
+    final: Path
+    temp: Path | None = None
+
+
 def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
     """Run one build; raises CardpressError for anything the user must fix."""
     if not options.templates.is_dir():
         raise UsageError(f"{options.templates}: templates folder does not exist")
     started = time.perf_counter()
     now = options.source_date_epoch if options.source_date_epoch is not None else int(time.time())
+
+    plan = None
+    if not options.check:
+        plan = freshness.plan(
+            options.content,
+            options.templates,
+            options.out,
+            options.formats,
+            options.paper,
+            options.source_date_epoch,
+            options.strict,
+        )
+        if plan.complete:
+            for warning in plan.state.warnings:
+                warn(warning)
+            outputs = len(plan.units) * len(options.formats)
+            info(
+                f"nothing to do: {outputs} output(s) of {len(plan.units)} deck(s) are up to date "
+                f"({time.perf_counter() - started:.2f} s)"
+            )
+            return BuildReport(up_to_date=outputs)
+
+    from cardpress.parse import read_content  # only now: the parser costs imports
+
+    markdown_hashes = _markdown_hashes(options.content)
     state = read_content(options.content, strict=options.strict, now=now)
     report = BuildReport(state=state)
-    for warning in state.warnings:
-        warn(str(warning))
+    for diagnostic in state.warnings:
+        warn(str(diagnostic))
     cards = sum(deck.card_count for deck in state.decks)
-    detail(
-        f"read {len(state.decks)} deck(s), {cards} cards in {time.perf_counter() - started:.2f} s"
-    )
-    if options.check:
+    info(f"read {len(state.decks)} deck(s), {cards} cards in {time.perf_counter() - started:.2f} s")
+    if options.check or plan is None:
         info(f"checked {len(state.decks)} deck(s), {cards} cards: no errors")
         return report
 
+    jobs: list[_Job] = []
+    for deck in state.decks:
+        context = _context(deck, state.locks[deck.key], options, info)
+        unit = state.units[deck.key].unit
+        for fmt in options.formats:
+            final = options.out / f"{deck.key}{FORMATS[fmt].suffix}"
+            if plan.is_fresh(unit, fmt) and plan.state.decks[unit].key == deck.key:
+                report.up_to_date += 1
+                detail(f"up to date: {final}")
+                continue
+            jobs.append(_Job(deck, fmt, context, final))
+
     options.out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
     try:
-        for deck in state.decks:
-            lock = state.locks[deck.key]
-            context = _context(deck, lock, options)
-            for name in options.formats:
-                fmt = FORMATS[name]
-                final = options.out / f"{deck.key}{fmt.suffix}"
-                started = time.perf_counter()
-                with atomic.staged_file(final) as temp:
-                    fmt.renderer()(deck, context, temp)
-                    if not temp.stat().st_size:
-                        raise BuildError(f"{final}: the {name} renderer wrote nothing")
-                    staged.append((temp, final))
-                info(
-                    f"wrote {final} ({deck.card_count} cards, "
-                    f"{time.perf_counter() - started:.2f} s)"
-                )
-        for temp, final in staged:
-            atomic.commit(temp, final)
-            report.written.append(final)
+        _render_all(jobs, options.jobs, info)
+        for job in jobs:
+            assert job.temp is not None
+            atomic.commit(job.temp, job.final)
+            report.written.append(job.final)
     except BaseException:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        for job in jobs:
+            if job.temp is not None:
+                job.temp.unlink(missing_ok=True)
         raise
     for deck in state.decks:
-        _save_lock(state.locks[deck.key], detail)
+        if state.locks[deck.key].save():
+            detail(f"updated {state.locks[deck.key].path}")
         removed = state.removed.get(deck.key, [])
         if removed:
             info(removed_notice(deck, removed))
+    _record_state(options, plan, state, jobs, markdown_hashes)
+    if report.up_to_date:
+        info(f"{report.up_to_date} output(s) already up to date")
     return report
+
+
+def _render_all(jobs: list[_Job], workers: int, info: Log) -> None:
+    """Render every job to a temporary file; PDFs here, the rest in a second process."""
+    for job in jobs:
+        job.temp = atomic.reserve(job.final)
+    in_parallel = [job for job in jobs if job.fmt != "pdf"]
+    here = [job for job in jobs if job.fmt == "pdf"]
+    if workers < 2 or not here or not in_parallel:
+        here, in_parallel = jobs, []
+    future: Future[list[tuple[int, dict[str, tuple[str, int]], float]]] | None = None
+    executor = None
+    if in_parallel:
+        global _PENDING
+        _PENDING = in_parallel
+        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = executor.submit(_render_in_worker, len(in_parallel))
+    try:
+        for job in here:
+            _report(job, _render_one(job), info)
+        if future is not None:
+            for index, stamps, seconds in future.result():
+                job = in_parallel[index]
+                lock = job.context.stamps
+                if isinstance(lock, Lock):
+                    lock.stamps.update(stamps)
+                _report(job, seconds, info)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+_PENDING: list[_Job] = []
+
+
+def _render_in_worker(count: int) -> list[tuple[int, dict[str, tuple[str, int]], float]]:
+    """Runs in a forked process: render the pending jobs, return the stamps they recorded."""
+    results = []
+    for index, job in enumerate(_PENDING[:count]):
+        job.context = replace(job.context, progress=_silent)
+        seconds = _render_one(job)
+        lock = job.context.stamps
+        stamps = dict(lock.stamps) if isinstance(lock, Lock) else {}
+        results.append((index, stamps, seconds))
+    return results
+
+
+def _silent(message: str) -> None:
+    pass
+
+
+def _render_one(job: _Job) -> float:
+    started = time.perf_counter()
+    assert job.temp is not None
+    FORMATS[job.fmt].renderer()(job.deck, job.context, job.temp)
+    if not job.temp.exists() or not job.temp.stat().st_size:
+        raise BuildError(f"{job.final}: the {job.fmt} renderer wrote nothing")
+    return time.perf_counter() - started
+
+
+def _report(job: _Job, seconds: float, info: Log) -> None:
+    info(f"wrote {job.final} ({job.deck.card_count} cards, {seconds:.2f} s)")
 
 
 def removed_notice(deck: Deck, removed: list[str]) -> str:
@@ -113,8 +222,8 @@ def removed_notice(deck: Deck, removed: list[str]) -> str:
     )
 
 
-def _context(deck: Deck, lock: Lock, options: BuildOptions) -> RenderContext:
-    dated = lock.content_time(model_fingerprint(deck))
+def _context(deck: Deck, lock: Lock, options: BuildOptions, info: Log) -> RenderContext:
+    dated = lock.content_time(_model_fingerprint(deck))
     return RenderContext(
         content_dir=options.content.resolve(),
         templates_dir=options.templates.resolve(),
@@ -122,9 +231,65 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions) -> RenderContext:
         version=__version__,
         paper=options.paper,
         stamps=lock,
+        cache_dir=options.out / CACHE_NAME,
+        progress=lambda message: info(f"  {deck.key}: {message}"),
     )
 
 
-def _save_lock(lock: Lock, detail: Log) -> None:
-    if lock.save():
-        detail(f"updated {lock.path}")
+def _model_fingerprint(deck: Deck) -> str:
+    from cardpress.parse import model_fingerprint
+
+    return model_fingerprint(deck)
+
+
+def _markdown_hashes(content: Path) -> dict[str, str]:
+    """Hashes of the Markdown as it was when parsing began, so an edit made during the
+    build makes the next build rebuild rather than being missed."""
+    hashes: dict[str, str] = {}
+    if not content.is_dir():
+        return hashes
+    content = content.resolve()
+    for found in discover(content):
+        if isinstance(found, DeckSources):
+            for path in found.files:
+                digest = freshness.file_hash(path)
+                if digest:
+                    hashes[path.relative_to(content).as_posix()] = digest
+    return hashes
+
+
+def _record_state(
+    options: BuildOptions,
+    plan: freshness.Plan,
+    state: ContentState,
+    jobs: list[_Job],
+    markdown_hashes: dict[str, str],
+) -> None:
+    rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
+    content = options.content.resolve()
+    new = freshness.BuildState(warnings=[str(w) for w in state.warnings])
+    for deck in state.decks:
+        unit = state.units[deck.key]
+        markdown = (p.relative_to(content).as_posix() for p in unit.files)
+        inputs = {path: markdown_hashes.get(path, "") for path in markdown}
+        lock = unit.lock.relative_to(content).as_posix()
+        for path in [*(m.path for m in deck.media), lock]:
+            inputs[path] = freshness.file_hash(content / path) or ""
+        record = freshness.DeckRecord(key=deck.key, inputs=inputs)
+        old = plan.state.decks.get(unit.unit)
+        unchanged = old is not None and old.key == deck.key and unit.unit in plan.fresh
+        if unchanged and old is not None:
+            record.outputs.update(old.outputs)
+        for fmt in options.formats:
+            final = rendered.get((deck.key, fmt))
+            if final is not None:
+                record.outputs[fmt] = freshness.OutputRecord(
+                    file=final.name,
+                    sha256=freshness.file_hash(final) or "",
+                    config=plan.configs[fmt],
+                )
+        new.decks[unit.unit] = record
+    atomic.write_bytes(options.out / freshness.STATE_NAME, new.serialise())
+
+
+__all__ = ["BuildOptions", "BuildReport", "FixedStamps", "build", "source_date_epoch"]

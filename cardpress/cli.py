@@ -63,6 +63,11 @@ def parser() -> argparse.ArgumentParser:
         help="paper size of the PDF (default: the deck's, else a4)",
     )
     p.add_argument("--check", action="store_true", help="check the content and write nothing")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="rebuild on every change in the content and templates folders",
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("-v", "--verbose", action="store_true", help="print every step")
@@ -70,20 +75,45 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+class Output:
+    """Where the CLI's lines go: results to stdout, problems to stderr."""
 
-    def info(line: str) -> None:
-        if not args.quiet:
+    def __init__(self, quiet: bool, verbose: bool):
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def info(self, line: str) -> None:
+        if not self.quiet:
             print(line, flush=True)
 
-    def detail(line: str) -> None:
-        if args.verbose and not args.quiet:
+    def detail(self, line: str) -> None:
+        if self.verbose and not self.quiet:
             print(line, flush=True)
 
-    def warn(line: str) -> None:
+    def warn(self, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+
+def run_build(options: BuildOptions, out: Output) -> int:
+    """One build; every error the user can act on becomes lines and an exit status."""
+    try:
+        build(options, out.info, out.detail, out.warn)
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            out.warn(str(diagnostic))
+        errors = sum(d.is_error for d in exc.diagnostics)
+        warnings = len(exc.diagnostics) - errors
+        out.warn(f"cardpress: {errors} error(s), {warnings} warning(s); nothing written")
+        return exc.exit_status
+    except CardpressError as exc:
+        out.warn(f"cardpress: error: {exc}")
+        return exc.exit_status
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    out = Output(args.quiet, args.verbose)
     try:
         options = BuildOptions(
             content=args.content,
@@ -95,26 +125,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             paper=args.paper,
             source_date_epoch=source_date_epoch(),
         )
-        build(options, info, detail, warn)
-    except ContentError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        errors = sum(d.is_error for d in exc.diagnostics)
-        warnings = len(exc.diagnostics) - errors
-        print(
-            f"cardpress: {errors} error(s), {warnings} warning(s); nothing written", file=sys.stderr
-        )
-        return exc.exit_status
+        if args.watch:
+            from cardpress.watch import watch
+
+            return watch(options, lambda: run_build(options, out), out.info)
+        return run_build(options, out)
     except UsageError as exc:
-        print(f"cardpress: error: {exc}", file=sys.stderr)
-        return exc.exit_status
-    except CardpressError as exc:
-        print(f"cardpress: error: {exc}", file=sys.stderr)
+        out.warn(f"cardpress: error: {exc}")
         return exc.exit_status
     except KeyboardInterrupt:
-        print("cardpress: interrupted; outputs left as they were", file=sys.stderr)
+        out.warn("cardpress: interrupted; outputs left as they were")
         return 130
-    return 0
 
 
 if __name__ == "__main__":

@@ -110,6 +110,7 @@ class ContentState:
     locks: dict[str, Lock]
     removed: dict[str, list[str]]
     warnings: list[Diagnostic]
+    units: dict[str, DeckSources]  # deck key -> its files
 
 
 def load_content(content_dir: Path, *, strict: bool = False) -> list[Deck]:
@@ -140,12 +141,12 @@ def read_content(
             root_location, "content folder has no decks: add <name>.md or <name>/index.md"
         )
     decks: list[Deck] = []
-    lock_paths: dict[str, Path] = {}
+    unit_of: dict[str, DeckSources] = {}
     for unit in units:
         deck = DeckParser(root, list(unit.files), reporter).parse()
         if deck is not None:
             decks.append(deck)
-            lock_paths[deck.key] = unit.lock
+            unit_of[deck.key] = unit
     seen: dict[str, Deck] = {}
     for deck in decks:
         if deck.key in seen:
@@ -162,7 +163,7 @@ def read_content(
     removed: dict[str, list[str]] = {}
     final: list[Deck] = []
     for deck in decks:
-        lock_path = lock_paths[deck.key]
+        lock_path = unit_of[deck.key].lock
         try:
             lock = Lock.read(lock_path, deck.key, stamp_now)
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -178,7 +179,7 @@ def read_content(
         final.append(deck)
     if reporter.failed:
         raise ContentError(reporter.diagnostics)
-    return ContentState(final, locks, removed, reporter.warnings)
+    return ContentState(final, locks, removed, reporter.warnings, unit_of)
 
 
 def _key_location(deck: Deck) -> SourceLocation:

@@ -42,6 +42,8 @@ class RenderContext:
     version: str
     paper: str | None = None  # overrides the deck's paper when set
     stamps: Stamps = field(default_factory=lambda: FixedStamps(0))
+    cache_dir: Path | None = None  # this format's own cache folder, kept between builds
+    progress: Callable[[str], None] = field(default=lambda message: None)
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)

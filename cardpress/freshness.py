@@ -1,0 +1,182 @@
+"""Which outputs are already up to date, decided before anything is parsed or imported.
+
+The build records, in ``<out>/.cardpress-state.json``, the hash of every input of each deck
+(its Markdown files, images and lock file), a hash of each output's configuration (its
+templates, the paper option, SOURCE_DATE_EPOCH and cardpress's own code) and the hash of
+each output file. An output whose inputs, configuration and file are all unchanged is not
+rebuilt. Standard library only, so that a no-op build costs a few file reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cardpress import __version__
+from cardpress.sources import DeckSources, MissingIndex, discover
+
+STATE_NAME = ".cardpress-state.json"
+STATE_VERSION = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def file_hash(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _tree_hash(paths: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update((file_hash(path) or "missing").encode() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """cardpress's own code: a changed renderer makes its outputs stale even at one version."""
+    files = [p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts]
+    return __version__ + ":" + _tree_hash(files, PACKAGE_DIR)
+
+
+def output_config(
+    templates: Path, fmt: str, paper: str | None, source_date_epoch: int | None
+) -> str:
+    """Everything besides the deck that an output depends on."""
+    shared = [p for p in templates.glob("*") if p.is_file()]
+    own = [p for p in (templates / fmt).rglob("*") if p.is_file()]
+    parts = [
+        fmt,
+        code_fingerprint(),
+        _tree_hash(shared + own, templates),
+        f"paper={paper if fmt == 'pdf' else None}",
+        f"sde={source_date_epoch}",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class OutputRecord:
+    file: str
+    sha256: str
+    config: str
+
+
+@dataclass
+class DeckRecord:
+    key: str
+    inputs: dict[str, str]  # path relative to the content folder -> sha256
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+
+
+@dataclass
+class BuildState:
+    """What the last build wrote, read from and written to the output folder."""
+
+    decks: dict[str, DeckRecord] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, out: Path) -> BuildState:
+        try:
+            data = json.loads((out / STATE_NAME).read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                return cls()
+            return cls(
+                decks={
+                    unit: DeckRecord(
+                        key=str(entry["key"]),
+                        inputs={str(k): str(v) for k, v in entry["inputs"].items()},
+                        outputs={
+                            fmt: OutputRecord(**record) for fmt, record in entry["outputs"].items()
+                        },
+                    )
+                    for unit, entry in data["decks"].items()
+                },
+                warnings=[str(w) for w in data.get("warnings", [])],
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()  # no state, or a damaged one: everything is stale
+
+    def serialise(self) -> bytes:
+        data: dict[str, Any] = {
+            "version": STATE_VERSION,
+            "warnings": self.warnings,
+            "decks": {
+                unit: {
+                    "key": record.key,
+                    "inputs": dict(sorted(record.inputs.items())),
+                    "outputs": {fmt: vars(out) for fmt, out in sorted(record.outputs.items())},
+                }
+                for unit, record in sorted(self.decks.items())
+            },
+        }
+        return (json.dumps(data, indent=1) + "\n").encode()
+
+
+@dataclass
+class Plan:
+    """Which (deck unit, format) pairs must be rendered."""
+
+    state: BuildState
+    units: list[DeckSources]
+    fresh: dict[str, set[str]]  # unit -> formats whose output is up to date
+    configs: dict[str, str]  # format -> configuration hash
+    complete: bool  # every requested output of every deck is fresh
+
+    def is_fresh(self, unit: str, fmt: str) -> bool:
+        return fmt in self.fresh.get(unit, set())
+
+
+def inputs_unchanged(content: Path, unit: DeckSources, record: DeckRecord) -> bool:
+    markdown = {p.relative_to(content).as_posix() for p in unit.files}
+    recorded_markdown = {p for p in record.inputs if p.endswith(".md")}
+    if markdown != recorded_markdown:
+        return False
+    return all(file_hash(content / path) == digest for path, digest in record.inputs.items())
+
+
+def plan(
+    content: Path,
+    templates: Path,
+    out: Path,
+    formats: tuple[str, ...],
+    paper: str | None,
+    source_date_epoch: int | None,
+    strict: bool,
+) -> Plan:
+    state = BuildState.read(out)
+    configs = {fmt: output_config(templates, fmt, paper, source_date_epoch) for fmt in formats}
+    units: list[DeckSources] = []
+    complete = content.is_dir() and templates.is_dir() and not (strict and state.warnings)
+    fresh: dict[str, set[str]] = {}
+    if content.is_dir():
+        content = content.resolve()
+        for found in discover(content):
+            if isinstance(found, MissingIndex):
+                complete = False
+                continue
+            units.append(found)
+    complete = complete and bool(units)
+    for unit in units:
+        record = state.decks.get(unit.unit)
+        if record is None or not inputs_unchanged(content, unit, record):
+            complete = False
+            continue
+        fresh[unit.unit] = {
+            fmt
+            for fmt in formats
+            if fmt in record.outputs
+            and record.outputs[fmt].config == configs[fmt]
+            and file_hash(out / record.outputs[fmt].file) == record.outputs[fmt].sha256
+        }
+        complete = complete and fresh[unit.unit] == set(formats)
+    return Plan(state, units, fresh, configs, complete)
