@@ -1,0 +1,371 @@
+/* Study features of the one-pager: search, filters, quiz mode, keyboard use and themes.
+   Progressive enhancement: without this script the page shows every answer. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var root = doc.documentElement;
+  var byId = function (id) { return doc.getElementById(id); };
+
+  var search = byId("search");
+  var tagFilter = byId("tag-filter");
+  var sectionFilter = byId("section-filter");
+  var quizToggle = byId("quiz-toggle");
+  var expandAll = byId("expand-all");
+  var collapseAll = byId("collapse-all");
+  var statusLine = byId("status");
+  var noResults = byId("no-results");
+  var toolbar = byId("toolbar");
+  var themeToggle = byId("theme-toggle");
+  var tocDetails = byId("toc-details");
+
+  var index = JSON.parse(byId("search-index").textContent);
+  var quiz = false;
+
+  function normalize(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  var cards = index.cards.map(function (entry) {
+    var el = byId(entry.id);
+    return {
+      el: el,
+      section: entry.section,
+      tags: entry.tags,
+      text: normalize(entry.text),
+      toggle: el.querySelector(".card-toggle"),
+      open: true
+    };
+  });
+  var cardOf = new Map(cards.map(function (card) { return [card.el, card]; }));
+
+  var sections = Array.prototype.map.call(doc.querySelectorAll("section.section"), function (el) {
+    var link = doc.querySelector('.toc a[data-section="' + el.getAttribute("data-section") + '"]');
+    return {
+      el: el,
+      key: el.getAttribute("data-section"),
+      link: link,
+      count: link && link.querySelector(".toc-n")
+    };
+  });
+
+  /* ---- Showing and hiding answers ---- */
+
+  function setOpen(card, open) {
+    card.open = open;
+    card.el.classList.toggle("is-open", open);
+    card.toggle.setAttribute("aria-expanded", String(open));
+    card.toggle.setAttribute("aria-label", open ? "Hide the answer" : "Show the answer");
+  }
+
+  function visibleCards() {
+    return cards.filter(function (card) { return !card.el.hidden; });
+  }
+
+  function setAllOpen(open) {
+    visibleCards().forEach(function (card) { setOpen(card, open); });
+    updateStatus();
+  }
+
+  function setQuiz(on) {
+    quiz = on;
+    root.classList.toggle("quiz", on);
+    quizToggle.setAttribute("aria-pressed", String(on));
+    cards.forEach(function (card) { setOpen(card, !on); });
+    expandAll.textContent = on ? "Reveal all" : "Expand all";
+    collapseAll.textContent = on ? "Hide all" : "Collapse all";
+    updateStatus();
+  }
+
+  /* ---- Search and filters ---- */
+
+  function hasTag(card, tag) {
+    return card.tags.some(function (t) { return t === tag || t.indexOf(tag + "::") === 0; });
+  }
+
+  function searchTerms() {
+    return normalize(search.value).split(/\s+/).filter(Boolean);
+  }
+
+  function applyFilters() {
+    var terms = searchTerms();
+    var tag = tagFilter.value;
+    var section = sectionFilter.value;
+    var perSection = new Map();
+    cards.forEach(function (card) {
+      var shown = (!section || card.section === section) &&
+        (!tag || hasTag(card, tag)) &&
+        terms.every(function (term) { return card.text.indexOf(term) !== -1; });
+      card.el.hidden = !shown;
+      if (shown) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
+    });
+    sections.forEach(function (s) {
+      var n = perSection.get(s.key) || 0;
+      s.el.hidden = n === 0;
+      if (s.count) s.count.textContent = String(n);
+      if (s.link) s.link.classList.toggle("is-empty", n === 0);
+    });
+    root.classList.toggle("is-filtered", terms.length > 0 || tag !== "");
+    noResults.hidden = visibleCards().length > 0;
+    highlight(terms);
+    updateStatus();
+  }
+
+  function clearFilters() {
+    search.value = "";
+    tagFilter.value = "";
+    sectionFilter.value = "";
+    replaceHash("");
+    applyFilters();
+  }
+
+  function updateStatus() {
+    var shown = visibleCards();
+    var text = shown.length === cards.length
+      ? cards.length + (cards.length === 1 ? " card" : " cards")
+      : "Showing " + shown.length + " of " + cards.length + " cards";
+    if (quiz) {
+      var revealed = shown.filter(function (card) { return card.open; }).length;
+      text += " · " + revealed + " revealed";
+    }
+    if (statusLine.textContent !== text) statusLine.textContent = text;
+  }
+
+  /* Marks the search terms with the CSS Custom Highlight API, which leaves the DOM alone. */
+  function highlight(terms) {
+    if (!window.CSS || !CSS.highlights || typeof Highlight !== "function") return;
+    CSS.highlights.delete("cardpress-search");
+    if (!terms.length) return;
+    var ranges = [];
+    visibleCards().forEach(function (card) {
+      var walker = doc.createTreeWalker(card.el, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node && ranges.length < 2000; node = walker.nextNode()) {
+        var text = node.data.toLowerCase();
+        if (text.length !== node.data.length) continue;
+        terms.forEach(function (term) {
+          for (var at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) {
+            var range = new Range();
+            range.setStart(node, at);
+            range.setEnd(node, at + term.length);
+            ranges.push(range);
+          }
+        });
+      }
+    });
+    CSS.highlights.set("cardpress-search", new Highlight(...ranges));
+  }
+
+  function selectValue(select, value) {
+    var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+    if (known) select.value = value;
+    return known;
+  }
+
+  function replaceHash(hash) {
+    try {
+      history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    } catch (error) {
+      /* Some browsers refuse history changes on file:// pages; the filter still applies. */
+    }
+  }
+
+  function onFilterChange(select, name) {
+    replaceHash(select.value ? name + "=" + encodeURIComponent(select.value) : "");
+    applyFilters();
+  }
+
+  /* #tag=x and #section=x filter the list; any other fragment is a card or section anchor. */
+  function followHash() {
+    var hash;
+    try {
+      hash = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;
+    }
+    var match = /^(tag|section)=(.*)$/.exec(hash);
+    if (match) {
+      if (selectValue(match[1] === "tag" ? tagFilter : sectionFilter, match[2])) {
+        applyFilters();
+        toolbar.scrollIntoView({ block: "start" });
+      }
+      return;
+    }
+    var target = hash && byId(hash);
+    if (!target) return;
+    if (target.closest("[hidden]")) {
+      clearFilters();
+      replaceHash(hash);
+    }
+    var card = cardOf.get(target);
+    if (card && !quiz && !card.open) setOpen(card, true);
+    target.scrollIntoView({ block: "start" });
+  }
+
+  /* ---- Keyboard ---- */
+
+  function currentCardIndex(list) {
+    var active = doc.activeElement;
+    var el = active && active.closest ? active.closest(".card") : null;
+    if (el) return list.findIndex(function (card) { return card.el === el; });
+    return -1;
+  }
+
+  function stickyOffset() {
+    return parseFloat(getComputedStyle(root).getPropertyValue("--sticky-offset")) || 0;
+  }
+
+  function moveFocus(step) {
+    var list = visibleCards();
+    if (!list.length) return;
+    var at = currentCardIndex(list);
+    var next;
+    if (at === -1) {
+      var top = stickyOffset();
+      var first = list.findIndex(function (card) {
+        return card.el.getBoundingClientRect().bottom > top + 1;
+      });
+      next = first === -1 ? list.length - 1 : step > 0 ? first : Math.max(first - 1, 0);
+    } else {
+      next = Math.min(Math.max(at + step, 0), list.length - 1);
+    }
+    list[next].el.focus({ preventScroll: true });
+    list[next].el.scrollIntoView({ block: "nearest" });
+  }
+
+  function isTyping(target) {
+    return target.closest && target.closest("input, select, textarea, [contenteditable]");
+  }
+
+  doc.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target === search && event.key === "Escape") {
+      if (search.value) {
+        search.value = "";
+        applyFilters();
+      } else {
+        search.blur();
+      }
+      return;
+    }
+    if (isTyping(target)) return;
+    var card = cardOf.get(target);
+    if (card && (event.key === " " || event.key === "Enter")) {
+      event.preventDefault();
+      setOpen(card, !card.open);
+      updateStatus();
+    } else if (event.key === "/") {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      moveFocus(event.key === "j" ? 1 : -1);
+    } else if (event.key === "q") {
+      event.preventDefault();
+      setQuiz(!quiz);
+    }
+  });
+
+  /* ---- Clicks ---- */
+
+  doc.addEventListener("click", function (event) {
+    var target = event.target;
+    var toggle = target.closest(".card-toggle");
+    if (toggle) {
+      var owner = cardOf.get(toggle.closest(".card"));
+      setOpen(owner, !owner.open);
+      updateStatus();
+      return;
+    }
+    var el = target.closest(".card");
+    if (!el || target.closest("a, button, input, select, summary, label")) return;
+    var card = cardOf.get(el);
+    var selection = window.getSelection();
+    if (card && !card.open && !(selection && String(selection).length)) {
+      setOpen(card, true);
+      updateStatus();
+    }
+  });
+
+  search.addEventListener("input", applyFilters);
+  tagFilter.addEventListener("change", function () { onFilterChange(tagFilter, "tag"); });
+  sectionFilter.addEventListener("change", function () { onFilterChange(sectionFilter, "section"); });
+  quizToggle.addEventListener("click", function () { setQuiz(!quiz); });
+  expandAll.addEventListener("click", function () { setAllOpen(true); });
+  collapseAll.addEventListener("click", function () { setAllOpen(false); });
+  byId("clear-filters").addEventListener("click", function () {
+    clearFilters();
+    search.focus();
+  });
+  window.addEventListener("hashchange", followHash);
+
+  /* ---- Theme: follows the system until the reader picks the other one ---- */
+
+  var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+
+  function effectiveTheme() {
+    return root.getAttribute("data-theme") || (systemDark.matches ? "dark" : "light");
+  }
+
+  function updateThemeToggle() {
+    var dark = effectiveTheme() === "dark";
+    themeToggle.setAttribute("aria-pressed", String(dark));
+  }
+
+  themeToggle.addEventListener("click", function () {
+    var next = effectiveTheme() === "dark" ? "light" : "dark";
+    var system = systemDark.matches ? "dark" : "light";
+    try {
+      if (next === system) {
+        root.removeAttribute("data-theme");
+        localStorage.removeItem("cardpress-theme");
+      } else {
+        root.setAttribute("data-theme", next);
+        localStorage.setItem("cardpress-theme", next);
+      }
+    } catch (error) {
+      root.setAttribute("data-theme", next);
+    }
+    updateThemeToggle();
+  });
+  systemDark.addEventListener("change", updateThemeToggle);
+
+  /* ---- Layout helpers ---- */
+
+  function updateStickyOffset() {
+    var sticky = getComputedStyle(toolbar).position === "sticky";
+    root.style.setProperty("--sticky-offset", (sticky ? toolbar.offsetHeight : 0) + "px");
+  }
+  if (typeof ResizeObserver === "function") {
+    new ResizeObserver(updateStickyOffset).observe(toolbar);
+  }
+  window.addEventListener("resize", updateStickyOffset);
+
+  /* Marks the contents entry of the section being read. */
+  if (typeof IntersectionObserver === "function") {
+    var onScreen = new Set();
+    var current = null;
+    var spy = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) onScreen.add(entry.target);
+        else onScreen.delete(entry.target);
+      });
+      var first = sections.find(function (s) { return onScreen.has(s.el); });
+      if (!first || first === current) return;
+      if (current && current.link) current.link.removeAttribute("aria-current");
+      current = first;
+      if (current.link) current.link.setAttribute("aria-current", "location");
+    }, { rootMargin: "0px 0px -70% 0px" });
+    sections.forEach(function (s) { spy.observe(s.el); });
+  }
+
+  if (tocDetails && window.matchMedia("(max-width: 63.99rem)").matches) {
+    tocDetails.open = false;
+  }
+
+  updateThemeToggle();
+  updateStickyOffset();
+  if (location.hash) followHash();
+  applyFilters();
+})();
