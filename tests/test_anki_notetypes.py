@@ -8,6 +8,7 @@ new note type with a new id and a new name instead (see docs/anki.md).
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -123,7 +124,8 @@ def test_code_colours_meet_wcag_aa_contrast_by_day_and_by_night(scope):
 
 def test_night_mode_forgets_day_colours_the_night_style_does_not_set():
     css = render_note_types(TEMPLATES)[CardKind.BASIC].css
-    reset = re.search(r"\.nightMode \.highlight span, \.night_mode \.highlight span \{([^}]*)\}", css)
+    night_spans = r"\.nightMode \.highlight span, \.night_mode \.highlight span"
+    reset = re.search(night_spans + r" \{([^}]*)\}", css)
     assert reset and "color: inherit" in reset.group(1)
     # The reset comes after the day rules; the night rules outrank it by specificity.
     assert css.index(".highlight .k {") < reset.start() < css.index(".nightMode .highlight .k {")
@@ -138,8 +140,6 @@ def test_callouts_and_cloze_have_night_colours():
 
 
 def test_fingerprint_follows_templates_and_css(tmp_path):
-    import shutil
-
     copy = tmp_path / "templates"
     shutil.copytree(TEMPLATES, copy)
     before = {k: nt.fingerprint for k, nt in render_note_types(copy).items()}

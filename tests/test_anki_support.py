@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from anki.cards import Card as AnkiCard
-from anki.collection import Collection
+from anki.collection import Collection  # first: anki's modules import each other in a cycle
 from anki.import_export_pb2 import ImportAnkiPackageRequest
-from anki.notes import Note as AnkiNote
 from anki.scheduler_pb2 import CardAnswer
+
+if TYPE_CHECKING:
+    from anki.cards import Card as AnkiCard
+    from anki.notes import Note as AnkiNote
 
 LOG_KINDS = (
     "new",
@@ -46,15 +48,21 @@ class AnkiUser:
     def close(self) -> None:
         self.col.close()
 
-    def import_package(self, package: Path) -> Counter[str]:
-        """Import like File > Import with Anki's default options; the log's counts."""
+    def import_package(self, package: Path) -> dict[str, list[str]]:
+        """Import like File > Import with Anki's default options.
+
+        Returns Anki's import log: for each kind of outcome ("new", "updated",
+        "duplicate" for unchanged, "conflicting", ...) the Id fields of those notes.
+        """
         options = self.col._backend.get_import_anki_package_presets()
         response = self.col.import_anki_package(
             ImportAnkiPackageRequest(package_path=str(package), options=options)
         )
         self.col.models._clear_cache()
-        log = response.log
-        return Counter({kind: len(getattr(log, kind)) for kind in LOG_KINDS})
+        return {
+            kind: sorted(note.fields[-1] for note in getattr(response.log, kind))
+            for kind in LOG_KINDS
+        }
 
     def notes(self, search: str = "") -> list[AnkiNote]:
         return [self.col.get_note(nid) for nid in sorted(self.col.find_notes(search))]
@@ -136,3 +144,15 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
         + chunk(b"IDAT", zlib.compress(row * height))
         + chunk(b"IEND", b"")
     )
+
+
+def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path to text or bytes) under ``folder``; returns it."""
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return folder
