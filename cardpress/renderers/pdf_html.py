@@ -33,7 +33,7 @@ PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
 def paper_of(deck: Deck, context: RenderContext) -> str:
     """The paper the sheet is set on: the command line wins over the deck's setting."""
-    paper = (context.paper or deck.paper or "a4").lower()
+    paper = (context.paper_for(deck) or "a4").lower()
     if paper not in PAGE_SIZES:
         known = ", ".join(PAGE_SIZES)
         raise BuildError(f"{deck.key}: unknown paper size {paper!r} (use one of: {known})")
@@ -55,6 +55,10 @@ class SheetPart:
     title_block: bool = True
     first_page: int = 1
     toc_pages: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def section_keys(self) -> frozenset[str]:
+        return frozenset(section.key for section in self.sections)
 
 
 def whole_sheet(deck: Deck) -> SheetPart:
