@@ -72,6 +72,7 @@ class _Job:
     context: RenderContext
     final: Path
     temp: Path | None = None
+    seconds: float = 0.0
 
 
 def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
@@ -129,11 +130,12 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
 
     options.out.mkdir(parents=True, exist_ok=True)
     try:
-        _render_all(jobs, options.jobs, info)
+        _render_all(jobs, options.jobs)
         for job in jobs:
             assert job.temp is not None
             atomic.commit(job.temp, job.final)
             report.written.append(job.final)
+            _report(job, info)
     except BaseException:
         for job in jobs:
             if job.temp is not None:
@@ -151,7 +153,7 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
     return report
 
 
-def _render_all(jobs: list[_Job], workers: int, info: Log) -> None:
+def _render_all(jobs: list[_Job], workers: int) -> None:
     """Render every job to a temporary file; PDFs here, the rest in a second process."""
     for job in jobs:
         job.temp = atomic.reserve(job.final)
@@ -168,14 +170,14 @@ def _render_all(jobs: list[_Job], workers: int, info: Log) -> None:
         future = executor.submit(_render_in_worker, len(in_parallel))
     try:
         for job in here:
-            _report(job, _render_one(job), info)
+            job.seconds = _render_one(job)
         if future is not None:
             for index, stamps, seconds in future.result():
                 job = in_parallel[index]
                 lock = job.context.stamps
                 if isinstance(lock, Lock):
                     lock.stamps.update(stamps)
-                _report(job, seconds, info)
+                job.seconds = seconds
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
@@ -209,8 +211,8 @@ def _render_one(job: _Job) -> float:
     return time.perf_counter() - started
 
 
-def _report(job: _Job, seconds: float, info: Log) -> None:
-    info(f"wrote {job.final} ({job.deck.card_count} cards, {seconds:.2f} s)")
+def _report(job: _Job, info: Log) -> None:
+    info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
 
 
 def removed_notice(deck: Deck, removed: list[str]) -> str:
