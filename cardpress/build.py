@@ -216,11 +216,12 @@ def _report(job: _Job, info: Log) -> None:
 
 
 def removed_notice(deck: Deck, removed: list[str]) -> str:
-    ids = ", ".join(removed)
-    query = " or ".join(f'"CardpressId:{card_id}"' for card_id in removed[:20])
+    from cardpress.renderers.anki import removed_notes_search  # only when something went
+
     return (
-        f"{deck.key}: {len(removed)} card(s) removed since the last build: {ids}. "
-        f"Importing cannot delete notes; find them in Anki with: {query}"
+        f"{deck.key}: {len(removed)} card(s) removed since the last build: "
+        f"{', '.join(removed)}. An import never deletes notes; find them in Anki's browser "
+        f"with: {removed_notes_search(deck.key, removed)}"
     )
 
 

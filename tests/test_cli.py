@@ -138,3 +138,19 @@ def test_content_error_exit_1_without_traceback(tmp_path):
     assert result.stderr.startswith("bad.md:1:1: error: missing front matter")
     assert "Traceback" not in result.stderr
     assert not Path(tmp_path / "dist").exists()
+
+
+def test_removed_cards_are_reported_with_an_anki_search(run_cli, example_content, tmp_path):
+    assert (
+        run_cli("--content", example_content, "--out", tmp_path / "a", "--only", "json").status == 0
+    )
+    deck = example_content / "networking.md"
+    text = deck.read_text()
+    start = text.index("### Port")
+    deck.write_text(text[:start] + text[text.index("## Tools") :])
+    result = run_cli("--content", example_content, "--out", tmp_path / "b", "--only", "json")
+    assert result.status == 0
+    assert "networking-basics: 1 card(s) removed since the last build: port." in result.out
+    assert '"tag:cardpress::networking-basics" ("Id:port")' in result.out
+    again = run_cli("--content", example_content, "--out", tmp_path / "c", "--only", "json")
+    assert "removed since" not in again.out
