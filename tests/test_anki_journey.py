@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.renderers.anki import removed_notes_search
+from cardpress.model import CardKind
+from cardpress.renderers.anki import removed_notes_search, replaced_note_search
 from tests.conftest import TEMPLATES
 from tests.test_anki_support import AnkiUser, png, write_files
 
@@ -266,6 +267,8 @@ def test_a_kind_change_makes_a_new_note_and_changing_back_finds_the_old_one(
         "cardpress basic",
         "cardpress basic and reversed",
     ]
+    left_behind = replaced_note_search("journey", "what-is-the-capital-of-france", CardKind.BASIC)
+    assert [n.id for n in anki.notes(left_behind)] == [original.id]
 
     write_files(content / "journey", {"10-basics.md": BASICS_V1})
     log = anki.import_package(build_deck(content, out) / "journey.apkg")
@@ -310,3 +313,39 @@ def test_a_changed_image_reaches_anki(content, tmp_path, build_deck, anki):
     shown = [name for name in anki.media_names() if f'src="{name}"' in answer]
     assert len(shown) == 1
     assert (Path(anki.col.media.dir()) / shown[0]).read_bytes() == green
+
+
+def test_an_edit_made_in_anki_stays_until_the_card_changes_in_the_markdown(
+    content, tmp_path, build_deck, anki, monkeypatch
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # v1 was built long ago
+    out = build_deck(content, tmp_path / "out")
+    anki.import_package(out / "journey.apkg")
+    note = anki.note("what-is-the-capital-of-france")
+    note["Answer"] = "<p>Paris (my own note)</p>"
+    anki.col.update_note(note)  # Anki stamps the edit with the current time
+    edited = anki.note("what-is-the-capital-of-france").mod
+    assert edited > 1700000000
+
+    log = anki.import_package(build_deck(content, out) / "journey.apkg")  # nothing changed
+    assert log["updated"] == []
+    assert "my own note" in anki.note("what-is-the-capital-of-france")["Answer"]
+
+    # The Markdown changes after the edit in Anki: the Markdown wins.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(edited + 60))
+    write_files(content / "journey", {"10-basics.md": BASICS_V1.replace("Paris.", "Paris!")})
+    log = anki.import_package(build_deck(content, out) / "journey.apkg")
+    assert log["updated"] == ["what-is-the-capital-of-france"]
+    assert "Paris!" in anki.note("what-is-the-capital-of-france")["Answer"]
+
+
+def test_renaming_the_deck_title_leaves_the_cards_in_the_old_deck(
+    content, tmp_path, build_deck, anki
+):
+    out = build_deck(content, tmp_path / "out")
+    anki.import_package(out / "journey.apkg")
+    write_files(content / "journey", {"index.md": INDEX.replace("title: Journey", "title: Trip")})
+    log = anki.import_package(build_deck(content, out) / "journey.apkg")
+    assert not log["conflicting"] and not log["new"]
+    assert {"Trip", "Trip::Basics"} <= anki.deck_names()
+    assert {anki.deck_of(card).split("::")[0] for card in anki.cards()} == {"Journey"}

@@ -36,6 +36,7 @@ LOG_KINDS = (
 class Rendered:
     question: str
     answer: str
+    css: str
 
 
 class AnkiUser:
@@ -93,6 +94,7 @@ class AnkiUser:
         return Rendered(
             question="".join(node.text for node in output.question_nodes),
             answer="".join(node.text for node in output.answer_nodes),
+            css=output.css,
         )
 
     def study_all(self) -> int:

@@ -24,7 +24,7 @@ import jinja2
 from cardpress.errors import BuildError
 from cardpress.model import Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.anki_notetypes import RenderedNoteType, render_note_types
+from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
 from cardpress.renderers.anki_package import Stamped, write_package
 from cardpress.templates import environment
 
@@ -145,6 +145,12 @@ def removed_notes_search(deck_key: str, card_ids: Iterable[str]) -> str:
     """An Anki browser search that finds the notes of removed cards of one deck."""
     terms = [f'"Id:{_search_escape(card_id)}"' for card_id in sorted(card_ids)]
     return f'"tag:{deck_tag(deck_key)}" ({" OR ".join(terms)})'
+
+
+def replaced_note_search(deck_key: str, card_id: str, old_kind: CardKind) -> str:
+    """An Anki browser search for the note a card left behind when it changed kind."""
+    note_type = NOTE_TYPES[old_kind].name
+    return f'"tag:{deck_tag(deck_key)}" "Id:{_search_escape(card_id)}" "note:{note_type}"'
 
 
 def _search_escape(text: str) -> str:
