@@ -10,14 +10,13 @@ import html
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from html.parser import HTMLParser
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from pygments import highlight
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -42,12 +41,17 @@ def allowed_tag(raw: str) -> bool:
     return bool(match) and match.group(2).lower() in ALLOWED_TAGS  # type: ignore[union-attr]
 
 
-def lexer_exists(language: str) -> bool:
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer | None:
+    """One lexer per language for the whole run: looking one up costs more than using it."""
     try:
-        get_lexer_by_name(language)
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except ClassNotFound:
-        return False
-    return True
+        return None
+
+
+def lexer_exists(language: str) -> bool:
+    return _lexer(language) is not None
 
 
 def fence_language(info: str) -> str:
@@ -56,9 +60,8 @@ def fence_language(info: str) -> str:
 
 @lru_cache(maxsize=256)
 def _highlight(code: str, language: str) -> str:
-    try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)
-    except ClassNotFound:
+    lexer = _lexer(language) if language else None
+    if lexer is None:
         escaped = html.escape(code)
         return f'<div class="highlight"><pre><code>{escaped}</code></pre></div>\n'
     result: str = highlight(code, lexer, formatter())
@@ -128,51 +131,19 @@ def render_inline(token: Token) -> Fragment:
     return Fragment(html=out, text=plain_text(out))
 
 
-class _TextExtractor(HTMLParser):
-    _BLOCKS = frozenset(
-        [
-            "p",
-            "div",
-            "li",
-            "tr",
-            "td",
-            "th",
-            "pre",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "blockquote",
-            "br",
-            "table",
-        ]
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in self._BLOCKS:
-            self.parts.append(" ")
-        if tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(alt)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+_BLOCK_TAGS = "p|div|li|tr|td|th|pre|h[1-6]|blockquote|br|table"
+_IMG_RE = re.compile(r"<img\b[^>]*?\balt=\"([^\"]*)\"[^>]*>", re.IGNORECASE)
+_BLOCK_TAG_RE = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>", re.IGNORECASE)
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
 
 
 def plain_text(markup: str) -> str:
-    """Readable text of an HTML fragment, whitespace collapsed, for search and checks."""
-    extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
-    return " ".join("".join(extractor.parts).split())
+    """Readable text of an HTML fragment, whitespace collapsed, for search and checks.
+
+    The HTML comes from markdown-it and Pygments, which escape every ``<`` and ``>`` in
+    text and attributes, so tags can be stripped by pattern: far faster than a parser.
+    """
+    text = _IMG_RE.sub(r"\1", markup)
+    text = _BLOCK_TAG_RE.sub(" ", text)
+    text = html.unescape(_ANY_TAG_RE.sub("", text))
+    return " ".join(text.split())
