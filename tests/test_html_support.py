@@ -207,18 +207,15 @@ def take_screenshots(browser: Any, page_file: Path, out_dir: Path) -> list[Path]
 
 def _stage(page: Any, scene: str) -> None:
     if scene == "quiz":
+        # Quiz mode with the second card revealed: blanks, a hidden and a shown answer.
         page.click("#quiz-toggle")
-        first_section = page.locator("section.section").first
-        first_section.scroll_into_view_if_needed()
-        page.evaluate("document.querySelector('section.section').scrollIntoView()")
         cards = page.locator("section.section .card")
-        cards.nth(0).click()
-        page.evaluate("window.scrollBy(0, -8)")
+        cards.nth(2).click()
+        page.evaluate("document.querySelectorAll('section.section .card')[1].scrollIntoView()")
     elif scene == "cards":
-        page.evaluate(
-            "document.querySelector('section.section .card').scrollIntoView({block: 'start'})"
-        )
-        page.evaluate("window.scrollBy(0, -12)")
+        # A search on a phone: the toolbar and the first results.
+        page.fill("#search", "rollback")
+        page.evaluate("document.getElementById('toolbar').scrollIntoView()")
     page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
