@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 import zipfile
 from collections import Counter
@@ -23,7 +24,8 @@ from cardpress.renderers.anki import (
 from tests.test_anki_support import AnkiUser, png, write_files
 
 DECK = "networking-basics"
-TEMPLATE_ERRORS = ("has a problem", "not found", "{{")
+# Anki's template errors read "... has a problem" and wrap names in U+2068/U+2069.
+TEMPLATE_ERRORS = ("has a problem", "\u2068")
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ def test_every_card_renders_a_front_and_its_answer(example_apkg, anki):
     for card in anki.cards():
         rendered = anki.render(card)
         assert text_of(rendered.question), card.note()["Id"]
-        for error in TEMPLATE_ERRORS:
+        for error in (*TEMPLATE_ERRORS, "{{"):  # no field reference left unrendered
             assert error not in rendered.question and error not in rendered.answer
 
     by_key = {(c.note()["Id"], c.ord): anki.render(c) for c in anki.cards()}
@@ -270,3 +272,49 @@ def test_guid_ignores_text_but_not_the_deck(example_content):
     [deck] = load_content(example_content)
     card = next(deck.cards())
     assert note_guid(deck, card) == note_guid_for(DECK, card.id)
+
+
+def test_new_cards_come_up_in_the_order_of_the_markdown(example_apkg, anki):
+    anki.import_package(example_apkg)
+    ordered = sorted(anki.cards(), key=lambda card: (card.due, card.ord))
+    ids = list(dict.fromkeys(card.note()["Id"] for card in ordered))
+    assert ids == [
+        "ordered-delivery",
+        "tcp-three-way-handshake",
+        "port",
+        "how-do-you-list-listening-tcp",
+    ]
+
+
+def test_a_section_without_cards_makes_no_empty_subdeck(build_deck, tmp_path, anki):
+    content = write_files(
+        tmp_path / "content",
+        {
+            "d.md": (
+                "---\ntitle: D\nid: d\n---\n\n## Only words\n\nAn introduction, no cards.\n\n"
+                "## Cards\n\n### Question?\n\nAnswer.\n"
+            )
+        },
+    )
+    anki.import_package(build_deck(content, tmp_path / "out") / "d.apkg")
+    assert {"D", "D::Cards"} <= anki.deck_names()
+    assert "D::Only words" not in anki.deck_names()
+
+
+def test_the_shipped_decks_import_and_every_card_renders(build_deck, tmp_path, anki):
+    from cardpress.parse import load_content
+    from tests.conftest import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)  # a copy: the build updates lock files
+    decks = load_content(content)
+    out = build_deck(content, tmp_path / "out")
+    for deck in decks:
+        log = anki.import_package(out / f"{deck.key}.apkg")
+        assert len(log["new"]) == deck.card_count and not log["conflicting"]
+    assert len(anki.notes()) == sum(deck.card_count for deck in decks)
+    for card in anki.cards():
+        rendered = anki.render(card)
+        assert text_of(rendered.question), card.note()["Id"]
+        for error in TEMPLATE_ERRORS:
+            assert error not in rendered.question and error not in rendered.answer

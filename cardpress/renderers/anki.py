@@ -35,37 +35,35 @@ _SRC_RE = re.compile(r'\bsrc="([^"]*)"')
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     env = environment(context.templates_dir)
     note_types = render_note_types(context.templates_dir)
-    media_sha = {media.name: media.sha256 for media in deck.media}
-
-    kinds = {card.kind for card in deck.cards()}
-    models = {kind: _model(note_types[kind]) for kind in sorted(kinds)}
+    models = {kind: _model(note_types[kind]) for kind in sorted({c.kind for c in deck.cards()})}
     note_type_mods = {
-        note_types[kind].spec.id: context.modified(
-            f"anki:notetype:{note_types[kind].spec.id}", note_types[kind].fingerprint
+        model.model_id: context.modified(
+            f"anki:notetype:{model.model_id}", note_types[kind].fingerprint
         )
-        for kind in models
+        for kind, model in models.items()
     }
+    media_sha = {media.name: media.sha256 for media in deck.media}
 
     top = _top_deck(deck, env)
     anki_decks: dict[str, Any] = {top.name: top}
     note_mods: dict[str, int] = {}
-    position = 0
+    position = 0  # new cards come up in the order of the Markdown
     for section in deck.sections:
+        if not section.cards:
+            continue
         name = f"{top.name}::{deck_name_part(section.title.text, section.key)}"
         if name not in anki_decks:
-            sub = genanki.Deck(
-                section_deck_id(deck.key, section.key), name, _section_description(section, env)
+            description = _section_description(section, env)
+            anki_decks[name] = genanki.Deck(
+                section_deck_id(deck.key, section.key), name, description
             )
-            anki_decks[name] = sub
         for card in section.cards:
             fields = note_fields(card, section, env)
             tags = note_tags(deck, card)
             guid = note_guid(deck, card)
             fingerprint = _note_fp(models[card.kind].model_id, fields, tags, media_sha)
             note_mods[guid] = context.modified(f"anki:note:{card.id}", fingerprint)
-            note = genanki.Note(
-                model=models[card.kind], fields=fields, tags=tags, guid=guid, due=position
-            )
+            note = genanki.Note(models[card.kind], fields, tags=tags, guid=guid, due=position)
             anki_decks[name].add_note(note)
             position += 1
 
