@@ -99,11 +99,12 @@
       card.el.hidden = !shown;
       if (shown) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
     });
+    var filtering = terms.length > 0 || tag !== "" || section !== "";
     sections.forEach(function (s) {
       var n = perSection.get(s.key) || 0;
-      s.el.hidden = n === 0;
+      s.el.hidden = filtering && n === 0; /* a section of intro text alone stays */
       if (s.count) s.count.textContent = String(n);
-      if (s.link) s.link.classList.toggle("is-empty", n === 0);
+      if (s.link) s.link.classList.toggle("is-empty", filtering && n === 0);
     });
     root.classList.toggle("is-filtered", terms.length > 0 || tag !== "");
     noResults.hidden = visibleCards().length > 0;
