@@ -1,9 +1,9 @@
 """Writing an .apkg whose bytes depend only on the notes and their recorded stamps.
 
 genanki fills an in-memory SQLite collection (so nothing is written beside ``out``); then
-every note, note type and deck gets its own modification time from the lock stamps
-instead of the one build timestamp genanki gives them all, and the zip is written with
-fixed entry metadata. The same notes and stamps therefore always give the same bytes,
+every note and note type gets its own modification time from the lock stamps instead of
+the one build timestamp genanki gives them all, the decks and the collection get the
+latest of those times, and the zip is written with fixed entry metadata. The same notes and stamps therefore always give the same bytes,
 and a changed note is always newer than the copy in the user's collection.
 """
 
