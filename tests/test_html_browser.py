@@ -248,6 +248,16 @@ def test_the_section_filter_and_the_contents_counts(
     assert counts == ["3", "1", "4"]
 
 
+def test_the_contents_mark_the_section_being_read(
+    visit: Callable[..., Visit], study_page: Path
+) -> None:
+    v = visit(study_page, viewport={"width": 1200, "height": 700})
+    v.page.evaluate("document.getElementById('section-extras').scrollIntoView()")
+    current = '.toc a[aria-current="location"]'
+    v.page.wait_for_selector(f'{current}[data-section="extras"]')
+    assert v.page.locator(current).count() == 1
+
+
 def test_a_filter_link_in_the_address_applies_on_load(
     visit: Callable[..., Visit], study_page: Path
 ) -> None:

@@ -110,6 +110,7 @@
     noResults.hidden = visibleCards().length > 0;
     highlight(terms);
     updateStatus();
+    updateCurrentSection();
   }
 
   function clearFilters() {
@@ -343,23 +344,30 @@
   }
   window.addEventListener("resize", updateStickyOffset);
 
-  /* Marks the contents entry of the section being read. */
-  if (typeof IntersectionObserver === "function") {
-    var onScreen = new Set();
-    var current = null;
-    var spy = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting) onScreen.add(entry.target);
-        else onScreen.delete(entry.target);
-      });
-      var first = sections.find(function (s) { return onScreen.has(s.el); });
-      if (!first || first === current) return;
-      if (current && current.link) current.link.removeAttribute("aria-current");
-      current = first;
-      if (current.link) current.link.setAttribute("aria-current", "location");
-    }, { rootMargin: "0px 0px -70% 0px" });
-    sections.forEach(function (s) { spy.observe(s.el); });
+  /* Marks the contents entry of the section being read: the last one whose top has
+     passed a line a third of the way down the window. */
+  var current = null;
+  var spyQueued = false;
+
+  function updateCurrentSection() {
+    spyQueued = false;
+    var line = stickyOffset() + window.innerHeight / 3;
+    var found = null;
+    sections.forEach(function (s) {
+      if (!s.el.hidden && s.el.getBoundingClientRect().top <= line) found = s;
+    });
+    if (found === current) return;
+    if (current && current.link) current.link.removeAttribute("aria-current");
+    current = found;
+    if (current && current.link) current.link.setAttribute("aria-current", "location");
   }
+
+  window.addEventListener("scroll", function () {
+    if (!spyQueued) {
+      spyQueued = true;
+      window.requestAnimationFrame(updateCurrentSection);
+    }
+  }, { passive: true });
 
   if (tocDetails && window.matchMedia("(max-width: 63.99rem)").matches) {
     tocDetails.open = false;
