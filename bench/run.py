@@ -29,11 +29,43 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CARDS_PER_SECTION = 40
 
-WORDS = (
-    "pipeline stage artifact role policy bucket cluster task service subnet gateway "
-    "endpoint template stack change rollback deploy build cache secret token region "
-    "replica queue topic alarm metric trace log shard index node pod container image"
-).split()
+WORDS = [
+    "pipeline",
+    "stage",
+    "artifact",
+    "role",
+    "policy",
+    "bucket",
+    "cluster",
+    "task",
+    "service",
+    "subnet",
+    "gateway",
+    "endpoint",
+    "template",
+    "stack",
+    "change",
+    "rollback",
+    "deploy",
+    "build",
+    "cache",
+    "secret",
+    "token",
+    "region",
+    "replica",
+    "queue",
+    "topic",
+    "alarm",
+    "metric",
+    "trace",
+    "log",
+    "shard",
+    "index",
+    "node",
+    "pod",
+    "container",
+    "image",
+]
 
 GENANKI_BASELINE = """
 import json, sys, genanki
