@@ -40,7 +40,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def _missing_browser(reason: str) -> None:
+def missing_browser(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; CI=true requires the browser tests to run")
     pytest.skip(reason)
@@ -52,10 +52,10 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing_browser("Playwright's Python package is not installed")
+        missing_browser("Playwright's Python package is not installed")
     executable = find_chromium()
     if executable is None:
-        _missing_browser(
+        missing_browser(
             "no Chromium found (install Debian's chromium package or set CARDPRESS_CHROMIUM)"
         )
     with sync_playwright() as playwright:
@@ -304,6 +304,8 @@ def test_quiz_mode_by_keyboard(visit: Callable[..., Visit], study_page: Path) ->
     assert v.answer_visibility("card-ordered-delivery") == "hidden"
     v.page.keyboard.press("j")
     assert v.page.evaluate("document.activeElement.id") == "card-ordered-delivery"
+    outline = v.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # the focused card shows it
     v.page.keyboard.press("Space")
     assert v.answer_visibility("card-ordered-delivery") == "visible"
     v.page.keyboard.press("j")

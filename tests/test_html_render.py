@@ -23,6 +23,7 @@ from cardpress.model import (
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html import cloze_spans, render_page, script_safe_json
 from tests.conftest import TEMPLATES
+from tests.test_html_browser import missing_browser
 from tests.test_html_support import (
     TINY_PNG,
     build_html,
@@ -250,3 +251,14 @@ def test_svg_media_gets_its_own_type(tmp_path: Path) -> None:
         '<p><img src="d.svg" alt="d"></p>', media=(MediaFile("d.svg", "d.svg", "x"),)
     )
     assert 'src="data:image/svg+xml;base64,' in render_page(deck, context_for(tmp_path))
+
+
+def test_a_missing_browser_skips_locally_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no Chromium"):
+        missing_browser("no Chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true requires"):
+        missing_browser("no Chromium")
