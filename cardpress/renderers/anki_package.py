@@ -3,8 +3,9 @@
 genanki fills an in-memory SQLite collection (so nothing is written beside ``out``); then
 every note and note type gets its own modification time from the lock stamps instead of
 the one build timestamp genanki gives them all, the decks and the collection get the
-latest of those times, and the zip is written with fixed entry metadata. The same notes and stamps therefore always give the same bytes,
-and a changed note is always newer than the copy in the user's collection.
+latest of those times, and the zip is written with fixed entry metadata. The same notes
+and stamps therefore always give the same bytes, and a changed note is always newer than
+the copy in the user's collection.
 """
 
 from __future__ import annotations
