@@ -147,6 +147,8 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
         removed = state.removed.get(deck.key, [])
         if removed:
             info(removed_notice(deck, removed))
+        for card_id, old, new in state.locks[deck.key].kind_changes:
+            info(kind_change_notice(deck, card_id, old, new))
     _record_state(options, plan, state, jobs, markdown_hashes)
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
@@ -222,6 +224,17 @@ def removed_notice(deck: Deck, removed: list[str]) -> str:
         f"{deck.key}: {len(removed)} card(s) removed since the last build: "
         f"{', '.join(removed)}. An import never deletes notes; find them in Anki's browser "
         f"with: {removed_notes_search(deck.key, removed)}"
+    )
+
+
+def kind_change_notice(deck: Deck, card_id: str, old: str, new: str) -> str:
+    from cardpress.model import CardKind
+    from cardpress.renderers.anki import replaced_note_search
+
+    return (
+        f"{deck.key}: card {card_id} changed from {old} to {new}: Anki adds it as a new note "
+        f"and keeps the old one; find the old note with: "
+        f"{replaced_note_search(deck.key, card_id, CardKind(old))}"
     )
 
 

@@ -44,6 +44,7 @@ def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
 class LockedCard:
     question: str
     answer: str
+    kind: str = "basic"
     removed: bool = False
 
 
@@ -57,6 +58,7 @@ class Lock:
     stamps: dict[str, tuple[str, int]] = field(default_factory=dict)
     content: tuple[str, int] | None = None  # (fingerprint of the model, time it changed)
     now: int = 0
+    kind_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
     _original: bytes = b""
 
     @classmethod
@@ -74,6 +76,7 @@ class Lock:
             lock.cards[card_id] = LockedCard(
                 question=str(entry["question"]),
                 answer=str(entry["answer"]),
+                kind=str(entry.get("kind", "basic")),
                 removed=bool(entry.get("removed", False)),
             )
         for key, entry in data.get("stamps", {}).items():
@@ -110,7 +113,7 @@ class Lock:
                 else None
             ),
             "cards": {
-                card_id: {"question": c.question, "answer": c.answer}
+                card_id: {"question": c.question, "answer": c.answer, "kind": c.kind}
                 | ({"removed": True} if c.removed else {})
                 for card_id, c in sorted(self.cards.items())
             },
@@ -190,8 +193,13 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
 
     new_cards = [replace(card, id=assigned.get(i, card.id)) for i, card in enumerate(cards)]
     for card in new_cards:
+        before = lock.cards.get(card.id)
+        if before is not None and before.kind != card.kind.value:
+            lock.kind_changes.append((card.id, before.kind, card.kind.value))
         lock.cards[card.id] = LockedCard(
-            question=text_hash(card.question.text), answer=text_hash(card_answer_text(card))
+            question=text_hash(card.question.text),
+            answer=text_hash(card_answer_text(card)),
+            kind=card.kind.value,
         )
     rebuilt = iter(new_cards)
     sections: list[Section] = [

@@ -154,3 +154,17 @@ def test_removed_cards_are_reported_with_an_anki_search(run_cli, example_content
     assert '"tag:cardpress::networking-basics" ("Id:port")' in result.out
     again = run_cli("--content", example_content, "--out", tmp_path / "c", "--only", "json")
     assert "removed since" not in again.out
+
+
+def test_a_kind_change_is_reported_with_the_search_for_the_old_note(
+    run_cli, example_content, tmp_path
+):
+    assert (
+        run_cli("--content", example_content, "--out", tmp_path / "a", "--only", "json").status == 0
+    )
+    deck = example_content / "networking.md"
+    deck.write_text(deck.read_text().replace("<!-- kind: reversed -->", "<!-- kind: basic -->"))
+    result = run_cli("--content", example_content, "--out", tmp_path / "b", "--only", "json")
+    assert result.status == 0
+    assert "networking-basics: card port changed from reversed to basic" in result.out
+    assert '"note:cardpress basic and reversed"' in result.out
