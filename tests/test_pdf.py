@@ -337,6 +337,22 @@ def test_a_reference_to_anything_else_is_refused_with_its_card(tmp_path: Path, s
     assert "may not read" in str(error.value)
 
 
+def test_a_file_an_svg_image_refers_to_is_refused_with_the_card_and_image(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pic.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+        '<rect width="40" height="40" fill="#888"/>'
+        '<image href="file:///etc/hostname" width="10" height="10"/></svg>'
+    )
+    media = (MediaFile("pic-1.svg", "pic.svg", "0" * 64),)
+    with pytest.raises(BuildError) as error:
+        render(image_deck("pic-1.svg", media), tmp_path)
+    message = str(error.value)
+    assert message.startswith("deck.md:42: the PDF may not read file:///etc/hostname")
+    assert "(inside pic-1.svg)" in message
+
+
 def test_a_media_file_that_escapes_the_content_folder_is_refused(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
@@ -420,3 +436,14 @@ def test_building_the_sheet_html_does_not_import_weasyprint() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_text_is_escaped_and_an_empty_deck_still_renders(tmp_path: Path) -> None:
+    deck = make_deck([], title='Q&A <Basics> "quoted"')
+    path = render(deck, tmp_path)
+    reader = pypdf.PdfReader(path)
+    assert len(reader.pages) == 1
+    assert reader.metadata is not None
+    assert reader.metadata["/Title"] == 'Q&A <Basics> "quoted"'
+    assert 'Q&A <Basics> "quoted"' in reader.pages[0].extract_text()
+    assert "0 cards · 0 sections" in reader.pages[0].extract_text()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
@@ -42,11 +44,14 @@ class DeckFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
     def __init__(self, policy: FetchPolicy):
         super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=True)
         self.policy = policy
+        # Kept because WeasyPrint swallows every error while it draws an SVG image.
+        self.refused: list[RefusedReference] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         try:
             path = self.policy.resolve(url)
         except RefusedReference as refused:
+            self.refused.append(refused)
             raise _Refused(refused) from None
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
@@ -70,22 +75,28 @@ def _weasyprint_errors() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+_SVG_FAILED = re.compile(r"Failed to render SVG image (\S+)")
+
+
 def render_part(html: str, policy: FetchPolicy) -> bytes:
     """Lay out one HTML document and return the PDF bytes.
 
     Raises ``RefusedReference`` for a file the policy refuses and ``BuildError`` for
     anything WeasyPrint reports as an error.
     """
+    fetcher = DeckFetcher(policy)
     with _weasyprint_errors() as errors:
         try:
-            document = weasyprint.HTML(
-                string=html, base_url=MEDIA_BASE_URL, url_fetcher=DeckFetcher(policy)
-            ).render()
+            document = weasyprint.HTML(string=html, base_url=MEDIA_BASE_URL, url_fetcher=fetcher)
+            pdf: bytes = document.write_pdf()
         except _Refused as stop:
             raise stop.refused from None
         except FatalURLFetchingError as failed:  # reading an allowed file failed
             raise BuildError(f"{failed}: {failed.__cause__}") from None
-        pdf: bytes = document.write_pdf()
+    if fetcher.refused:  # from inside an SVG image: name the image
+        svg = next((m.group(1) for e in errors if (m := _SVG_FAILED.match(e))), None)
+        first = fetcher.refused[0]
+        raise RefusedReference(first.url, first.reason, via=svg)
     if errors:
         raise BuildError("WeasyPrint: " + "; ".join(errors))
     return pdf
@@ -98,9 +109,13 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         pdf = render_part(html, FetchPolicy.for_deck(deck, context))
     except RefusedReference as refused:
         raise BuildError(
-            f"{where_referenced(deck, refused.url)}: the PDF may not read {refused.url}: "
-            f"{refused.reason}"
+            f"{where_referenced(deck, refused.via or refused.url)}: the PDF may not read "
+            f"{refused.url}{_inside(refused.via)}: {refused.reason}"
         ) from None
     except BuildError as error:
         raise BuildError(f"{deck.key}.pdf: {error}") from None
     out.write_bytes(pdf)
+
+
+def _inside(via: str | None) -> str:
+    return f" (inside {unquote(via.removeprefix(MEDIA_BASE_URL))})" if via else ""

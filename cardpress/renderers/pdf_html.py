@@ -103,11 +103,12 @@ def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None
 
 
 class RefusedReference(Exception):
-    """The sheet referred to a file it may not read; ``url`` is what it asked for."""
+    """The sheet asked for a file it may not read; ``url`` is what it asked for."""
 
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, via: str | None = None):
         self.url = url
         self.reason = reason
+        self.via = via  # the image that referred to it, when not the sheet itself
         super().__init__(f"{url}: {reason}")
 
 
@@ -164,4 +165,4 @@ def where_referenced(deck: Deck, url: str) -> str:
                 return f"{card.location}"
     if any(n in deck.intro.html for n in needles):
         return f"{deck.location}"
-    return "the PDF templates"
+    return "the PDF templates"  # nothing in the content refers to it
