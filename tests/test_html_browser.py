@@ -323,8 +323,11 @@ def test_quiz_mode_by_keyboard(visit: Callable[..., Visit], study_page: Path) ->
     assert v.answer_visibility("card-port") == "visible"
 
 
-def test_revealing_answers_moves_nothing(visit: Callable[..., Visit], study_page: Path) -> None:
-    v = visit(study_page, viewport={"width": 1100, "height": 800})
+@pytest.mark.parametrize("width", [1100, 360], ids=["desktop", "phone"])
+def test_revealing_answers_moves_nothing(
+    visit: Callable[..., Visit], study_page: Path, width: int
+) -> None:
+    v = visit(study_page, viewport={"width": width, "height": 800})
     v.page.click("#quiz-toggle")
     layout = (
         "() => [...document.querySelectorAll('article.card, .cloze')].map(e => {"
