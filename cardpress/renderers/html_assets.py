@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 
 import jinja2
@@ -26,6 +27,7 @@ LIGHT_CODE_STYLE = "default"
 DARK_CODE_STYLE = "github-dark"
 DARK_SCOPE = ':root[data-theme="dark"]'
 SYSTEM_DARK_SCOPE = ':root:not([data-theme="light"])'
+TOKEN_COMMENT_RE = re.compile(r"\s*/\*[^*]*\*/\s*$")
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,13 @@ def code_css() -> str:
 
 
 def _scoped_rules(style: str, scope: str) -> str:
-    """Only the rules under the highlight class: Pygments adds global ``pre`` rules too."""
+    """Only the rules under the highlight class (Pygments adds global ``pre`` rules too),
+    without the comment naming each token type."""
     prefix = f"{scope} .{CSS_CLASS}".strip()
     return "\n".join(
-        line for line in highlight_css(style, scope).splitlines() if line.startswith(prefix)
+        TOKEN_COMMENT_RE.sub("", line)
+        for line in highlight_css(style, scope).splitlines()
+        if line.startswith(prefix)
     )
 
 
