@@ -62,6 +62,17 @@ def test_the_build_writes_one_html_file_per_deck(tmp_path: Path) -> None:
     ]
 
 
+def test_the_format_example_builds_through_the_cli(example_content: Path, build_deck, tmp_path):  # type: ignore[no-untyped-def]
+    out = build_deck(example_content, tmp_path / "dist", "html")
+    page = (out / "networking-basics.html").read_text(encoding="utf-8")
+    articles = re.findall(r'<article class="card card-(\w+)[^"]*" id="([^"]+)"', page)
+    assert [kind for kind, _ in articles] == ["basic", "cloze", "reversed", "basic"]
+    assert articles[0][1] == "card-ordered-delivery"
+    assert "<title>Networking Basics</title>" in page
+    index = json.loads(raw_block(page, '<script type="application/json" id="search-index">'))
+    assert [card["id"] for card in index["cards"]] == [anchor for _, anchor in articles]
+
+
 def test_nothing_refers_outside_the_page(study_html: str) -> None:
     parsed = parse_page(study_html)
     for tag in parsed.tags:
