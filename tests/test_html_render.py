@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,9 @@ def test_the_build_writes_one_html_file_per_deck(tmp_path: Path) -> None:
     ]
 
 
-def test_the_format_example_builds_through_the_cli(example_content: Path, build_deck, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_format_example_builds_through_the_cli(
+    example_content: Path, build_deck: Callable[..., Path], tmp_path: Path
+) -> None:
     out = build_deck(example_content, tmp_path / "dist", "html")
     page = (out / "networking-basics.html").read_text(encoding="utf-8")
     articles = re.findall(r'<article class="card card-(\w+)[^"]*" id="([^"]+)"', page)
