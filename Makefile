@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: build check test lint fuzz bench clean system-check
+.PHONY: build check test lint fuzz bench screenshots clean system-check
 
 build: $(STAMP) system-check
 	$(BIN)/python build.py --strict
@@ -40,6 +40,9 @@ system-check:
 	@$(BIN)/python -c 'import ctypes.util, sys; sys.exit(ctypes.util.find_library("pango-1.0") is None)' || \
 		{ echo "WeasyPrint needs Pango. Install it with:"; \
 		  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }
+
+screenshots: $(STAMP) system-check
+	$(BIN)/python -m tests.test_html_support
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache
