@@ -20,8 +20,8 @@ from cardpress.renderers import pdf
 from cardpress.renderers.pdf_html import FetchPolicy, SheetPart, sheet_html
 from tests.test_pdf_helpers import (
     MARGIN_BOTTOM,
+    MARGIN_SIDE,
     MARGIN_TOP,
-    MM,
     PAGE_POINTS,
     TEMPLATES,
     bookmarks,
@@ -204,7 +204,7 @@ def test_no_text_is_smaller_than_8_points(sheet: Rendered) -> None:
 
 def test_nothing_runs_out_of_its_column(sheet: Rendered) -> None:
     """Long code lines, long words and wide tables wrap inside their column."""
-    left, right = 11 * MM - 0.5, PAGE_POINTS["a4"][0] - 11 * MM + 0.5
+    left, right = MARGIN_SIDE - 0.5, PAGE_POINTS["a4"][0] - MARGIN_SIDE + 0.5
     with pdfplumber.open(sheet.path) as document:
         for page in document.pages:
             middle = page.width / 2

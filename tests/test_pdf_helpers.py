@@ -38,8 +38,8 @@ BUILD_TIME = 1_700_000_000  # 2023-11-14T22:13:20Z
 MM = 72 / 25.4
 # Page size in points for each paper option.
 PAGE_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
-# The stylesheet's page margins (top, bottom), to look at the sheet without header/footer.
-MARGIN_TOP, MARGIN_BOTTOM = 15 * MM, 13 * MM
+# The stylesheet's page margins, to look at the sheet without header and footer.
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 12 * MM, 11 * MM, 10 * MM
 
 
 def fragment(markup: str) -> Fragment:
