@@ -156,11 +156,15 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
 
 
 def _render_all(jobs: list[_Job], workers: int) -> None:
-    """Render every job to a temporary file; PDFs here, the rest in a second process."""
+    """Render every job to a temporary file, on two cores when there are two.
+
+    The PDFs (the slow part, which parallelises inside itself) or else the Anki decks
+    render in this process, everything else in a forked one."""
     for job in jobs:
         job.temp = atomic.reserve(job.final)
-    in_parallel = [job for job in jobs if job.fmt != "pdf"]
-    here = [job for job in jobs if job.fmt == "pdf"]
+    heavy = "pdf" if any(job.fmt == "pdf" for job in jobs) else "anki"
+    here = [job for job in jobs if job.fmt == heavy]
+    in_parallel = [job for job in jobs if job.fmt != heavy]
     if workers < 2 or not here or not in_parallel:
         here, in_parallel = jobs, []
     future: Future[list[tuple[int, dict[str, tuple[str, int]], float]]] | None = None
