@@ -44,7 +44,7 @@ def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
 class LockedCard:
     question: str
     answer: str
-    kind: str = "basic"
+    kind: str | None = None  # None: recorded before kinds were
     removed: bool = False
 
 
@@ -76,7 +76,7 @@ class Lock:
             lock.cards[card_id] = LockedCard(
                 question=str(entry["question"]),
                 answer=str(entry["answer"]),
-                kind=str(entry.get("kind", "basic")),
+                kind=str(entry["kind"]) if "kind" in entry else None,
                 removed=bool(entry.get("removed", False)),
             )
         for key, entry in data.get("stamps", {}).items():
@@ -194,7 +194,7 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
     new_cards = [replace(card, id=assigned.get(i, card.id)) for i, card in enumerate(cards)]
     for card in new_cards:
         before = lock.cards.get(card.id)
-        if before is not None and before.kind != card.kind.value:
+        if before is not None and before.kind not in (None, card.kind.value):
             lock.kind_changes.append((card.id, before.kind, card.kind.value))
         lock.cards[card.id] = LockedCard(
             question=text_hash(card.question.text),

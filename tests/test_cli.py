@@ -168,3 +168,20 @@ def test_a_kind_change_is_reported_with_the_search_for_the_old_note(
     assert result.status == 0
     assert "networking-basics: card port changed from reversed to basic" in result.out
     assert '"note:cardpress basic and reversed"' in result.out
+
+
+def test_a_lock_written_before_kinds_were_recorded_reports_no_kind_change(
+    run_cli, example_content, tmp_path
+):
+    assert (
+        run_cli("--content", example_content, "--out", tmp_path / "a", "--only", "json").status == 0
+    )
+    lock = example_content / "networking.lock"
+    data = json.loads(lock.read_text())
+    for entry in data["cards"].values():
+        del entry["kind"]
+    lock.write_text(json.dumps(data))
+    result = run_cli("--content", example_content, "--out", tmp_path / "b", "--only", "json")
+    assert result.status == 0
+    assert "changed from" not in result.out
+    assert all("kind" in entry for entry in json.loads(lock.read_text())["cards"].values())
