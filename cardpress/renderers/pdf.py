@@ -2,7 +2,8 @@
 
 This is the only module that imports WeasyPrint (about 0.7 s), and the build imports it
 only when a PDF is wanted. ``render_part`` takes plain data (an HTML string and a
-``FetchPolicy``) and returns bytes, so sections can be laid out in worker processes.
+``FetchPolicy``) and returns bytes, so ``pdf_parts`` can lay out a large sheet's parts in
+worker processes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from cardpress.errors import BuildError
 from cardpress.model import Deck
-from cardpress.renderers import RenderContext
+from cardpress.renderers import RenderContext, pdf_parts
 from cardpress.renderers.pdf_html import (
     MEDIA_BASE_URL,
     FetchPolicy,
@@ -103,10 +104,12 @@ def render_part(html: str, policy: FetchPolicy) -> bytes:
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
-    """Write the deck's cheat sheet to ``out`` as one PDF document."""
-    html = sheet_html(deck, context)
+    """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
     try:
-        pdf = render_part(html, FetchPolicy.for_deck(deck, context))
+        if pdf_parts.wants_parts(deck):
+            pdf_parts.render_in_parts(deck, context, out, render_part, weasyprint.__version__)
+            return
+        out.write_bytes(render_part(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
     except RefusedReference as refused:
         raise BuildError(
             f"{where_referenced(deck, refused.via or refused.url)}: the PDF may not read "
@@ -114,7 +117,6 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         ) from None
     except BuildError as error:
         raise BuildError(f"{deck.key}.pdf: {error}") from None
-    out.write_bytes(pdf)
 
 
 def _inside(via: str | None) -> str:

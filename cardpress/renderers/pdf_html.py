@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from jinja2 import Environment
 from markupsafe import Markup
 
 from cardpress.errors import BuildError
@@ -23,6 +24,7 @@ from cardpress.renderers import RenderContext
 from cardpress.templates import environment
 
 TEMPLATE = "pdf/cheatsheet.html.j2"
+PAGE_NUMBERS_TEMPLATE = "pdf/page-numbers.html.j2"
 # Black and white with bold and italics: stays readable when printed in grayscale.
 CODE_STYLE = "bw"
 # Card HTML names images by their bare media name; they resolve against this made-up
@@ -55,6 +57,8 @@ class SheetPart:
     title_block: bool = True
     first_page: int = 1
     toc_pages: Mapping[str, int] = field(default_factory=dict)
+    # False when the page numbers are stamped on after merging (see ``pdf_parts``).
+    page_numbers: bool = True
 
     @property
     def section_keys(self) -> frozenset[str]:
@@ -78,13 +82,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None) -> str:
-    """Render the Jinja template for ``part`` of the deck's sheet (all of it by default)."""
-    part = part or whole_sheet(deck)
+def _environment(context: RenderContext) -> Environment:
     env = environment(context.templates_dir)
     env.filters["cloze_revealed"] = _cloze_revealed
     env.filters["plural"] = _plural
     env.globals["template_url"] = lambda name: (context.templates_dir / name).resolve().as_uri()
+    return env
+
+
+def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None) -> str:
+    """Render the Jinja template for ``part`` of the deck's sheet (all of it by default)."""
+    part = part or whole_sheet(deck)
+    env = _environment(context)
     built = build_date(context)
     template = env.get_template(TEMPLATE)
     return template.render(
@@ -102,6 +111,12 @@ def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None
     )
 
 
+def page_numbers_html(deck: Deck, context: RenderContext, pages: int) -> str:
+    """A document of ``pages`` blank pages carrying only their page numbers."""
+    template = _environment(context).get_template(PAGE_NUMBERS_TEMPLATE)
+    return template.render(pages=pages, page_size=PAGE_SIZES[paper_of(deck, context)])
+
+
 class RefusedReference(Exception):
     """The sheet asked for a file it may not read; ``url`` is what it asked for."""
 
@@ -110,6 +125,10 @@ class RefusedReference(Exception):
         self.reason = reason
         self.via = via  # the image that referred to it, when not the sheet itself
         super().__init__(f"{url}: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str | None]]:
+        # Raised in worker processes: travels back to the build as itself.
+        return (RefusedReference, (self.url, self.reason, self.via))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,393 @@
+"""A large cheat sheet laid out in parts, on both cores, cached, and merged into one PDF.
+
+Laying out costs about 0.4 s a page, so a 1,000-card sheet takes half a minute as one
+document. Here its sections are grouped into parts of about ``PART_CARDS`` cards, each laid
+out as its own document in a worker process and cached under ``<cache>/pdf/<deck>/`` by a
+hash of everything that decides its bytes. A part does not depend on where it lands: it
+carries no page numbers, so an edit re-lays out only its own part (and the small title
+part when the contents' page numbers moved). The merge then
+
+- numbers the pages by stamping each with a page of a tiny numbers-only document,
+- points the contents' links at the sections (named destinations), and
+- builds the bookmarks (sections, collapsed, with their cards) from the parts' anchors.
+
+Each part starts on a new page, so the sheet has about half a page more per part than as
+one document; decks under ``PARTS_FROM_CARDS`` cards stay one document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cardpress.model import Deck, Section
+from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf_html import FetchPolicy, SheetPart, page_numbers_html, sheet_html
+
+# A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
+# that chose it); below it, one document is as fast and a few pages shorter.
+PARTS_FROM_CARDS = 300
+# Cards a part holds (whole sections: a bigger section is a part of its own). About four
+# pages: small enough that an edit re-lays out a second or two, big enough that the page
+# each part leaves half empty does not add up.
+PART_CARDS = 40
+WORKERS = 2
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject
+
+Layout = Callable[[str, FetchPolicy], bytes]
+
+
+def wants_parts(deck: Deck) -> bool:
+    return deck.card_count >= PARTS_FROM_CARDS and len(deck.sections) > 1
+
+
+def group_sections(
+    sections: Sequence[Section], cards: int = PART_CARDS
+) -> list[tuple[Section, ...]]:
+    """Runs of whole sections of about ``cards`` cards each, in order."""
+    groups: list[tuple[Section, ...]] = []
+    current: list[Section] = []
+    count = 0
+    for section in sections:
+        current.append(section)
+        count += len(section.cards)
+        if count >= cards:
+            groups.append(tuple(current))
+            current, count = [], 0
+    if current:
+        groups.append(tuple(current))
+    return groups
+
+
+# ---- The cache of laid-out parts ----------------------------------------------------
+
+
+class PartCache:
+    """Laid-out parts by key, one file each; the files a build did not use are pruned."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> bytes | None:
+        self.used.add(key)
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / f"{key}.pdf").read_bytes()
+        except OSError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temp, self.folder / f"{key}.pdf")
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def prune(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == ".pdf" and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
+    """What besides its HTML decides a part's bytes: WeasyPrint and the files it may read."""
+    digest = hashlib.sha256(f"weasyprint {layout_version}\0".encode())
+    files = sorted(policy.media.items())
+    files += sorted(
+        (path.relative_to(policy.templates_dir).as_posix(), path)
+        for path in policy.templates_dir.rglob("*")
+        if path.is_file()
+    )
+    for name, path in files:
+        digest.update(name.encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
+
+
+def part_key(html: str, salt: str) -> str:
+    return hashlib.sha256(salt.encode() + b"\0" + html.encode()).hexdigest()[:32]
+
+
+# ---- Laying out, in worker processes -------------------------------------------------
+
+
+def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[bytes, float]:
+    started = time.perf_counter()
+    return layout(html, policy), time.perf_counter() - started
+
+
+@contextmanager
+def _pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Two forked workers, or none when there is one job or we may not start processes."""
+    if jobs < 2 or multiprocessing.current_process().daemon or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    executor = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield executor
+    finally:
+        executor.shutdown(cancel_futures=True)
+
+
+def page_count(data: bytes) -> int:
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+@dataclass
+class _Part:
+    number: int  # 1-based, among the content parts
+    html: str
+    key: str
+    data: bytes | None = None
+
+
+def render_in_parts(
+    deck: Deck, context: RenderContext, out: Path, layout: Layout, layout_version: str
+) -> None:
+    """Lay out the deck's sheet in parts (cached), merge them and write the PDF to ``out``."""
+    policy = FetchPolicy.for_deck(deck, context)
+    folder = context.cache_dir / "pdf" / deck.key if context.cache_dir is not None else None
+    cache = PartCache(folder)
+    salt = inputs_digest(policy, layout_version)
+    groups = group_sections(deck.sections)
+    parts = []
+    for number, group in enumerate(groups, 1):
+        sheet_part = SheetPart(sections=group, title_block=False, page_numbers=False)
+        html = sheet_html(deck, context, sheet_part)
+        parts.append(_Part(number, html, part_key(html, salt)))
+    for part in parts:
+        part.data = cache.get(part.key)
+    missing = [part for part in parts if part.data is None]
+    total = len(parts)
+    with _pool(len(missing)) as pool:
+        for part, data, seconds in _lay_out(missing, policy, layout, pool):
+            part.data = data
+            cache.put(part.key, data)
+            context.progress(
+                f"laid out part {part.number}/{total} ({page_count(data)} pages) in {seconds:.1f} s"
+            )
+    bodies = [_read(part.data) for part in parts if part.data is not None]
+    title = _title_part(deck, context, policy, layout, cache, salt, bodies)
+    pages = title.pages + sum(body.pages for body in bodies)
+    numbers = _cached_layout(page_numbers_html(deck, context, pages), policy, layout, cache, salt)
+    merge(deck, title, bodies, numbers, out)
+    cache.prune()
+    context.progress(f"merged {total + 1} parts into {pages} pages")
+
+
+@dataclass
+class LaidOut:
+    """A laid-out part and where its anchors are: name -> (page in the part, left, top)."""
+
+    data: bytes
+    pages: int
+    anchors: dict[str, tuple[int, float, float]]
+
+
+def _read(data: bytes) -> LaidOut:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    anchors = {
+        str(name): (
+            reader.get_destination_page_number(dest) or 0,
+            float(dest.left or 0),
+            float(dest.top or 0),
+        )
+        for name, dest in reader.named_destinations.items()
+    }
+    return LaidOut(data, len(reader.pages), anchors)
+
+
+def _lay_out(
+    parts: list[_Part], policy: FetchPolicy, layout: Layout, pool: ProcessPoolExecutor | None
+) -> Iterator[tuple[_Part, bytes, float]]:
+    if pool is None:
+        for part in parts:
+            yield (part, *_timed(layout, part.html, policy))
+        return
+    futures: dict[Future[tuple[bytes, float]], _Part] = {
+        pool.submit(_timed, layout, part.html, policy): part for part in parts
+    }
+    for future in as_completed(futures):
+        yield (futures[future], *future.result())
+
+
+def _cached_layout(
+    html: str, policy: FetchPolicy, layout: Layout, cache: PartCache, salt: str
+) -> bytes:
+    key = part_key(html, salt)
+    data = cache.get(key)
+    if data is None:
+        data = layout(html, policy)
+        cache.put(key, data)
+    return data
+
+
+def section_pages(deck: Deck, bodies: list[LaidOut], first: int) -> dict[str, int]:
+    """The page each section starts on when the parts follow each other from page ``first``."""
+    found: dict[str, int] = {}
+    for body in bodies:
+        for section in deck.sections:
+            if section.anchor in body.anchors and section.key not in found:
+                found[section.key] = first + body.anchors[section.anchor][0]
+        first += body.pages
+    return found
+
+
+def _title_part(
+    deck: Deck,
+    context: RenderContext,
+    policy: FetchPolicy,
+    layout: Layout,
+    cache: PartCache,
+    salt: str,
+    bodies: list[LaidOut],
+) -> LaidOut:
+    """The title block and contents, with the pages the sections start on written in.
+
+    Those pages depend on how long the title part itself is: assume one page, and lay it
+    out again in the rare case it is longer.
+    """
+    title_pages = 1
+    for _ in range(3):
+        toc = section_pages(deck, bodies, title_pages + 1)
+        part = SheetPart(sections=(), toc_pages=toc, page_numbers=False)
+        title = _read(_cached_layout(sheet_html(deck, context, part), policy, layout, cache, salt))
+        if title.pages == title_pages:
+            break
+        title_pages = title.pages
+    return title
+
+
+# ---- Merging ----------------------------------------------------------------------------
+
+
+def merge(deck: Deck, title: LaidOut, bodies: list[LaidOut], numbers: bytes, out: Path) -> None:
+    """Write the parts as one PDF: numbered pages, working contents links, bookmarks."""
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    offsets = []
+    for laid_out in [title, *bodies]:
+        offsets.append(len(writer.pages))
+        reader = pypdf.PdfReader(io.BytesIO(laid_out.data))
+        for source in reader.pages:
+            writer.add_page(source)
+        if laid_out is title and reader.metadata is not None:
+            writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
+    anchors: dict[str, tuple[int, float, float]] = {}
+    # The title part's stand-ins for the sections come last, so the sections win.
+    for laid_out, offset in [*zip(bodies, offsets[1:], strict=True), (title, 0)]:
+        for name, (at, left, top) in laid_out.anchors.items():
+            anchors.setdefault(name, (offset + at, left, top))
+    _named_destinations(writer, anchors)
+    _bookmarks(deck, writer, anchors)
+    _number_pages(writer, numbers)
+    writer.page_mode = "/UseOutlines"
+    with open(out, "wb") as file:
+        writer.write(file)
+
+
+Anchors = dict[str, tuple[int, float, float]]
+
+
+def _destination(writer: PdfWriter, at: int, left: float, top: float) -> ArrayObject:
+    from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject
+
+    page = writer.pages[at].indirect_reference
+    return ArrayObject(
+        [page, NameObject("/XYZ"), FloatObject(left), FloatObject(top), NumberObject(0)]
+    )
+
+
+def _named_destinations(writer: PdfWriter, anchors: Anchors) -> None:
+    """Every anchor of every part, so that links by name (the contents') find their target."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    names = ArrayObject()
+    for name in sorted(anchors):
+        names.append(TextStringObject(name))
+        names.append(_destination(writer, *anchors[name]))
+    dests = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
+    writer.root_object[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): dests})
+
+
+def _bookmarks(deck: Deck, writer: PdfWriter, anchors: Anchors) -> None:
+    """Sections (collapsed) with their cards beneath, as the one-document sheet has them."""
+    from pypdf.generic import Fit
+
+    for section in deck.sections:
+        at, left, top = anchors[section.anchor]
+        parent = writer.add_outline_item(
+            title=section.title.text, page_number=at, fit=Fit.xyz(left, top, 0), is_open=False
+        )
+        for card in section.cards:
+            at, left, top = anchors[card.anchor]
+            writer.add_outline_item(
+                title=card.question.text, page_number=at, parent=parent, fit=Fit.xyz(left, top, 0)
+            )
+
+
+def _number_pages(writer: PdfWriter, numbers: bytes) -> None:
+    """Draw page i of ``numbers`` (its page number alone) over page i of the sheet.
+
+    Each stamp becomes a form XObject drawn after the page's own content, which is wrapped
+    in q/Q so that the stamp starts from a clean graphics state. Nothing is parsed.
+    """
+    import pypdf
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    stamps = pypdf.PdfReader(io.BytesIO(numbers))
+    save = DecodedStreamObject()
+    save.set_data(b"q\n")
+    save_ref = writer._add_object(save)
+    for index, (page, stamp) in enumerate(zip(writer.pages, stamps.pages, strict=True)):
+        form: Any = stamp["/Contents"].get_object().clone(writer)  # type: ignore[union-attr]
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): stamp.mediabox,
+                NameObject("/Resources"): stamp["/Resources"].clone(writer),
+            }
+        )
+        name = f"/CardpressPageNumber{index + 1}"
+        resources: Any = page["/Resources"].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        resources["/XObject"].get_object()[NameObject(name)] = form.indirect_reference
+        draw = DecodedStreamObject()
+        draw.set_data(f"\nQ\n{name} Do\n".encode("ascii"))
+        contents = page["/Contents"]
+        old = contents.get_object()
+        streams = list(old) if isinstance(old, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([save_ref, *streams, writer._add_object(draw)])
