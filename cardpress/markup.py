@@ -1,7 +1,9 @@
 """Markdown to safe HTML, done once by the parser so that no renderer sees a token.
 
 Raw HTML is never passed through: a short allow-list of bare inline tags is kept and
-everything else is shown as text. Code is highlighted with Pygments here.
+everything else is shown as text. Code is highlighted with Pygments here. Content may be
+hostile, so ``parse`` also reports what markdown-it would drop silently (blocks nested
+past ``MAX_NESTING``) and which code fences were never closed.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import fence as markdown_fence
+from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from pygments import highlight
@@ -29,6 +35,9 @@ ALLOWED_TAGS = frozenset(
 _BARE_TAG_RE = re.compile(r"^<(/?)([a-zA-Z]+)\s*(/?)>$")
 _COMMENT_RE = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
 SAFE_LINK_RE = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+MAX_NESTING = 20  # markdown-it's own limit: levels of block quotes and lists (two per list)
+_CACHED_CODE_CHARS = 4096  # highlight results of longer code are not kept in memory
+_TOO_DEEP = "cardpress_too_deep"
 
 
 def is_comment(raw: str) -> bool:
@@ -105,10 +114,62 @@ class SafeRenderer(RendererHTML):
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}, renderer_cls=SafeRenderer)
+    md = MarkdownIt(
+        "commonmark", {"html": True, "maxNesting": MAX_NESTING}, renderer_cls=SafeRenderer
+    )
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.block.ruler.at(
+        "fence", _fence_noting_end, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    tokenize = md.block.tokenize
+
+    def tokenize_noting_depth(state: StateBlock, start_line: int, end_line: int) -> None:
+        """markdown-it skips whatever lies past its nesting limit; note where that happens."""
+        if state.level >= state.md.options.maxNesting:
+            line = state.skipEmptyLines(start_line)
+            if line < end_line and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault(_TOO_DEEP, []).append(line + 1)
+        tokenize(state, start_line, end_line)
+
+    md.block.tokenize = tokenize_noting_depth  # type: ignore[method-assign,assignment]
     return md
+
+
+def _fence_noting_end(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's fence rule, recording in ``token.meta["closed"]`` if it was closed.
+
+    An unclosed fence runs to the end of its container, so its last line is code; a
+    closed one ends on a line of fence markers (code cannot look like that: it would
+    have closed the fence).
+    """
+    if not markdown_fence(state, start_line, end_line, silent):
+        return False
+    if not silent:
+        token = state.tokens[-1]
+        last = state.line - 1
+        line = state.src[state.bMarks[last] + state.tShift[last] : state.eMarks[last]].strip()
+        token.meta["closed"] = (
+            last > start_line
+            and not state.is_code_block(last)
+            and len(line) >= len(token.markup)
+            and set(line) == {token.markup[0]}
+        )
+    return True
+
+
+@dataclass
+class Parsed:
+    """Block tokens of a document, and the first lines of parts nested past the limit."""
+
+    tokens: list[Token]
+    too_deep: list[int]
+
+
+def parse(text: str) -> Parsed:
+    env: dict[str, Any] = {}
+    tokens = markdown().parse(text, env)
+    return Parsed(tokens, sorted(set(env.get(_TOO_DEEP, []))))
 
 
 def _validate_link(url: str) -> bool:

@@ -1,7 +1,9 @@
 """Read a content folder into the model, collecting every problem with its source line.
 
 Nothing here writes a file. ``read_content`` returns the decks and their lock state;
-the build decides what to write.
+the build decides what to write. The content may be hostile: every input is bounded
+(see the limits below and in docs/format.md), every path is checked to stay inside the
+content folder, and any input gives either a model or ContentError, never a crash.
 """
 
 from __future__ import annotations
@@ -19,11 +21,28 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from cardpress import markup, sources
+from cardpress import cloze_text, markup, sources
+from cardpress.content_files import (
+    MAX_DECK_BYTES,
+    MAX_FILE_BYTES,
+    MAX_IMAGE_BYTES,
+    MAX_LOCK_BYTES,
+    MAX_MEDIA_BYTES,
+    Cursor,
+    SourceFile,
+    Unreadable,
+    checked_path,
+    decode_text,
+    display_path,
+    image_type,
+    read_checked,
+    resolve_inside,
+    shown,
+    svg_problem,
+)
 from cardpress.errors import ContentError, Diagnostic
 from cardpress.lock import Lock, assign_ids
 from cardpress.model import (
-    CLOZE_RE,
     EMPTY,
     Callout,
     CalloutKind,
@@ -38,9 +57,25 @@ from cardpress.model import (
 )
 from cardpress.sources import DeckSources
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_CARDS_PER_DECK = 50_000
+__all__ = [
+    "MAX_CARDS_PER_DECK",
+    "MAX_DECK_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_IMAGE_BYTES",
+    "MAX_MEDIA_BYTES",
+    "ContentState",
+    "DeckParser",
+    "Reporter",
+    "SourceFile",
+    "load_content",
+    "model_fingerprint",
+    "read_content",
+]
+
+MAX_CARDS_PER_DECK = 10_000  # the PDF takes about a minute and 0.5 GB per 2,000 cards
 MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_FRONT_MATTER_DEPTH = 8  # the front matter needs two levels; PyYAML recurses per level
+MAX_STAMP = 10**11  # lock file times are seconds since 1970
 DECK_KEYS = {"title", "id", "description", "tags", "paper"}
 PAPERS = ("a4", "letter")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
@@ -49,9 +84,9 @@ _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _TAG_RE = re.compile(r'^[^\s"]+$')
 _ALERT_RE = re.compile(r"^\[!([A-Za-z]+)\][ \t]*(?:\n|$)")
-_SHORTHAND_RE = re.compile(r"\{\{(?!c\d+::)(.+?)\}\}", re.DOTALL)
-_ANY_CLOZE_RE = re.compile(r"\{\{(c(\d+)::)?(.+?)\}\}", re.DOTALL)
-_SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:(.*)$")  # no backtracking on spaces
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+_LOCK_ID_RE = re.compile(r"^[\w.-]{1,200}$")  # ids the lock may hold, explicit or made
 
 
 class Reporter:
@@ -75,31 +110,6 @@ class Reporter:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if not d.is_error]
-
-
-@dataclass
-class SourceFile:
-    """One Markdown file: its lines (front matter blanked, so token lines are file lines)."""
-
-    path: Path
-    rel: str
-    text: str
-    lines: list[str]
-    front_matter: dict[str, Any] | None = None
-    front_matter_lines: dict[str, int] = field(default_factory=dict)
-    front_matter_start: int = 0
-
-    def location(self, line: int, col: int | None = None) -> SourceLocation:
-        return SourceLocation(self.rel, line, col)
-
-    def find(self, line: int, needle: str, end_line: int | None = None) -> SourceLocation:
-        """The location of ``needle`` at or after ``line`` (1-based), else of the line."""
-        last = min(end_line or line, len(self.lines))
-        for number in range(line, last + 1):
-            col = self.lines[number - 1].find(needle) if needle else -1
-            if col >= 0:
-                return self.location(number, col + 1)
-        return self.location(line, 1)
 
 
 @dataclass
@@ -164,13 +174,8 @@ def read_content(
     final: list[Deck] = []
     for deck in decks:
         lock_path = unit_of[deck.key].lock
-        try:
-            lock = Lock.read(lock_path, deck.key, stamp_now)
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            reporter.error(
-                SourceLocation(lock_path.relative_to(root).as_posix(), 1),
-                f"lock file is damaged ({exc}); restore it from version control",
-            )
+        lock = _read_lock(root, lock_path, deck.key, stamp_now, reporter)
+        if lock is None:
             continue
         deck = assign_ids(deck, lock)
         removed[deck.key] = lock.removed_since_last_build(deck)
@@ -186,44 +191,61 @@ def _key_location(deck: Deck) -> SourceLocation:
     return deck.location
 
 
+def _read_lock(root: Path, path: Path, deck: str, now: int, reporter: Reporter) -> Lock | None:
+    """The deck's lock file, checked like any other input; None (reported) if unusable."""
+    rel = display_path(path.relative_to(root).as_posix())
+    if path.is_symlink() or path.exists():
+        try:
+            checked_path(root, path, MAX_LOCK_BYTES, "lock file")
+        except Unreadable as refused:
+            reporter.error(SourceLocation(rel, 0), str(refused))
+            return None
+    try:
+        lock = Lock.read(path, deck, now)
+        problem = _lock_problem(lock)
+    except (
+        ValueError,  # not JSON, or the wrong version, or a time that is not a number
+        KeyError,
+        TypeError,
+        AttributeError,  # a list where a mapping belongs
+        OverflowError,  # a time of 1e999
+        RecursionError,  # JSON nested a hundred thousand levels deep
+    ) as exc:
+        problem = shown(exc, 100)
+    if problem:
+        reporter.error(
+            SourceLocation(rel, 1),
+            f"lock file is damaged ({problem}); restore it from version control",
+        )
+        return None
+    return lock
+
+
+def _lock_problem(lock: Lock) -> str:
+    """What in a readable lock file could not have been written by cardpress, or ''."""
+    for card_id in lock.cards:
+        if not _LOCK_ID_RE.match(card_id):
+            return f"card id '{shown(card_id)}' is not valid"
+    times = [t for _, t in lock.stamps.values()] + ([lock.content[1]] if lock.content else [])
+    if any(not 0 <= t < MAX_STAMP for t in times):
+        return "a time is out of range"
+    return ""
+
+
 def _read_source(root: Path, path: Path, reporter: Reporter) -> SourceFile | None:
     rel = path.relative_to(root).as_posix()
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
-        reporter.error(
-            SourceLocation(rel, 0), "file is a link that leads outside the content folder"
-        )
-        return None
     try:
-        size = resolved.stat().st_size
-        if size > MAX_FILE_BYTES:
-            reporter.error(
-                SourceLocation(rel, 0),
-                f"file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes",
-            )
-            return None
-        data = resolved.read_bytes()
-    except OSError as exc:
-        reporter.error(SourceLocation(rel, 0), f"cannot read file: {exc.strerror}")
+        data = read_checked(root, path, MAX_FILE_BYTES)
+    except Unreadable as refused:
+        reporter.error(SourceLocation(display_path(rel), 0), str(refused))
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        reporter.error(
-            SourceLocation(rel, line, col),
-            f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-        )
+    text, problem = decode_text(data)
+    if problem is not None:
+        where = SourceLocation(display_path(rel), problem.line, problem.col)
+        reporter.error(where, problem.message)
         return None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        reporter.error(SourceLocation(rel, line), "file contains a NUL byte: is it a binary file?")
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(path=resolved, rel=rel, text=text, lines=text.split("\n"))
+    lines = text.split("\n")
+    return SourceFile(path=resolve_inside(root, path), rel=rel, text=text, lines=lines)
 
 
 def _split_front_matter(source: SourceFile, reporter: Reporter, wanted: bool) -> None:
@@ -237,9 +259,8 @@ def _split_front_matter(source: SourceFile, reporter: Reporter, wanted: bool) ->
             )
         return
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
+    if end is None:  # the rest is still read as Markdown, to report its problems too
         reporter.error(source.location(1, 1), "front matter is not closed: add a '---' line")
-        source.lines = [""] * len(lines)
         return
     if not wanted:
         reporter.error(
@@ -247,26 +268,44 @@ def _split_front_matter(source: SourceFile, reporter: Reporter, wanted: bool) ->
             "front matter is only allowed in the deck's first file (index.md)",
         )
     yaml_text = "\n".join(lines[1:end])
-    blanked = [""] * (end + 1) + lines[end + 1 :]
-    source.lines = blanked
-    source.text = "\n".join(blanked)
+    source.set_lines([""] * (end + 1) + lines[end + 1 :])
     if not wanted:
         return
     if len(yaml_text.encode()) > MAX_FRONT_MATTER_BYTES:
-        reporter.error(source.location(2, 1), "front matter is too long")
+        reporter.error(
+            source.location(2, 1),
+            f"front matter is over the limit of {MAX_FRONT_MATTER_BYTES} bytes",
+        )
         return
     try:
+        if _bracket_depth(yaml_text) > 4 * MAX_FRONT_MATTER_DEPTH or (
+            _yaml_depth(yaml_text) > MAX_FRONT_MATTER_DEPTH
+        ):
+            reporter.error(
+                source.location(2, 1),
+                f"front matter is nested too deeply (more than {MAX_FRONT_MATTER_DEPTH} levels)",
+            )
+            return
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         if node is not None and _yaml_has_aliases(node):
             reporter.error(source.location(2, 1), "front matter may not use YAML aliases")
             return
         data = yaml.safe_load(yaml_text)
+    except yaml.reader.ReaderError as exc:  # a control character, before any parsing
+        before = yaml_text[: exc.position]
+        line, col = before.count("\n") + 2, len(before) - (before.rfind("\n") + 1) + 1
+        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        reporter.error(
+            source.location(line, col),
+            f"invalid front matter: character '{shown(character)}' is not allowed in YAML",
+        )
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 2
         col = mark.column + 1 if mark else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        reporter.error(source.location(line, col), f"invalid front matter: {problem}")
+        reporter.error(source.location(line, col), f"invalid front matter: {shown(problem, 100)}")
         return
     if not isinstance(data, dict):
         reporter.error(source.location(2, 1), "front matter must be a mapping of keys to values")
@@ -276,6 +315,29 @@ def _split_front_matter(source: SourceFile, reporter: Reporter, wanted: bool) ->
         for key_node, _ in node.value:
             source.front_matter_lines[str(key_node.value)] = key_node.start_mark.line + 2
     source.front_matter_start = 1
+
+
+def _bracket_depth(text: str) -> int:
+    """An upper bound of how deeply brackets nest, at a glance: PyYAML's scanner takes
+    time in proportion to the depth for every token, so 30,000 '[' would take a minute."""
+    depth = deepest = 0
+    for match in _BRACKET_RE.finditer(text):
+        depth = depth + 1 if match.group(0) in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _yaml_depth(yaml_text: str) -> int:
+    """How deeply the YAML nests, from its events: PyYAML's parser does not recurse, but
+    building the document does, once per level."""
+    depth = deepest = 0
+    for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return deepest
 
 
 def _yaml_has_aliases(node: yaml.Node) -> bool:
@@ -337,12 +399,21 @@ class DeckParser:
         self.card_ids: dict[str, SourceLocation] = {}
         self.section_keys: dict[str, SourceLocation] = {}
         self.card_count = 0
+        self.media_bytes = 0
 
     def parse(self) -> Deck | None:
         sources = [_read_source(self.root, path, self.report) for path in self.files]
         if sources[0] is None:
             return None
         first = sources[0]
+        total = sum(len(s.text) for s in sources if s is not None)
+        if total > MAX_DECK_BYTES:
+            self.report.error(
+                first.location(0),
+                f"deck's Markdown files hold {total} characters, over the limit of "
+                f"{MAX_DECK_BYTES}: split it into several decks",
+            )
+            return None
         _split_front_matter(first, self.report, wanted=True)
         for source in sources[1:]:
             if source is not None:
@@ -401,7 +472,8 @@ class DeckParser:
             if str(key) not in DECK_KEYS:
                 self.report.warning(
                     where(str(key)),
-                    f"unknown front matter key '{key}' (known: {', '.join(sorted(DECK_KEYS))})",
+                    f"unknown front matter key '{shown(key)}' "
+                    f"(known: {', '.join(sorted(DECK_KEYS))})",
                 )
         title = data.get("title")
         if not isinstance(title, str) or not title.strip():
@@ -428,7 +500,9 @@ class DeckParser:
             tags = []
         for tag in tags:
             if not _TAG_RE.match(tag):
-                self.report.error(where("tags"), f"tag '{tag}' may not contain spaces or quotes")
+                self.report.error(
+                    where("tags"), f"tag '{shown(tag)}' may not contain spaces or quotes"
+                )
                 ok = False
         paper = data.get("paper", "a4")
         if not isinstance(paper, str) or paper.lower() not in PAPERS:
@@ -444,13 +518,20 @@ class DeckParser:
     # -- structure ------------------------------------------------------------------
 
     def _parse_file(self, source: SourceFile, deck_intro: list[list[Token]]) -> list[Section]:
-        tokens = markup.markdown().parse(source.text)
+        parsed = markup.parse(source.text)
+        tokens = parsed.tokens
+        if parsed.too_deep:
+            self.report.error(
+                source.location(parsed.too_deep[0], 1),
+                f"lists and quotes nest more than {markup.MAX_NESTING} levels deep (a list "
+                "counts two): what lies deeper would be lost",
+            )
         blocks = list(_top_level_blocks(tokens))
         self._check_fences(source, tokens)
         sections: list[Section] = []
         section: _SectionDraft | None = None
         card: _CardDraft | None = None
-        previous_heading = False
+        settings_line = -1  # the line right after the last heading, where settings go
 
         def close_card() -> None:
             nonlocal card
@@ -472,7 +553,8 @@ class DeckParser:
         for block in blocks:
             first = block[0]
             line = first.map[0] + 1 if first.map else 1
-            after_heading, previous_heading = previous_heading, False
+            after_heading = first.map is not None and first.map[0] == settings_line
+            settings_line = -1
             if first.type == "heading_open":
                 level = int(first.tag[1])
                 inline = block[1]
@@ -486,11 +568,12 @@ class DeckParser:
                     continue
                 if level == 2:
                     close_section()
+                    self._check_inline(inline, source, line, line)
                     title = markup.render_inline(inline)
                     if not title.text:
                         self.report.error(source.location(line, 1), "section heading is empty")
                     section = _SectionDraft(line, source, title)
-                    previous_heading = True
+                    settings_line = first.map[1] if first.map else -1
                     continue
                 if level == 3:
                     close_card()
@@ -501,7 +584,7 @@ class DeckParser:
                         )
                         continue
                     card = _CardDraft(first, inline, source)
-                    previous_heading = True
+                    settings_line = first.map[1] if first.map else -1
                     continue
             if first.type == "html_block" and markup.is_comment(first.content):
                 if after_heading:
@@ -512,7 +595,8 @@ class DeckParser:
             if first.type == "html_block":
                 self.report.warning(
                     source.find(line, "<"),
-                    "raw HTML is shown as text; use Markdown instead",
+                    f"raw HTML '{shown(first.content.strip(), 40)}' is shown as text; "
+                    "use Markdown instead",
                 )
             if card is not None:
                 card.body.append(block)
@@ -527,11 +611,9 @@ class DeckParser:
         for token in tokens:
             if token.type != "fence" or not token.map:
                 continue
-            start, end = token.map
+            start = token.map[0]
             marker = token.markup
-            last = source.lines[end - 1].strip() if end - 1 < len(source.lines) else ""
-            closed = end - 1 > start and last.startswith(marker) and set(last) <= {marker[0]}
-            if not closed:
+            if not token.meta.get("closed", True):
                 self.report.error(
                     source.location(start + 1, 1),
                     f"code fence '{marker}' is never closed: add a closing '{marker}' line",
@@ -540,7 +622,7 @@ class DeckParser:
             if language and not markup.lexer_exists(language):
                 self.report.warning(
                     source.find(start + 1, language),
-                    f"unknown code language '{language}': shown without highlighting",
+                    f"unknown code language '{shown(language)}': shown without highlighting",
                 )
 
     def _settings(self, token: Token, source: SourceFile) -> dict[str, tuple[str, SourceLocation]]:
@@ -550,17 +632,18 @@ class DeckParser:
         body = body[:-3] if body.endswith("-->") else body
         settings: dict[str, tuple[str, SourceLocation]] = {}
         for offset, raw_line in enumerate(body.split("\n")):
+            cursor = source.cursor(line + offset)
             for part in raw_line.split(";"):
                 if not part.strip():
                     continue
-                where = source.find(line + offset, part.strip())
+                where = cursor.find(part.strip())
                 match = _SETTING_RE.match(part)
                 if not match:
                     self.report.error(
-                        where, f"cannot read setting '{part.strip()}': write 'key: value'"
+                        where, f"cannot read setting '{shown(part.strip())}': write 'key: value'"
                     )
                     continue
-                settings[match.group(1).lower()] = (match.group(2), where)
+                settings[match.group(1).lower()] = (match.group(2).strip(), where)
         return settings
 
     def _section_identity(self, draft: _SectionDraft) -> tuple[str, tuple[str, ...]]:
@@ -576,7 +659,8 @@ class DeckParser:
             else:
                 self.report.error(
                     where,
-                    f"section id '{value}' must be lowercase letters, digits, '-', '_' or '.'",
+                    f"section id '{shown(value)}' must be lowercase letters, digits, '-', '_' "
+                    "or '.'",
                 )
         if not key:
             key = f"section-{len(self.section_keys) + 1}"
@@ -585,7 +669,7 @@ class DeckParser:
             value, where = settings.pop("tags")
             tags.extend(self._tags(value, where))
         for name, (_, where) in settings.items():
-            self.report.warning(where, f"unknown section setting '{name}' (known: id, tags)")
+            self.report.warning(where, f"unknown section setting '{shown(name)}' (known: id, tags)")
         draft.identity = (key, tuple(dict.fromkeys(tags)))
         return draft.identity
 
@@ -614,7 +698,7 @@ class DeckParser:
         tags = value.replace(",", " ").split()
         for tag in tags:
             if not _TAG_RE.match(tag):
-                self.report.error(where, f"tag '{tag}' may not contain quotes")
+                self.report.error(where, f"tag '{shown(tag)}' may not contain quotes")
         return [t for t in tags if _TAG_RE.match(t)]
 
     def _build_card(self, draft: _CardDraft, section: _SectionDraft) -> Card | None:
@@ -623,11 +707,14 @@ class DeckParser:
         location = source.location(line, 1)
         self.card_count += 1
         if self.card_count == MAX_CARDS_PER_DECK + 1:
-            self.report.error(location, f"deck has more than {MAX_CARDS_PER_DECK} cards")
+            self.report.error(
+                location,
+                f"deck has more than {MAX_CARDS_PER_DECK} cards: split it into several decks",
+            )
         if self.card_count > MAX_CARDS_PER_DECK:
             return None
-        question = markup.render_inline(draft.inline)
         self._check_inline(draft.inline, source, line, line)
+        question = markup.render_inline(draft.inline)
         ok = True
         if not question.text:
             self.report.error(location, "card question is empty")
@@ -640,7 +727,7 @@ class DeckParser:
                 kind = CardKind(value.strip().lower())
             except ValueError:
                 self.report.error(
-                    where, f"unknown card kind '{value}' (known: basic, reversed, cloze)"
+                    where, f"unknown card kind '{shown(value)}' (known: basic, reversed, cloze)"
                 )
                 ok = False
         card_id = ""
@@ -649,7 +736,7 @@ class DeckParser:
             if not _CARD_ID_RE.match(value):
                 self.report.error(
                     where,
-                    f"card id '{value}' must be lowercase letters, digits, '-', '_' or '.'",
+                    f"card id '{shown(value)}' must be lowercase letters, digits, '-', '_' or '.'",
                 )
                 ok = False
             elif value in self.card_ids:
@@ -665,7 +752,9 @@ class DeckParser:
             value, where = settings.pop("tags")
             tags = self._tags(value, where)
         for name, (_, where) in settings.items():
-            self.report.warning(where, f"unknown card setting '{name}' (known: id, kind, tags)")
+            self.report.warning(
+                where, f"unknown card setting '{shown(name)}' (known: id, kind, tags)"
+            )
 
         callouts: list[Callout] = []
         blocks: list[list[Token]] = []
@@ -689,15 +778,13 @@ class DeckParser:
             self.report.error(location, f"card has no {what}: write it below the question")
             ok = False
         elif kind is CardKind.CLOZE:
-            cloze = _expand_cloze_shorthand(answer)
+            numbered = self._cloze(answer, source, line, end_line)
             answer = EMPTY
-            if not CLOZE_RE.search(cloze.html):
-                self.report.error(
-                    location,
-                    "cloze card has no deletion: mark one as {{text}} or {{c1::text}}",
-                )
+            if numbered is None:
                 ok = False
-        elif CLOZE_RE.search(answer.html + details.html):
+            else:
+                cloze = numbered
+        elif cloze_text.has_explicit_deletion(answer.html + details.html):
             self.report.warning(
                 source.find(line, "{{c", end_line),
                 f"'{{{{c1::...}}}}' in a {kind.value} card: "
@@ -760,21 +847,55 @@ class DeckParser:
             if token.type == "inline" and token.map:
                 self._check_inline(token, source, token.map[0] + 1, token.map[1])
 
+    def _cloze(
+        self, answer: Fragment, source: SourceFile, line: int, end_line: int
+    ) -> Fragment | None:
+        """The cloze text with every deletion numbered, or None (reported) if it is wrong."""
+        html = cloze_text.protect_tags(answer.html)
+        try:
+            scanned = cloze_text.scan(html)
+            if not scanned.deletions:
+                self.report.error(
+                    source.location(line, 1),
+                    "cloze card has no deletion: mark one as {{text}} or {{c1::text}}",
+                )
+                return None
+            html = cloze_text.expand(html, scanned)
+        except cloze_text.ClozeProblem as problem:
+            self.report.error(self._brace(source, line, end_line, problem.index), problem.message)
+            return None
+        if scanned.unclosed is not None:
+            self.report.warning(
+                self._brace(source, line, end_line, scanned.unclosed_index),
+                "'{{' is never closed by '}}': it and the rest are shown as text",
+            )
+        return Fragment(html=html, text=markup.plain_text(cloze_to_html(html)))
+
+    @staticmethod
+    def _brace(source: SourceFile, line: int, end_line: int, index: int) -> SourceLocation:
+        """Where the ``index``-th '{{' of a card (0-based) was written, as near as known."""
+        cursor = source.cursor(line, end_line)
+        where = source.location(line, 1)
+        for _ in range(index + 1):
+            where = cursor.find("{{")
+        return where
+
     def _check_inline(self, inline: Token, source: SourceFile, line: int, end_line: int) -> None:
         """Check links and images and turn image paths into media names, in place."""
         children = inline.children or []
         keep: list[Token] = []
         drop_close = 0
+        cursor = source.cursor(line, end_line)
         for child in children:
             if child.type == "image":
-                self._image(child, source, line, end_line)
+                self._image(child, cursor)
             elif child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
                 if not markup.SAFE_LINK_RE.match(href):
                     self.report.warning(
-                        source.find(line, href, end_line),
-                        f"link to '{href}' is shown as text: only http, https and mailto "
-                        "links are kept",
+                        cursor.find(href),
+                        f"link to '{shown(href)}' is shown as text: only http, https and "
+                        "mailto links are kept",
                     )
                     drop_close += 1
                     continue
@@ -785,42 +906,65 @@ class DeckParser:
                 raw = child.content
                 if not raw.startswith("<!--") and not markup.allowed_tag(raw):
                     self.report.warning(
-                        source.find(line, raw, end_line),
-                        f"raw HTML '{raw[:40]}' is shown as text",
+                        cursor.find(raw), f"raw HTML '{shown(raw, 40)}' is shown as text"
                     )
             keep.append(child)
         inline.children = keep
 
-    def _image(self, token: Token, source: SourceFile, line: int, end_line: int) -> None:
+    def _image(self, token: Token, cursor: Cursor) -> None:
         src = str(token.attrs.get("src", ""))
-        where = source.find(line, src, end_line)
+        where = cursor.find(src)
+        media = self._media(src, cursor.source)
+        if isinstance(media, str):
+            self.report.error(where, media)
+            return
+        token.attrs["src"] = media.name
+
+    def _media(self, src: str, source: SourceFile) -> MediaFile | str:
+        """The media file an image path names, or why it cannot be used."""
+        quoted = shown(src)
         if re.match(r"^([a-zA-Z][\w+.-]*:|//)", src):
-            self.report.error(
-                where,
-                f"image '{src}' is not a local file: download it into the content folder",
-            )
-            return
+            return f"image '{quoted}' is not a local file: download it into the content folder"
         rel_path = urllib.parse.unquote(src.split("#")[0].split("?")[0])
-        target = (source.path.parent / rel_path).resolve()
+        try:
+            target = (source.path.parent / rel_path).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return f"image '{quoted}' cannot be found: check the path"
         if not target.is_relative_to(self.root):
-            self.report.error(where, f"image '{src}' is outside the content folder")
-            return
-        if not target.is_file():
-            self.report.error(where, f"image '{src}' does not exist")
-            return
-        if target.suffix.lower() not in IMAGE_SUFFIXES:
-            self.report.error(
-                where,
-                f"image '{src}' is not PNG, JPEG, GIF, WebP or SVG",
-            )
-            return
+            return f"image '{quoted}' is outside the content folder"
         rel = target.relative_to(self.root).as_posix()
-        if rel not in self.media:
-            data = target.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(rel).name)
-            self.media[rel] = MediaFile(name=f"{digest[:12]}-{stem}", path=rel, sha256=digest)
-        token.attrs["src"] = self.media[rel].name
+        if rel in self.media:
+            return self.media[rel]
+        try:
+            exists = target.is_file()
+        except OSError:
+            exists = False
+        if not exists:
+            return f"image '{quoted}' does not exist"
+        if target.suffix.lower() not in IMAGE_SUFFIXES:
+            return f"image '{quoted}' is not PNG, JPEG, GIF, WebP or SVG"
+        try:
+            data = read_checked(self.root, target, MAX_IMAGE_BYTES, "image")
+        except Unreadable as refused:
+            return f"image '{quoted}': {refused}"
+        found = image_type(data)
+        if found is None:
+            return f"image '{quoted}' is not really a PNG, JPEG, GIF, WebP or SVG file"
+        if found == "svg":
+            svg_refusal = svg_problem(data)
+            if svg_refusal:
+                return f"image '{quoted}': {svg_refusal}"
+        self.media_bytes += len(data)
+        if self.media_bytes > MAX_MEDIA_BYTES:
+            return (
+                f"image '{quoted}' takes the deck's images over the limit of "
+                f"{MAX_MEDIA_BYTES} bytes"
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(rel).name)
+        media_file = MediaFile(name=f"{digest[:12]}-{stem}", path=rel, sha256=digest)
+        self.media[rel] = media_file
+        return media_file
 
     def _render(self, blocks: list[list[Token]], source: SourceFile) -> Fragment:
         for block in blocks:
@@ -854,23 +998,6 @@ def _top_level_blocks(tokens: Sequence[Token]) -> Iterator[list[Token]]:
 def _last_line(blocks: list[list[Token]]) -> int | None:
     lines = [t.map[1] for block in blocks for t in block if t.map]
     return max(lines) if lines else None
-
-
-def _expand_cloze_shorthand(fragment: Fragment) -> Fragment:
-    """Number ``{{text}}`` deletions after the highest explicit number before them."""
-    highest = 0
-
-    def numbered(match: re.Match[str]) -> str:
-        nonlocal highest
-        if match.group(1):
-            highest = max(highest, int(match.group(2)))
-            return match.group(0)
-        highest += 1
-        return f"{{{{c{highest}::{match.group(3)}}}}}"
-
-    html = _ANY_CLOZE_RE.sub(numbered, fragment.html)
-    text = markup.plain_text(cloze_to_html(html))
-    return Fragment(html=html, text=text)
 
 
 def model_fingerprint(deck: Deck) -> str:
