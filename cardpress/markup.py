@@ -33,8 +33,9 @@ ALLOWED_TAGS = frozenset(
     ["br", "kbd", "sub", "sup", "mark", "ins", "del", "small", "u", "b", "i", "em", "strong"]
 )
 _BARE_TAG_RE = re.compile(r"^<(/?)([a-zA-Z]+)\s*(/?)>$")
-_COMMENT_RE = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
+_COMMENT_RE = re.compile(r"^\s*<!--(?:(?!-->).)*-->\s*$", re.DOTALL)  # one comment, alone
 SAFE_LINK_RE = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+MEDIA_NAME_RE = re.compile(r"^[0-9a-f]{12}-[A-Za-z0-9._-]+$")  # what the parser names images
 MAX_NESTING = 20  # markdown-it's own limit: levels of block quotes and lists (two per list)
 _CACHED_CODE_CHARS = 4096  # highlight results of longer code are not kept in memory
 _TOO_DEEP = "cardpress_too_deep"
@@ -101,6 +102,20 @@ class SafeRenderer(RendererHTML):
             name = name.lower()
             return f"<{name}>" if name == "br" else f"<{closing}{name}>"
         return html.escape(raw)
+
+    def link_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """The parser drops (and reports) unsafe links; should one remain, it has no target."""
+        if not SAFE_LINK_RE.match(str(tokens[idx].attrs.get("href", ""))):
+            return "<a>"
+        return self.renderToken(tokens, idx, options, env)
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """Images the parser checked carry a media name; any other is shown as its alt text."""
+        if not MEDIA_NAME_RE.match(str(tokens[idx].attrs.get("src", ""))):
+            return html.escape(self.renderInlineAsText(tokens[idx].children or [], options, env))
+        return super().image(tokens, idx, options, env)
 
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -173,8 +188,10 @@ def parse(text: str) -> Parsed:
 
 
 def _validate_link(url: str) -> bool:
-    """Links are kept only to the web, mail, and anchors; images are checked by the parser."""
-    return bool(SAFE_LINK_RE.match(url.strip())) or not re.match(r"^[a-zA-Z][\w+.-]*:", url)
+    """Every link and image becomes a token, so that the parser can report the ones it
+    drops (``javascript:``, a relative link, a remote image) rather than leave their
+    Markdown as text without a word; the renderer never outputs an unsafe address."""
+    return True
 
 
 def render_blocks(tokens: Sequence[Token]) -> Fragment:

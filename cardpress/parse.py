@@ -184,7 +184,7 @@ def read_content(
         final.append(deck)
     if reporter.failed:
         raise ContentError(reporter.diagnostics)
-    return ContentState(final, locks, removed, reporter.warnings, unit_of)
+    return ContentState(final, locks, removed, sorted(reporter.warnings), unit_of)
 
 
 def _key_location(deck: Deck) -> SourceLocation:
@@ -200,23 +200,25 @@ def _read_lock(root: Path, path: Path, deck: str, now: int, reporter: Reporter) 
         except Unreadable as refused:
             reporter.error(SourceLocation(rel, 0), str(refused))
             return None
+    where = SourceLocation(rel, 1)
     try:
         lock = Lock.read(path, deck, now)
         problem = _lock_problem(lock)
-    except (
-        ValueError,  # not JSON, or the wrong version, or a time that is not a number
-        KeyError,
-        TypeError,
-        AttributeError,  # a list where a mapping belongs
-        OverflowError,  # a time of 1e999
-        RecursionError,  # JSON nested a hundred thousand levels deep
-    ) as exc:
+    except json.JSONDecodeError as exc:
+        where = SourceLocation(rel, exc.lineno, exc.colno)
+        problem = f"not JSON: {exc.msg}"
+    except ValueError as exc:  # the wrong version, or a time that is not a number
         problem = shown(exc, 100)
+    except KeyError as exc:
+        problem = f"an entry has no {shown(exc.args[0])!r}"
+    except (TypeError, AttributeError):  # a list where a mapping belongs, say
+        problem = "an entry has the wrong type"
+    except OverflowError:
+        problem = "a number is too large"
+    except RecursionError:
+        problem = "nested too deeply"
     if problem:
-        reporter.error(
-            SourceLocation(rel, 1),
-            f"lock file is damaged ({problem}); restore it from version control",
-        )
+        reporter.error(where, f"lock file is damaged ({problem}); restore it from version control")
         return None
     return lock
 
@@ -928,7 +930,9 @@ class DeckParser:
         rel_path = urllib.parse.unquote(src.split("#")[0].split("?")[0])
         try:
             target = (source.path.parent / rel_path).resolve()
-        except (OSError, RuntimeError, ValueError):
+        except RuntimeError:
+            return f"image '{quoted}' is a link that leads to itself"
+        except (OSError, ValueError):
             return f"image '{quoted}' cannot be found: check the path"
         if not target.is_relative_to(self.root):
             return f"image '{quoted}' is outside the content folder"
