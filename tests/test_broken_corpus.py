@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cardpress.parse import MAX_CARDS_PER_DECK, MAX_FILE_BYTES
+from cardpress.errors import ContentError
+from cardpress.parse import MAX_CARDS_PER_DECK, MAX_FILE_BYTES, read_content
 
 BROKEN = Path(__file__).parent / "broken"
 FRONT = "---\ntitle: Broken\nid: broken\n---\n"
@@ -118,3 +120,17 @@ def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) 
             line.replace(": warning: ", ": error: ") for line in expected
         ]
         assert not (tmp_path / "strict").exists()
+
+
+def test_the_parser_never_opens_a_named_pipe(tmp_path: Path) -> None:
+    """What the CLI case above checks once the build stops hashing pipes: the parser
+    reports a pipe (opening one would wait for a writer for ever)."""
+    content = prepare("file-named-pipe", tmp_path)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ContentError) as raised:
+            read_content(content)
+    finally:
+        signal.alarm(0)
+    expected = (BROKEN / "file-named-pipe" / "expected.txt").read_text().splitlines()
+    assert [str(d) for d in raised.value.diagnostics] == expected
