@@ -7,6 +7,7 @@ plain picklable data that a worker process can lay out on its own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from cardpress.renderers import RenderContext
 from cardpress.templates import environment
 
 TEMPLATE = "pdf/cheatsheet.html.j2"
-PAGE_NUMBERS_TEMPLATE = "pdf/page-numbers.html.j2"
+PAGE_FOOTERS_TEMPLATE = "pdf/page-footers.html.j2"
 # Black and white with bold and italics: stays readable when printed in grayscale.
 CODE_STYLE = "bw"
 # Card HTML names images by their bare media name; they resolve against this made-up
@@ -57,8 +58,8 @@ class SheetPart:
     title_block: bool = True
     first_page: int = 1
     toc_pages: Mapping[str, int] = field(default_factory=dict)
-    # False when the page numbers are stamped on after merging (see ``pdf_parts``).
-    page_numbers: bool = True
+    # False when the footer (page number, build date) is stamped on after merging.
+    page_footer: bool = True
 
     @property
     def section_keys(self) -> frozenset[str]:
@@ -82,18 +83,21 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _environment(context: RenderContext) -> Environment:
-    env = environment(context.templates_dir)
+@functools.lru_cache(maxsize=4)
+def _environment(templates_dir: Path) -> Environment:
+    """One environment per templates folder, so a sheet laid out in parts compiles its
+    templates once (Jinja still reloads a template whose file changed)."""
+    env = environment(templates_dir)
     env.filters["cloze_revealed"] = _cloze_revealed
     env.filters["plural"] = _plural
-    env.globals["template_url"] = lambda name: (context.templates_dir / name).resolve().as_uri()
+    env.globals["template_url"] = lambda name: (templates_dir / name).resolve().as_uri()
     return env
 
 
 def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None) -> str:
     """Render the Jinja template for ``part`` of the deck's sheet (all of it by default)."""
     part = part or whole_sheet(deck)
-    env = _environment(context)
+    env = _environment(context.templates_dir)
     built = build_date(context)
     template = env.get_template(TEMPLATE)
     return template.render(
@@ -111,10 +115,14 @@ def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None
     )
 
 
-def page_numbers_html(deck: Deck, context: RenderContext, pages: int) -> str:
-    """A document of ``pages`` blank pages carrying only their page numbers."""
-    template = _environment(context).get_template(PAGE_NUMBERS_TEMPLATE)
-    return template.render(pages=pages, page_size=PAGE_SIZES[paper_of(deck, context)])
+def page_footers_html(deck: Deck, context: RenderContext, pages: int) -> str:
+    """A document of ``pages`` blank pages carrying only their footers."""
+    template = _environment(context.templates_dir).get_template(PAGE_FOOTERS_TEMPLATE)
+    return template.render(
+        pages=pages,
+        page_size=PAGE_SIZES[paper_of(deck, context)],
+        build_day=build_date(context).strftime("%Y-%m-%d"),
+    )
 
 
 class RefusedReference(Exception):

@@ -4,10 +4,10 @@ Laying out costs about 0.4 s a page, so a 1,000-card sheet takes half a minute a
 document. Here its sections are grouped into parts of about ``PART_CARDS`` cards, each laid
 out as its own document in a worker process and cached under ``<cache>/pdf/<deck>/`` by a
 hash of everything that decides its bytes. A part does not depend on where it lands: it
-carries no page numbers, so an edit re-lays out only its own part (and the small title
-part when the contents' page numbers moved). The merge then
+carries no footer (page number, build date), so an edit re-lays out only its own part (and
+the small title part when the contents' page numbers moved). The merge then
 
-- numbers the pages by stamping each with a page of a tiny numbers-only document,
+- stamps each page with its footer, a page of a tiny footers-only document,
 - points the contents' links at the sections (named destinations), and
 - builds the bookmarks (sections, collapsed, with their cards) from the parts' anchors.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import tempfile
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from cardpress.model import Deck, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf_html import FetchPolicy, SheetPart, page_numbers_html, sheet_html
+from cardpress.renderers.pdf_html import FetchPolicy, SheetPart, page_footers_html, sheet_html
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.
@@ -54,17 +55,15 @@ def wants_parts(deck: Deck) -> bool:
     return deck.card_count >= PARTS_FROM_CARDS and len(deck.sections) > 1
 
 
-def group_sections(
-    sections: Sequence[Section], cards: int = PART_CARDS
-) -> list[tuple[Section, ...]]:
-    """Runs of whole sections of about ``cards`` cards each, in order."""
+def group_sections(sections: Sequence[Section]) -> list[tuple[Section, ...]]:
+    """Runs of whole sections of about ``PART_CARDS`` cards each, in order."""
     groups: list[tuple[Section, ...]] = []
     current: list[Section] = []
     count = 0
     for section in sections:
         current.append(section)
         count += len(section.cards)
-        if count >= cards:
+        if count >= PART_CARDS:
             groups.append(tuple(current))
             current, count = [], 0
     if current:
@@ -75,31 +74,83 @@ def group_sections(
 # ---- The cache of laid-out parts ----------------------------------------------------
 
 
+@dataclass
+class LaidOut:
+    """A laid-out part and where its anchors are: name -> (page in the part, left, top)."""
+
+    data: bytes
+    pages: int
+    anchors: dict[str, tuple[int, float, float]]
+
+    @classmethod
+    def read(cls, data: bytes) -> LaidOut:
+        """Note where the anchors are, and keep only the pages: the merge makes its own
+        destinations and bookmarks, and parses a PDF without object streams faster."""
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        anchors = {
+            str(name): (
+                reader.get_destination_page_number(dest) or 0,
+                float(dest.left or 0),
+                float(dest.top or 0),
+            )
+            for name, dest in reader.named_destinations.items()
+        }
+        writer = pypdf.PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        if reader.metadata is not None:
+            writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
+        pages = io.BytesIO()
+        writer.write(pages)
+        return cls(pages.getvalue(), len(reader.pages), anchors)
+
+
 class PartCache:
-    """Laid-out parts by key, one file each; the files a build did not use are pruned."""
+    """Laid-out parts by key: the PDF, and beside it its page count and anchors (so that a
+    cached part need not be parsed to be placed). Files a build did not use are pruned."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.used: set[str] = set()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> LaidOut | None:
         self.used.add(key)
         if self.folder is None:
             return None
         try:
-            return (self.folder / f"{key}.pdf").read_bytes()
-        except OSError:
+            facts = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = (self.folder / f"{key}.pdf").read_bytes()
+            if hashlib.sha256(data).hexdigest() != facts["sha256"]:
+                return None
+            anchors = {
+                str(k): (int(p), float(x), float(y)) for k, (p, x, y) in facts["anchors"].items()
+            }
+            return LaidOut(data, int(facts["pages"]), anchors)
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, laid_out: LaidOut) -> None:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
+        facts = {
+            "sha256": hashlib.sha256(laid_out.data).hexdigest(),
+            "pages": laid_out.pages,
+            "anchors": laid_out.anchors,
+        }
+        self._write(f"{key}.pdf", laid_out.data)
+        self._write(f"{key}.json", json.dumps(facts, sort_keys=True).encode())
+
+    def _write(self, name: str, data: bytes) -> None:
+        """Atomically: a build stopped half way leaves no half-written part."""
+        assert self.folder is not None
         handle, temp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
-            os.replace(temp, self.folder / f"{key}.pdf")
+            os.replace(temp, self.folder / name)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
@@ -108,7 +159,7 @@ class PartCache:
         if self.folder is None or not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.suffix == ".pdf" and path.stem not in self.used:
+            if path.suffix in {".pdf", ".json", ".tmp"} and path.stem not in self.used:
                 path.unlink(missing_ok=True)
 
 
@@ -137,14 +188,17 @@ def part_key(html: str, salt: str) -> str:
 # ---- Laying out, in worker processes -------------------------------------------------
 
 
-def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[bytes, float]:
+def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[LaidOut, float]:
+    """Lay out and read back one part (in a worker: both are the slow steps)."""
     started = time.perf_counter()
-    return layout(html, policy), time.perf_counter() - started
+    laid_out = LaidOut.read(layout(html, policy))
+    return laid_out, time.perf_counter() - started
 
 
 @contextmanager
 def _pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
-    """Two forked workers, or none when there is one job or we may not start processes."""
+    """Two forked workers; none for a single job, or where we may not start processes (a
+    daemonic process may have no children)."""
     if jobs < 2 or multiprocessing.current_process().daemon or (os.cpu_count() or 1) < 2:
         yield None
         return
@@ -155,18 +209,12 @@ def _pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
         executor.shutdown(cancel_futures=True)
 
 
-def page_count(data: bytes) -> int:
-    import pypdf
-
-    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
 @dataclass
 class _Part:
     number: int  # 1-based, among the content parts
     html: str
     key: str
-    data: bytes | None = None
+    laid_out: LaidOut | None = None
 
 
 def render_in_parts(
@@ -177,64 +225,44 @@ def render_in_parts(
     folder = context.cache_dir / "pdf" / deck.key if context.cache_dir is not None else None
     cache = PartCache(folder)
     salt = inputs_digest(policy, layout_version)
-    groups = group_sections(deck.sections)
     parts = []
-    for number, group in enumerate(groups, 1):
-        sheet_part = SheetPart(sections=group, title_block=False, page_numbers=False)
+    for number, group in enumerate(group_sections(deck.sections), 1):
+        sheet_part = SheetPart(sections=group, title_block=False, page_footer=False)
         html = sheet_html(deck, context, sheet_part)
-        parts.append(_Part(number, html, part_key(html, salt)))
-    for part in parts:
-        part.data = cache.get(part.key)
-    missing = [part for part in parts if part.data is None]
+        key = part_key(html, salt)
+        parts.append(_Part(number, html, key, cache.get(key)))
+    missing = [part for part in parts if part.laid_out is None]
     total = len(parts)
+    if missing:
+        context.progress(f"laying out {len(missing)} of {total} parts")
     with _pool(len(missing)) as pool:
-        for part, data, seconds in _lay_out(missing, policy, layout, pool):
-            part.data = data
-            cache.put(part.key, data)
+        for part, laid_out, seconds in _lay_out(missing, policy, layout, pool):
+            part.laid_out = laid_out
+            cache.put(part.key, laid_out)
             context.progress(
-                f"laid out part {part.number}/{total} ({page_count(data)} pages) in {seconds:.1f} s"
+                f"laid out part {part.number}/{total} ({laid_out.pages} pages) in {seconds:.1f} s"
             )
-    bodies = [_read(part.data) for part in parts if part.data is not None]
+    bodies = [part.laid_out for part in parts if part.laid_out is not None]
     title = _title_part(deck, context, policy, layout, cache, salt, bodies)
     pages = title.pages + sum(body.pages for body in bodies)
-    numbers = _cached_layout(page_numbers_html(deck, context, pages), policy, layout, cache, salt)
-    merge(deck, title, bodies, numbers, out)
+    footers_html = page_footers_html(deck, context, pages)
+    footers = _cached_layout(footers_html, policy, layout, cache, salt)
+    started = time.perf_counter()
+    merge(deck, title, bodies, footers.data, out)
     cache.prune()
-    context.progress(f"merged {total + 1} parts into {pages} pages")
-
-
-@dataclass
-class LaidOut:
-    """A laid-out part and where its anchors are: name -> (page in the part, left, top)."""
-
-    data: bytes
-    pages: int
-    anchors: dict[str, tuple[int, float, float]]
-
-
-def _read(data: bytes) -> LaidOut:
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    anchors = {
-        str(name): (
-            reader.get_destination_page_number(dest) or 0,
-            float(dest.left or 0),
-            float(dest.top or 0),
-        )
-        for name, dest in reader.named_destinations.items()
-    }
-    return LaidOut(data, len(reader.pages), anchors)
+    context.progress(
+        f"merged {total + 1} parts into {pages} pages in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _lay_out(
     parts: list[_Part], policy: FetchPolicy, layout: Layout, pool: ProcessPoolExecutor | None
-) -> Iterator[tuple[_Part, bytes, float]]:
+) -> Iterator[tuple[_Part, LaidOut, float]]:
     if pool is None:
         for part in parts:
             yield (part, *_timed(layout, part.html, policy))
         return
-    futures: dict[Future[tuple[bytes, float]], _Part] = {
+    futures: dict[Future[tuple[LaidOut, float]], _Part] = {
         pool.submit(_timed, layout, part.html, policy): part for part in parts
     }
     for future in as_completed(futures):
@@ -243,13 +271,13 @@ def _lay_out(
 
 def _cached_layout(
     html: str, policy: FetchPolicy, layout: Layout, cache: PartCache, salt: str
-) -> bytes:
+) -> LaidOut:
     key = part_key(html, salt)
-    data = cache.get(key)
-    if data is None:
-        data = layout(html, policy)
-        cache.put(key, data)
-    return data
+    laid_out = cache.get(key)
+    if laid_out is None:
+        laid_out = LaidOut.read(layout(html, policy))
+        cache.put(key, laid_out)
+    return laid_out
 
 
 def section_pages(deck: Deck, bodies: list[LaidOut], first: int) -> dict[str, int]:
@@ -280,8 +308,8 @@ def _title_part(
     title_pages = 1
     for _ in range(3):
         toc = section_pages(deck, bodies, title_pages + 1)
-        part = SheetPart(sections=(), toc_pages=toc, page_numbers=False)
-        title = _read(_cached_layout(sheet_html(deck, context, part), policy, layout, cache, salt))
+        part = SheetPart(sections=(), toc_pages=toc, page_footer=False)
+        title = _cached_layout(sheet_html(deck, context, part), policy, layout, cache, salt)
         if title.pages == title_pages:
             break
         title_pages = title.pages
@@ -291,7 +319,7 @@ def _title_part(
 # ---- Merging ----------------------------------------------------------------------------
 
 
-def merge(deck: Deck, title: LaidOut, bodies: list[LaidOut], numbers: bytes, out: Path) -> None:
+def merge(deck: Deck, title: LaidOut, bodies: list[LaidOut], footers: bytes, out: Path) -> None:
     """Write the parts as one PDF: numbered pages, working contents links, bookmarks."""
     import pypdf
 
@@ -311,7 +339,7 @@ def merge(deck: Deck, title: LaidOut, bodies: list[LaidOut], numbers: bytes, out
             anchors.setdefault(name, (offset + at, left, top))
     _named_destinations(writer, anchors)
     _bookmarks(deck, writer, anchors)
-    _number_pages(writer, numbers)
+    _stamp_footers(writer, footers)
     writer.page_mode = "/UseOutlines"
     with open(out, "wb") as file:
         writer.write(file)
@@ -357,8 +385,8 @@ def _bookmarks(deck: Deck, writer: PdfWriter, anchors: Anchors) -> None:
             )
 
 
-def _number_pages(writer: PdfWriter, numbers: bytes) -> None:
-    """Draw page i of ``numbers`` (its page number alone) over page i of the sheet.
+def _stamp_footers(writer: PdfWriter, footers: bytes) -> None:
+    """Draw page i of ``footers`` (its footer alone) over page i of the sheet.
 
     Each stamp becomes a form XObject drawn after the page's own content, which is wrapped
     in q/Q so that the stamp starts from a clean graphics state. Nothing is parsed.
@@ -366,7 +394,7 @@ def _number_pages(writer: PdfWriter, numbers: bytes) -> None:
     import pypdf
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-    stamps = pypdf.PdfReader(io.BytesIO(numbers))
+    stamps = pypdf.PdfReader(io.BytesIO(footers))
     save = DecodedStreamObject()
     save.set_data(b"q\n")
     save_ref = writer._add_object(save)
@@ -380,14 +408,14 @@ def _number_pages(writer: PdfWriter, numbers: bytes) -> None:
                 NameObject("/Resources"): stamp["/Resources"].clone(writer),
             }
         )
-        name = f"/CardpressPageNumber{index + 1}"
+        name = f"/CardpressFooter{index + 1}"
         resources: Any = page["/Resources"].get_object()
         if "/XObject" not in resources:
             resources[NameObject("/XObject")] = DictionaryObject()
         resources["/XObject"].get_object()[NameObject(name)] = form.indirect_reference
         draw = DecodedStreamObject()
         draw.set_data(f"\nQ\n{name} Do\n".encode("ascii"))
-        contents = page["/Contents"]
+        contents = page.raw_get("/Contents")
         old = contents.get_object()
         streams = list(old) if isinstance(old, ArrayObject) else [contents]
         page[NameObject("/Contents")] = ArrayObject([save_ref, *streams, writer._add_object(draw)])
