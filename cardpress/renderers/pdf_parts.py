@@ -196,10 +196,10 @@ def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[LaidOut, flo
 
 
 @contextmanager
-def _pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
-    """Two forked workers; none for a single job, or where we may not start processes (a
-    daemonic process may have no children)."""
-    if jobs < 2 or multiprocessing.current_process().daemon or (os.cpu_count() or 1) < 2:
+def _pool() -> Iterator[ProcessPoolExecutor | None]:
+    """Two forked workers (started only when a job is submitted); none where we may not
+    start processes (a daemonic process may have no children) or have one core."""
+    if multiprocessing.current_process().daemon or (os.cpu_count() or 1) < 2:
         yield None
         return
     executor = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
@@ -235,18 +235,18 @@ def render_in_parts(
     total = len(parts)
     if missing:
         context.progress(f"laying out {len(missing)} of {total} parts")
-    with _pool(len(missing)) as pool:
+    with _pool() as pool:
         for part, laid_out, seconds in _lay_out(missing, policy, layout, pool):
             part.laid_out = laid_out
             cache.put(part.key, laid_out)
             context.progress(
                 f"laid out part {part.number}/{total} ({laid_out.pages} pages) in {seconds:.1f} s"
             )
-    bodies = [part.laid_out for part in parts if part.laid_out is not None]
-    title = _title_part(deck, context, policy, layout, cache, salt, bodies)
-    pages = title.pages + sum(body.pages for body in bodies)
-    footers_html = page_footers_html(deck, context, pages)
-    footers = _cached_layout(footers_html, policy, layout, cache, salt)
+        bodies = [part.laid_out for part in parts if part.laid_out is not None]
+        title, footers = _title_and_footers(
+            deck, context, policy, layout, cache, salt, bodies, pool
+        )
+    pages = footers.pages
     started = time.perf_counter()
     merge(deck, title, bodies, footers.data, out)
     cache.prune()
@@ -258,7 +258,7 @@ def render_in_parts(
 def _lay_out(
     parts: list[_Part], policy: FetchPolicy, layout: Layout, pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[_Part, LaidOut, float]]:
-    if pool is None:
+    if pool is None or len(parts) < 2:
         for part in parts:
             yield (part, *_timed(layout, part.html, policy))
         return
@@ -269,15 +269,31 @@ def _lay_out(
         yield (futures[future], *future.result())
 
 
-def _cached_layout(
-    html: str, policy: FetchPolicy, layout: Layout, cache: PartCache, salt: str
-) -> LaidOut:
-    key = part_key(html, salt)
-    laid_out = cache.get(key)
-    if laid_out is None:
-        laid_out = LaidOut.read(layout(html, policy))
-        cache.put(key, laid_out)
-    return laid_out
+def _cached_layouts(
+    htmls: list[str],
+    policy: FetchPolicy,
+    layout: Layout,
+    cache: PartCache,
+    salt: str,
+    pool: ProcessPoolExecutor | None,
+) -> list[LaidOut]:
+    """Each document from the cache, or laid out (side by side when there are two)."""
+    keys = [part_key(html, salt) for html in htmls]
+    found = {index: cache.get(key) for index, key in enumerate(keys)}
+    missing = [index for index, laid_out in found.items() if laid_out is None]
+    if pool is not None and len(missing) > 1:
+        futures = {i: pool.submit(_timed, layout, htmls[i], policy) for i in missing}
+        found.update({i: future.result()[0] for i, future in futures.items()})
+    else:
+        found.update({i: _timed(layout, htmls[i], policy)[0] for i in missing})
+    result = []
+    for index, key in enumerate(keys):
+        laid_out = found[index]
+        assert laid_out is not None
+        if index in missing:
+            cache.put(key, laid_out)
+        result.append(laid_out)
+    return result
 
 
 def section_pages(deck: Deck, bodies: list[LaidOut], first: int) -> dict[str, int]:
@@ -291,7 +307,7 @@ def section_pages(deck: Deck, bodies: list[LaidOut], first: int) -> dict[str, in
     return found
 
 
-def _title_part(
+def _title_and_footers(
     deck: Deck,
     context: RenderContext,
     policy: FetchPolicy,
@@ -299,21 +315,25 @@ def _title_part(
     cache: PartCache,
     salt: str,
     bodies: list[LaidOut],
-) -> LaidOut:
-    """The title block and contents, with the pages the sections start on written in.
+    pool: ProcessPoolExecutor | None,
+) -> tuple[LaidOut, LaidOut]:
+    """The title block and contents, with the pages the sections start on written in, and
+    the footers of every page.
 
-    Those pages depend on how long the title part itself is: assume one page, and lay it
-    out again in the rare case it is longer.
+    Both depend on how long the title part itself is: assume one page, and lay them out
+    again in the rare case it is longer.
     """
     title_pages = 1
     for _ in range(3):
         toc = section_pages(deck, bodies, title_pages + 1)
         part = SheetPart(sections=(), toc_pages=toc, page_footer=False)
-        title = _cached_layout(sheet_html(deck, context, part), policy, layout, cache, salt)
+        pages = title_pages + sum(body.pages for body in bodies)
+        htmls = [sheet_html(deck, context, part), page_footers_html(deck, context, pages)]
+        title, footers = _cached_layouts(htmls, policy, layout, cache, salt, pool)
         if title.pages == title_pages:
             break
         title_pages = title.pages
-    return title
+    return title, footers
 
 
 # ---- Merging ----------------------------------------------------------------------------
