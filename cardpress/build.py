@@ -272,7 +272,7 @@ def _markdown_hashes(content: Path) -> dict[str, str]:
     for found in discover(content):
         if isinstance(found, DeckSources):
             for path in found.files:
-                digest = freshness.file_hash(path)
+                digest = freshness.file_hash(path, content)
                 if digest:
                     hashes[path.relative_to(content).as_posix()] = digest
     return hashes
@@ -294,7 +294,7 @@ def _record_state(
         inputs = {path: markdown_hashes.get(path, "") for path in markdown}
         lock = unit.lock.relative_to(content).as_posix()
         for path in [*(m.path for m in deck.media), lock]:
-            inputs[path] = freshness.file_hash(content / path) or ""
+            inputs[path] = freshness.file_hash(content / path, content) or ""
         record = freshness.DeckRecord(key=deck.key, inputs=inputs)
         old = plan.state.decks.get(unit.unit)
         unchanged = old is not None and old.key == deck.key and unit.unit in plan.fresh

@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cardpress import __version__
-from cardpress.sources import DeckSources, MissingIndex, discover
+from cardpress.sources import DeckSources, discover
 
 STATE_NAME = ".cardpress-state.json"
 STATE_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def file_hash(path: Path) -> str | None:
+def file_hash(path: Path, root: Path | None = None) -> str | None:
+    """The file's SHA-256, or None when it is missing, not a regular file (a pipe would
+    block), or, with ``root``, a link leading outside it: the parser reports those."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        if root is not None and not path.resolve().is_relative_to(root):
+            return None
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
@@ -141,7 +149,9 @@ def inputs_unchanged(content: Path, unit: DeckSources, record: DeckRecord) -> bo
     recorded_markdown = {p for p in record.inputs if p.endswith(".md")}
     if markdown != recorded_markdown:
         return False
-    return all(file_hash(content / path) == digest for path, digest in record.inputs.items())
+    return all(
+        file_hash(content / path, content) == digest for path, digest in record.inputs.items()
+    )
 
 
 def plan(
@@ -161,7 +171,7 @@ def plan(
     if content.is_dir():
         content = content.resolve()
         for found in discover(content):
-            if isinstance(found, MissingIndex):
+            if not isinstance(found, DeckSources):
                 complete = False
                 continue
             units.append(found)

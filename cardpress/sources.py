@@ -25,14 +25,28 @@ class MissingIndex:
     folder: Path
 
 
+@dataclass(frozen=True)
+class OutsideLink:
+    """A deck file or folder that is a symbolic link leading out of the content folder."""
+
+    path: Path
+
+
 def _hidden(name: str) -> bool:
     return name.startswith((".", "_"))
 
 
-def discover(root: Path) -> Iterator[DeckSources | MissingIndex]:
-    """Decks in a content folder: ``<name>.md`` files and ``<name>/index.md`` folders."""
+def discover(root: Path) -> Iterator[DeckSources | MissingIndex | OutsideLink]:
+    """Decks in a content folder: ``<name>.md`` files and ``<name>/index.md`` folders.
+
+    A link leading outside ``root`` (which must be resolved) is reported, never walked.
+    """
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if _hidden(entry.name):
+            continue
+        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+            if entry.is_dir() or entry.suffix == ".md":
+                yield OutsideLink(entry)
             continue
         if entry.is_file() and entry.suffix == ".md":
             if entry.name.lower() == "readme.md":
