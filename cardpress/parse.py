@@ -144,6 +144,13 @@ def read_content(
                 SourceLocation(found.folder.relative_to(root).as_posix() + "/index.md", 0),
                 "deck folder has no index.md with the deck's front matter",
             )
+        elif isinstance(found, sources.OutsideLink):
+            is_folder = found.path.is_dir()
+            reporter.error(
+                SourceLocation(found.path.name + ("/" if is_folder else ""), 0),
+                f"{'deck folder' if is_folder else 'file'} is a link that leads outside "
+                "the content folder",
+            )
         else:
             units.append(found)
     if not units and not reporter.failed:
@@ -894,9 +901,10 @@ class DeckParser:
             elif child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
                 if not markup.SAFE_LINK_RE.match(href):
+                    written = urllib.parse.unquote(href)  # as in the source, not %-encoded
                     self.report.warning(
-                        cursor.find(href),
-                        f"link to '{shown(href)}' is shown as text: only http, https and "
+                        cursor.find(written),
+                        f"link to '{shown(written)}' is shown as text: only http, https and "
                         "mailto links are kept",
                     )
                     drop_close += 1
