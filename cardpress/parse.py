@@ -415,12 +415,12 @@ class DeckParser:
         if sources[0] is None:
             return None
         first = sources[0]
-        total = sum(len(s.text) for s in sources if s is not None)
+        total = sum(len(s.text.encode()) for s in sources if s is not None)
         if total > MAX_DECK_BYTES:
             self.report.error(
                 first.location(0),
-                f"deck's Markdown files hold {total} characters, over the limit of "
-                f"{MAX_DECK_BYTES}: split it into several decks",
+                f"deck's Markdown files are {total} bytes, over the limit of "
+                f"{MAX_DECK_BYTES} bytes: split it into several decks",
             )
             return None
         _split_front_matter(first, self.report, wanted=True)

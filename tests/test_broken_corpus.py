@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.errors import ContentError
-from cardpress.parse import MAX_CARDS_PER_DECK, MAX_FILE_BYTES, read_content
+from cardpress.parse import MAX_CARDS_PER_DECK, MAX_DECK_BYTES, MAX_FILE_BYTES, read_content
 
 BROKEN = Path(__file__).parent / "broken"
 FRONT = "---\ntitle: Broken\nid: broken\n---\n"
@@ -42,6 +42,14 @@ def _too_many_cards(content: Path) -> None:
     (content / "deck" / "20-second.md").write_text("## Second\n\n" + cards[half:])
 
 
+def _deck_too_large(content: Path) -> None:
+    (content / "deck").mkdir()
+    (content / "deck" / "index.md").write_text(FRONT + "## Section\n\n### Question?\n\nA.\n")
+    words = "word " * (MAX_FILE_BYTES // 5 - 20)
+    for number in range(MAX_DECK_BYTES // MAX_FILE_BYTES + 1):
+        (content / "deck" / f"{number:02}.md").write_text(f"## S{number}\n\n{words}\n")
+
+
 def _control_character_name(content: Path) -> None:
     (content / "esc\x1b[31mape.md").write_text(FRONT + "## Section\n\n### Question?\n")
 
@@ -55,6 +63,7 @@ def _named_pipe(content: Path) -> None:
 GENERATED: dict[str, Callable[[Path], None]] = {
     "file-too-large": _too_large,
     "deck-too-many-cards": _too_many_cards,
+    "deck-too-large": _deck_too_large,
     "file-name-control-characters": _control_character_name,
     "file-named-pipe": _named_pipe,
 }

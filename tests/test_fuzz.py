@@ -541,6 +541,8 @@ PATHOLOGICAL = {
     "many raw HTML tags": ('"".join(f"<x{i}>\\n" for i in range(60_000))', "ok"),
     "deep front matter": ("DEEP_YAML", "error: front matter is nested too deeply"),
 }
+if EXAMPLES > 1000:  # make fuzz: the worst case we know at the file size limit (~20 s, 1.3 GB)
+    PATHOLOGICAL["a table as long as the file limit"] = ('"|x|\\n|-|\\n" + "x\\n" * 520_000', "ok")
 
 SCRIPT = textwrap.dedent(
     """

@@ -49,6 +49,7 @@ from cardpress.renderers import RenderContext
 from cardpress.renderers.html import render as html_render
 from cardpress.renderers.pdf import render as pdf_render
 from cardpress.renderers.pdf_html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.templates import environment
 from tests.conftest import TEMPLATES, format_example
 from tests.test_anki_support import AnkiUser
 from tests.test_html_browser import WATCH_CSP, missing_browser
@@ -579,3 +580,15 @@ def test_an_svg_image_in_the_pdf_runs_nothing(tmp_path: Path) -> None:
     pdf_render(deck, RenderContext(tmp_path, TEMPLATES, 0, "test"), tmp_path / "svg.pdf")
     assert pdf_actions(tmp_path / "svg.pdf") == []
     assert len(pypdf.PdfReader(tmp_path / "svg.pdf").pages) == 1
+
+
+def test_templates_autoescape_and_mark_only_model_html_safe() -> None:
+    """Jinja escapes everything except the model's already safe HTML fragments."""
+    env = environment(TEMPLATES)
+    names = env.list_templates()
+    assert names
+    assert all(env.autoescape is True or env.autoescape(name) for name in names)
+    for name in names:
+        source = (TEMPLATES / name).read_text(encoding="utf-8")
+        for expression in re.findall(r"\{\{-?\s*([^{}]*?)\s*\|\s*safe\b", source):
+            assert expression.endswith(".html"), f"{name}: {expression}|safe"
