@@ -28,12 +28,19 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardpress.model import Deck, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf_html import FetchPolicy, SheetPart, page_footers_html, sheet_html
+from cardpress.renderers.pdf_html import (
+    FetchPolicy,
+    SheetPart,
+    build_date,
+    page_footers_html,
+    sheet_html,
+)
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.
@@ -248,7 +255,7 @@ def render_in_parts(
         )
     pages = footers.pages
     started = time.perf_counter()
-    merge(deck, title, bodies, footers.data, out)
+    merge(deck, title, bodies, footers.data, out, build_date(context))
     cache.prune()
     context.progress(
         f"merged {total + 1} parts into {pages} pages in {time.perf_counter() - started:.1f} s"
@@ -339,7 +346,9 @@ def _title_and_footers(
 # ---- Merging ----------------------------------------------------------------------------
 
 
-def merge(deck: Deck, title: LaidOut, bodies: list[LaidOut], footers: bytes, out: Path) -> None:
+def merge(
+    deck: Deck, title: LaidOut, bodies: list[LaidOut], footers: bytes, out: Path, built: datetime
+) -> None:
     """Write the parts as one PDF: numbered pages, working contents links, bookmarks."""
     import pypdf
 
@@ -352,6 +361,8 @@ def merge(deck: Deck, title: LaidOut, bodies: list[LaidOut], footers: bytes, out
             writer.add_page(source)
         if laid_out is title and reader.metadata is not None:
             writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
+    stamp = built.strftime("D:%Y%m%d%H%M%SZ")
+    writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
     anchors: dict[str, tuple[int, float, float]] = {}
     # The title part's stand-ins for the sections come last, so the sections win.
     for laid_out, offset in [*zip(bodies, offsets[1:], strict=True), (title, 0)]:
