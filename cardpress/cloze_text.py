@@ -19,6 +19,7 @@ _EXPLICIT_RE = re.compile(r"c([0-9]{1,9})::")
 _TAG_RE = re.compile(r"<[^>]*>")
 _EXPLICIT_START_RE = re.compile(r"\{\{c[0-9]+::")
 _TAG_CHARACTERS = {"{": "&#123;", "}": "&#125;", ":": "&#58;"}
+_LITERAL_START_RE = re.compile(r"\{\{(?=c\d+::)")
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,13 @@ def has_explicit_deletion(html: str) -> bool:
     """Whether the HTML holds an Anki deletion such as ``{{c1::...}}`` (closed later on)."""
     match = _EXPLICIT_START_RE.search(html)
     return match is not None and html.find("}}", match.end()) >= 0
+
+
+def plain_text_safe(text: str) -> str:
+    """Plain text of a cloze card with no ``{{c1::`` left in it to look like a deletion.
+
+    Deletions are resolved in the text already; what remains is literal (an unclosed
+    ``{{`` shown as text, an image's alt text), and a model regular expression run over
+    thousands of them would take minutes.
+    """
+    return _LITERAL_START_RE.sub("{ {", text)

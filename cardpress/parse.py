@@ -878,7 +878,8 @@ class DeckParser:
                 self._brace(source, line, end_line, scanned.unclosed_index),
                 "'{{' is never closed by '}}': it and the rest are shown as text",
             )
-        return Fragment(html=html, text=markup.plain_text(cloze_to_html(html)))
+        text = markup.plain_text(cloze_to_html(html))
+        return Fragment(html=html, text=cloze_text.plain_text_safe(text))
 
     @staticmethod
     def _brace(source: SourceFile, line: int, end_line: int, index: int) -> SourceLocation:
