@@ -178,3 +178,14 @@ def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -
     output = build(run_cli, content, tmp_path / "dist")
     assert laid_out_parts(output) == []
     assert not (tmp_path / "dist" / ".cardpress-cache" / "pdf").exists()
+
+
+def test_metadata_comes_from_the_deck_and_the_build_time(built: tuple[Deck, Path, str]) -> None:
+    deck, path, _ = built
+    metadata = pypdf.PdfReader(path).metadata
+    assert metadata is not None
+    assert metadata["/Title"] == deck.title
+    assert metadata["/Subject"] == deck.description
+    assert "bench" in metadata["/Keywords"]
+    assert re.fullmatch(r"D:\d{14}Z", metadata["/CreationDate"])
+    assert metadata["/ModDate"] == metadata["/CreationDate"]
