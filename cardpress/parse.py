@@ -141,13 +141,15 @@ def read_content(
     for found in sources.discover(root):
         if isinstance(found, sources.MissingIndex):
             reporter.error(
-                SourceLocation(found.folder.relative_to(root).as_posix() + "/index.md", 0),
+                SourceLocation(
+                    display_path(found.folder.relative_to(root).as_posix()) + "/index.md", 0
+                ),
                 "deck folder has no index.md with the deck's front matter",
             )
         elif isinstance(found, sources.OutsideLink):
             is_folder = found.path.is_dir()
             reporter.error(
-                SourceLocation(found.path.name + ("/" if is_folder else ""), 0),
+                SourceLocation(display_path(found.path.name) + ("/" if is_folder else ""), 0),
                 f"{'deck folder' if is_folder else 'file'} is a link that leads outside "
                 "the content folder",
             )

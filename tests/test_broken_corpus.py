@@ -67,10 +67,6 @@ GENERATED: dict[str, Callable[[Path], None]] = {
     "file-name-control-characters": _control_character_name,
     "file-named-pipe": _named_pipe,
 }
-# Cases the build cannot run yet, with the reason (see /tmp/cardpress-requests.md).
-PENDING = {
-    "file-named-pipe": "the build hashes every *.md before parsing and blocks opening a pipe",
-}
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 
 
@@ -99,8 +95,6 @@ def test_the_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    if case in PENDING:
-        pytest.skip(PENDING[case])
     content = prepare(case, tmp_path)
     out = tmp_path / "dist"
     result = run_cli("--content", content, "--out", out, "--only", "json")
@@ -132,8 +126,7 @@ def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) 
 
 
 def test_the_parser_never_opens_a_named_pipe(tmp_path: Path) -> None:
-    """What the CLI case above checks once the build stops hashing pipes: the parser
-    reports a pipe (opening one would wait for a writer for ever)."""
+    """The parser on its own reports a pipe too (opening one would wait for ever)."""
     content = prepare("file-named-pipe", tmp_path)
     signal.alarm(60)
     try:
