@@ -352,6 +352,7 @@ safe_text = st.text(
     min_size=1,
     max_size=20,
 )
+word = st.from_regex(r"[A-Za-z0-9]{1,8}", fullmatch=True)
 clean_inline = st.lists(st.one_of(st.sampled_from(WARNING_SNIPPETS), safe_text), max_size=5).map(
     " ".join
 )
@@ -387,9 +388,8 @@ def clean_card(draw: st.DrawFn, number: int) -> str:
     lines = [f"### Q{number} " + draw(clean_inline), f"<!-- kind: {kind} -->", ""]
     first = draw(clean_inline)
     if kind == "cloze":
-        first = (
-            "Cloze {{c1::" + draw(safe_text) + "}} and {{" + draw(safe_text) + "::hint}} " + first
-        )
+        one, two = draw(word), draw(word)
+        first = f"Cloze {{{{c1::{one}}}}} and {{{{{two}::hint}}}} {first}"
     lines += ["Answer " + first, ""]
     lines += [block + "\n" for block in draw(st.lists(clean_blocks, max_size=4))]
     return "\n".join(lines)
