@@ -404,8 +404,14 @@ def test_the_anki_fields_hold_no_script(hostile: Built, tmp_path: Path) -> None:
         notes = user.notes()
         fields = [(note["Id"], name, value) for note in notes for name, value in note.items()]
         descriptions = [deck["desc"] for deck in user.col.decks.all()]
+        rendered = [user.render(card_) for card_ in user.cards()]
     finally:
         user.close()
+    assert len(rendered) >= 6  # reversed and cloze notes make several cards
+    for shown in rendered:
+        for side in (shown.question, shown.answer):
+            assert dangerous_markup(side, lambda src: src in media) == []
+            assert "<script" not in side.lower()
     assert len(notes) == 4
     assert {"pixel", "shape"} <= {name.split("-")[1].split(".")[0] for name in media}
     problems = [
