@@ -60,6 +60,8 @@ class SheetPart:
     toc_pages: Mapping[str, int] = field(default_factory=dict)
     # False when the footer (page number, build date) is stamped on after merging.
     page_footer: bool = True
+    # False for a part that another follows: its last page need not be balanced.
+    balance_columns: bool = True
 
     @property
     def section_keys(self) -> frozenset[str]:

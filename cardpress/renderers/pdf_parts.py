@@ -233,8 +233,12 @@ def render_in_parts(
     cache = PartCache(folder)
     salt = inputs_digest(policy, layout_version)
     parts = []
-    for number, group in enumerate(group_sections(deck.sections), 1):
-        sheet_part = SheetPart(sections=group, title_block=False, page_footer=False)
+    groups = group_sections(deck.sections)
+    for number, group in enumerate(groups, 1):
+        last = number == len(groups)
+        sheet_part = SheetPart(
+            sections=group, title_block=False, page_footer=False, balance_columns=last
+        )
         html = sheet_html(deck, context, sheet_part)
         key = part_key(html, salt)
         parts.append(_Part(number, html, key, cache.get(key)))
