@@ -45,9 +45,9 @@ from cardpress.renderers.pdf_html import (
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.
 PARTS_FROM_CARDS = 300
-# Cards a part holds (whole sections: a bigger section is a part of its own). About four
-# pages: small enough that an edit re-lays out a second or two, big enough that the page
-# each part leaves half empty does not add up.
+# Cards a part holds (whole sections: a bigger section is a part of its own). About three
+# A4 pages: small enough that an edit re-lays out about a second, big enough that the page
+# each part leaves partly empty does not add up too much.
 PART_CARDS = 40
 WORKERS = 2
 
