@@ -189,3 +189,23 @@ def test_metadata_comes_from_the_deck_and_the_build_time(built: tuple[Deck, Path
     assert "bench" in metadata["/Keywords"]
     assert re.fullmatch(r"D:\d{14}Z", metadata["/CreationDate"])
     assert metadata["/ModDate"] == metadata["/CreationDate"]
+
+
+def test_a_refused_reference_in_a_worker_names_its_card(
+    in_parts: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal travels back from the worker process and names the card's line."""
+    monkeypatch.setattr(pdf_parts, "PART_CARDS", 1)  # four parts: laid out by the workers
+    from cardpress.errors import BuildError
+    from cardpress.renderers import pdf
+    from tests.test_pdf_helpers import make_card, make_context, make_deck, make_section
+
+    bad = make_card(
+        "pic", "Which picture?", '<p><img src="https://example.com/x.png"></p>', line=42
+    )
+    sections = [
+        make_section(f"s{i}", f"S{i}", [make_card(f"c{i}", f"Q{i}", "<p>A</p>")]) for i in range(3)
+    ]
+    sections.append(make_section("s3", "Pictures", [bad]))
+    with pytest.raises(BuildError, match=r"deck\.md:42: the PDF may not read https://example"):
+        pdf.render(make_deck(sections), make_context(tmp_path), tmp_path / "x.pdf")
