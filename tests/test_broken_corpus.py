@@ -3,8 +3,9 @@
 Every folder under tests/broken/ is one case: ``content/`` is the content folder (files
 next to it play the part of the world outside) and ``expected.txt`` holds the exact
 diagnostic lines the CLI prints, ``{content}`` standing for the content folder. Cases
-whose input cannot live in Git (a 2 MB file, a pipe, a name with an escape character)
-are made by the functions in GENERATED. With errors the exit status is 1 and nothing is
+whose input cannot live in Git or trips up tools that read the repository (a 2 MB file, a
+pipe, a name with an escape character, Markdown that is not UTF-8) are made by the
+functions in GENERATED. With errors the exit status is 1 and nothing is
 written; a case with only warnings builds (status 0) and fails with ``--strict``.
 
 Set CARDPRESS_UPDATE_BROKEN=1 to rewrite expected.txt after an intended change, and
@@ -23,9 +24,24 @@ import pytest
 
 from cardpress.errors import ContentError
 from cardpress.parse import MAX_CARDS_PER_DECK, MAX_DECK_BYTES, MAX_FILE_BYTES, read_content
+from tests.test_anki_support import png
 
 BROKEN = Path(__file__).parent / "broken"
 FRONT = "---\ntitle: Broken\nid: broken\n---\n"
+
+
+def _latin_1(content: Path) -> None:
+    text = FRONT + "## Section\n\n### Café?\n\nAu lait.\n"
+    (content / "d.md").write_bytes(text.encode("latin-1"))
+
+
+def _utf_16(content: Path) -> None:
+    text = FRONT + "## Section\n\n### Question?\n\nAnswer.\n"
+    (content / "d.md").write_bytes(text.encode("utf-16"))
+
+
+def _binary(content: Path) -> None:
+    (content / "d.md").write_bytes(png(2, 2, (0, 0, 0)))
 
 
 def _too_large(content: Path) -> None:
@@ -61,6 +77,9 @@ def _named_pipe(content: Path) -> None:
 
 
 GENERATED: dict[str, Callable[[Path], None]] = {
+    "encoding-latin-1": _latin_1,
+    "encoding-utf-16-bom": _utf_16,
+    "binary-file": _binary,
     "file-too-large": _too_large,
     "deck-too-many-cards": _too_many_cards,
     "deck-too-large": _deck_too_large,
