@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ class BuildOptions:
     paper: str | None = None
     source_date_epoch: int | None = None
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    progress: bool = True  # print renderers' progress lines
 
 
 @dataclass
@@ -103,6 +104,30 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
             )
             return BuildReport(up_to_date=outputs)
 
+    second = None
+    if plan is not None:
+        second = _start_second_core(_stale_formats(plan, options.formats), options.jobs)
+    try:
+        return _build_stale(options, plan, second, now, started, info, detail, warn)
+    except BaseException:
+        if second is not None:  # a content error: do not wait for its import to finish
+            _stop(second[0])
+        raise
+    finally:
+        if second is not None:
+            second[0].shutdown(cancel_futures=True)
+
+
+def _build_stale(
+    options: BuildOptions,
+    plan: freshness.Plan | None,
+    second: tuple[ProcessPoolExecutor, str] | None,
+    now: int,
+    started: float,
+    info: Log,
+    detail: Log,
+    warn: Log,
+) -> BuildReport:
     from cardpress.parse import read_content  # only now: the parser costs imports
 
     markdown_hashes = _markdown_hashes(options.content)
@@ -118,7 +143,7 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
 
     jobs: list[_Job] = []
     for deck in state.decks:
-        context = _context(deck, state.locks[deck.key], options, info)
+        context = _context(deck, state.locks[deck.key], options)
         unit = state.units[deck.key].unit
         for fmt in options.formats:
             final = options.out / f"{deck.key}{FORMATS[fmt].suffix}"
@@ -130,13 +155,15 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
 
     options.out.mkdir(parents=True, exist_ok=True)
     try:
-        _render_all(jobs, options.jobs)
+        _render_all(jobs, second)
         for job in jobs:
             assert job.temp is not None
             atomic.commit(job.temp, job.final)
             report.written.append(job.final)
             _report(job, info)
     except BaseException:
+        if second is not None:  # first stop it, or it could still write a temporary file
+            _stop(second[0])
         for job in jobs:
             if job.temp is not None:
                 job.temp.unlink(missing_ok=True)
@@ -155,57 +182,67 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
     return report
 
 
-def _render_all(jobs: list[_Job], workers: int) -> None:
-    """Render every job to a temporary file, on two cores when there are two.
+def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
+    return {fmt for unit in plan.units for fmt in formats if not plan.is_fresh(unit.unit, fmt)}
 
-    The PDFs (the slow part, which parallelises inside itself) or else the Anki decks
-    render in this process, everything else in a forked one."""
+
+def _start_second_core(stale: set[str], workers: int) -> tuple[ProcessPoolExecutor, str] | None:
+    """A worker process for the slowest stale format, started before parsing so that it
+    imports its renderer (WeasyPrint takes most of a second) while this process parses."""
+    heavy = next((fmt for fmt in ("pdf", "anki") if fmt in stale), None)
+    if workers < 2 or heavy is None or (heavy == "anki" and len(stale) < 2):
+        return None
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    executor.submit(_import_renderer, heavy)
+    return executor, heavy
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """End the worker at once, whatever it is rendering, and wait until it is gone."""
+    for process in list((executor._processes or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_renderer(fmt: str) -> None:
+    FORMATS[fmt].renderer()
+
+
+def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None) -> None:
+    """Render every job to a temporary file: the slowest format in the worker process,
+    the rest here, at the same time."""
     for job in jobs:
         job.temp = atomic.reserve(job.final)
-    heavy = "pdf" if any(job.fmt == "pdf" for job in jobs) else "anki"
-    here = [job for job in jobs if job.fmt == heavy]
-    in_parallel = [job for job in jobs if job.fmt != heavy]
-    if workers < 2 or not here or not in_parallel:
-        here, in_parallel = jobs, []
-    future: Future[list[tuple[int, dict[str, tuple[str, int]], float]]] | None = None
-    executor = None
-    if in_parallel:
-        global _PENDING
-        _PENDING = in_parallel
-        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = executor.submit(_render_in_worker, len(in_parallel))
-    try:
-        for job in here:
+    remote = [job for job in jobs if second is not None and job.fmt == second[1]]
+    futures: list[Future[tuple[float, dict[str, tuple[str, int]]]]] = []
+    if second is not None:
+        futures = [second[0].submit(_render_in_worker, job) for job in remote]
+    for job in jobs:
+        if job not in remote:
             job.seconds = _render_one(job)
-        if future is not None:
-            for index, stamps, seconds in future.result():
-                job = in_parallel[index]
-                lock = job.context.stamps
-                if isinstance(lock, Lock):
-                    lock.stamps.update(stamps)
-                job.seconds = seconds
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+    for job, future in zip(remote, futures, strict=True):
+        job.seconds, stamps = future.result()
+        if isinstance(job.context.stamps, Lock):
+            job.context.stamps.stamps.update(stamps)
 
 
-_PENDING: list[_Job] = []
+def _render_in_worker(job: _Job) -> tuple[float, dict[str, tuple[str, int]]]:
+    """Runs in the worker process: render, and return the stamps the renderer recorded."""
+    seconds = _render_one(job)
+    lock = job.context.stamps
+    return seconds, dict(lock.stamps) if isinstance(lock, Lock) else {}
 
 
-def _render_in_worker(count: int) -> list[tuple[int, dict[str, tuple[str, int]], float]]:
-    """Runs in a forked process: render the pending jobs, return the stamps they recorded."""
-    results = []
-    for index, job in enumerate(_PENDING[:count]):
-        job.context = replace(job.context, progress=_silent)
-        seconds = _render_one(job)
-        lock = job.context.stamps
-        stamps = dict(lock.stamps) if isinstance(lock, Lock) else {}
-        results.append((index, stamps, seconds))
-    return results
+@dataclass(frozen=True)
+class ProgressLine:
+    """Prints a renderer's progress; a class, not a closure, so a worker can get it."""
 
+    deck: str
+    enabled: bool
 
-def _silent(message: str) -> None:
-    pass
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            print(f"  {self.deck}: {message}", flush=True)
 
 
 def _render_one(job: _Job) -> float:
@@ -242,7 +279,7 @@ def kind_change_notice(deck: Deck, card_id: str, old: str, new: str) -> str:
     )
 
 
-def _context(deck: Deck, lock: Lock, options: BuildOptions, info: Log) -> RenderContext:
+def _context(deck: Deck, lock: Lock, options: BuildOptions) -> RenderContext:
     dated = lock.content_time(_model_fingerprint(deck))
     return RenderContext(
         content_dir=options.content.resolve(),
@@ -252,7 +289,7 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions, info: Log) -> Render
         paper=options.paper,
         stamps=lock,
         cache_dir=options.out / CACHE_NAME,
-        progress=lambda message: info(f"  {deck.key}: {message}"),
+        progress=ProgressLine(deck.key, options.progress),
     )
 
 

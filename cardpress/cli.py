@@ -124,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             strict=args.strict,
             paper=args.paper,
             source_date_epoch=source_date_epoch(),
+            progress=not args.quiet,
         )
         if args.watch:
             from cardpress.watch import watch

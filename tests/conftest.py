@@ -33,20 +33,23 @@ class Result:
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run the CLI in-process with the project's templates unless told otherwise."""
+def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the CLI in-process with the project's templates unless told otherwise.
+
+    Output is captured at the file descriptors, so lines a worker process prints count too.
+    """
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
     def run(*args: str | Path) -> Result:
         argv = [str(a) for a in args]
         if "--templates" not in argv:
             argv += ["--templates", str(TEMPLATES)]
-        capsys.readouterr()
+        capfd.readouterr()
         try:
             status = main(argv)
         except SystemExit as exc:  # argparse: --help, --version, usage errors
             status = int(exc.code or 0)
-        captured = capsys.readouterr()
+        captured = capfd.readouterr()
         return Result(status, captured.out, captured.err)
 
     return run
