@@ -6,6 +6,7 @@ A reader (or an interrupted build) sees either the old complete file or the new 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -44,6 +45,20 @@ def commit(temp: Path, final: Path) -> None:
         os.fsync(handle.fileno())
     os.chmod(temp, 0o666 & ~_umask())
     os.replace(temp, final)
+    folder = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)
+
+
+def sweep(final: Path, older_than: float) -> None:
+    """Remove temporary files a killed build left beside ``final``; files newer than
+    ``older_than`` (seconds since the epoch) may belong to a build still running."""
+    for temp in final.parent.glob(f".{glob.escape(final.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < older_than:
+                temp.unlink()
 
 
 def write_bytes(path: Path, data: bytes) -> None:

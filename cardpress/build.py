@@ -130,6 +130,8 @@ def _build_stale(
 ) -> BuildReport:
     from cardpress.parse import read_content  # only now: the parser costs imports
 
+    started_at = time.time()
+
     markdown_hashes = _markdown_hashes(options.content)
     state = read_content(options.content, strict=options.strict, now=now)
     report = BuildReport(state=state)
@@ -168,9 +170,12 @@ def _build_stale(
             if job.temp is not None:
                 job.temp.unlink(missing_ok=True)
         raise
+    for job in jobs:
+        atomic.sweep(job.final, started_at)
     for deck in state.decks:
         if state.locks[deck.key].save():
             detail(f"updated {state.locks[deck.key].path}")
+        atomic.sweep(state.locks[deck.key].path, started_at)
         removed = state.removed.get(deck.key, [])
         if removed:
             info(removed_notice(deck, removed))

@@ -141,7 +141,10 @@ class Deck:
         return tuple(seen)
 
 
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# Linear: no part may contain "{{", "}}" or (before the hint) "::", so nothing backtracks.
+CLOZE_RE = re.compile(
+    r"\{\{c(\d+)::((?:(?!::|\}\}|\{\{).)*+)(?:::((?:(?!\}\}|\{\{).)*+))?\}\}", re.DOTALL
+)
 
 
 def cloze_numbers(html: str) -> list[int]:

@@ -397,7 +397,13 @@ def clean_card(draw: st.DrawFn, number: int) -> str:
 
 @st.composite
 def clean_document(draw: st.DrawFn) -> bytes:
-    title = draw(st.one_of(st.just("Deck"), safe_text, st.sampled_from(["<script>x</script>"])))
+    title = draw(
+        st.one_of(
+            st.just("Deck"),
+            safe_text.filter(lambda text: text.strip()),  # a blank title is an error
+            st.sampled_from(["<script>x</script>"]),
+        )
+    )
     parts = [f"---\ntitle: {json.dumps(title)}\nid: deck\n---\n", draw(clean_inline), ""]
     for number in range(draw(st.integers(1, 3))):
         parts += [f"## S{number} " + draw(clean_inline), "", draw(clean_inline), ""]

@@ -327,7 +327,7 @@ def test_a_media_image_is_embedded(tmp_path: Path) -> None:
         "not-in-the-deck.png",
         "file:///etc/hostname",
         "https://example.com/x.png",
-        "data:image/png;base64,iVBORw0KGgo=",
+        "data:text/html;base64,PHNjcmlwdD4=",
     ],
 )
 def test_a_reference_to_anything_else_is_refused_with_its_card(tmp_path: Path, src: str) -> None:

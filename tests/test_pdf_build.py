@@ -107,3 +107,32 @@ def test_aws_devops_deck(
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
     [deck] = load_content(content)
     check_sheet(deck, out / "aws-devops.pdf", paper)
+
+
+def test_an_svg_may_inline_its_own_raster_image(run_cli, tmp_path: Path) -> None:
+    """data:image URLs inside an SVG are decoded, not fetched, and drawn."""
+    import base64
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    png_rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(png_rows)) + chunk(b"IEND", b"")
+    inline = "data:image/png;base64," + base64.b64encode(png).decode()
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+        f'<image href="{inline}" width="40" height="40"/></svg>'
+    )
+    (content / "d.md").write_text(
+        "---\ntitle: T\nid: t\n---\n## S\n\n### Which logo?\n\n![logo](logo.svg)\n"
+    )
+    result = run_cli("--content", content, "--out", tmp_path / "dist", "--only", "pdf")
+    assert result.status == 0, result.err
+    reader = pypdf.PdfReader(tmp_path / "dist" / "t.pdf")
+    assert "Which logo?" in reader.pages[0].extract_text()

@@ -188,3 +188,19 @@ def test_watch_rebuilds_on_save_and_survives_errors(example_content, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_finished_build_sweeps_temporary_files_a_killed_one_left(
+    run_cli, example_content, tmp_path
+):
+    out = tmp_path / "dist"
+    out.mkdir()
+    left = out / ".networking-basics.json.abc123.tmp"
+    left.write_text("half a file")
+    os.utime(left, (1_000_000_000, 1_000_000_000))
+    running = out / ".networking-basics.json.def456.tmp"  # as if a build were writing it now
+    running.write_text("another build's file")
+    os.utime(running, (4_000_000_000, 4_000_000_000))
+    assert run_cli("--content", example_content, "--out", out, "--only", "json").status == 0
+    assert not left.exists()
+    assert running.exists()

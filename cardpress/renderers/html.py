@@ -122,7 +122,7 @@ def card_search_text(card: Card) -> str:
     """The plain text the search looks in: everything a reader sees on the card."""
     parts = [card.question.text]
     if card.kind is CardKind.CLOZE:
-        parts.append(CLOZE_RE.sub(lambda m: m.group(2), card.cloze.text))
+        parts.append(card.cloze.text)  # plain text: deletions already revealed
     parts += [card.answer.text, card.details.text]
     parts += [callout.body.text for callout in card.callouts]
     parts += list(card.tags)

@@ -8,13 +8,14 @@ worker processes.
 
 from __future__ import annotations
 
+import base64
 import logging
 import mimetypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
@@ -49,6 +50,11 @@ class DeckFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
         self.refused: list[RefusedReference] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if url[:11].lower() == "data:image/":  # an image inlined in an SVG: no file, no request
+            header, _, payload = url[5:].partition(",")
+            raw = unquote_to_bytes(payload)
+            data = base64.b64decode(raw) if header.lower().endswith(";base64") else raw
+            return URLFetcherResponse(url, data, {"Content-Type": header.split(";")[0]})
         try:
             path = self.policy.resolve(url)
         except RefusedReference as refused:

@@ -146,7 +146,7 @@ class FetchPolicy:
     """Which URLs the PDF may load: the deck's media files and files of the templates folder.
 
     Nothing else is read: not the network, not ``file:`` URLs outside the templates
-    folder, not ``data:`` URLs (nothing the templates need).
+    folder. (``data:image/`` URLs inside an SVG image are decoded by the fetcher.)
     """
 
     media: Mapping[str, Path]  # media name -> file
