@@ -129,11 +129,12 @@ def _build_stale(
     warn: Log,
 ) -> BuildReport:
     from cardpress.parse import read_content  # only now: the parser costs imports
+    from cardpress.parse_cache import ParseCache
 
     started_at = time.time()
-
     markdown_hashes = _markdown_hashes(options.content)
-    state = read_content(options.content, strict=options.strict, now=now)
+    cache = None if options.check else ParseCache(options.out / CACHE_NAME / "parse")
+    state = read_content(options.content, strict=options.strict, now=now, cache=cache)
     report = BuildReport(state=state)
     for diagnostic in state.warnings:
         warn(str(diagnostic))
@@ -182,6 +183,8 @@ def _build_stale(
         for card_id, old, new in state.locks[deck.key].kind_changes:
             info(kind_change_notice(deck, card_id, old, new))
     _record_state(options, plan, state, jobs, markdown_hashes)
+    if cache is not None:
+        cache.save()
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
     return report

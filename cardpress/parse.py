@@ -55,6 +55,7 @@ from cardpress.model import (
     SourceLocation,
     cloze_to_html,
 )
+from cardpress.parse_cache import ParseCache, ParsedFile
 from cardpress.sources import DeckSources
 
 __all__ = [
@@ -128,9 +129,15 @@ def load_content(content_dir: Path, *, strict: bool = False) -> list[Deck]:
 
 
 def read_content(
-    content_dir: Path, *, strict: bool = False, now: int | None = None
+    content_dir: Path,
+    *,
+    strict: bool = False,
+    now: int | None = None,
+    cache: ParseCache | None = None,
 ) -> ContentState:
-    """Parse every deck in ``content_dir``; raise ContentError listing all problems."""
+    """Parse every deck in ``content_dir``; raise ContentError listing all problems.
+
+    With ``cache``, files unchanged since an earlier parse are taken from it."""
     reporter = Reporter(strict)
     root_location = SourceLocation(str(content_dir), 0)
     if not content_dir.is_dir():
@@ -162,7 +169,7 @@ def read_content(
     decks: list[Deck] = []
     unit_of: dict[str, DeckSources] = {}
     for unit in units:
-        deck = DeckParser(root, list(unit.files), reporter).parse()
+        deck = DeckParser(root, list(unit.files), reporter, cache).parse()
         if deck is not None:
             decks.append(deck)
             unit_of[deck.key] = unit
@@ -402,10 +409,14 @@ class _SectionDraft:
 class DeckParser:
     """Parses the files of one deck into a Deck, reporting problems as it goes."""
 
-    def __init__(self, root: Path, files: list[Path], reporter: Reporter):
+    def __init__(
+        self, root: Path, files: list[Path], reporter: Reporter, cache: ParseCache | None = None
+    ):
         self.root = root
         self.files = files
         self.report = reporter
+        self.cache = cache
+        self.file_media: set[str] = set()  # media paths the file being parsed uses
         self.media: dict[str, MediaFile] = {}
         self.card_ids: dict[str, SourceLocation] = {}
         self.section_keys: dict[str, SourceLocation] = {}
@@ -430,11 +441,13 @@ class DeckParser:
             if source is not None:
                 _split_front_matter(source, self.report, wanted=False)
         meta = self._deck_metadata(first)
-        intro: list[list[Token]] = []
+        intros: list[Fragment] = []
         sections: list[Section] = []
         for source in sources:
             if source is not None:
-                sections.extend(self._parse_file(source, intro))
+                parsed = self._parse_or_reuse(source)
+                sections.extend(parsed.sections)
+                intros.append(parsed.intro)
         if meta is None:
             return None
         if not sections and not self.report.failed:
@@ -460,7 +473,10 @@ class DeckParser:
             description=description,
             tags=deck_tags,
             paper=paper,
-            intro=self._render(intro, first),
+            intro=Fragment(
+                html="".join(f.html for f in intros),
+                text=" ".join(f.text for f in intros if f.text),
+            ),
             sections=tuple(sections),
             media=tuple(sorted(self.media.values(), key=lambda m: m.name)),
             sources=tuple(s.rel for s in sources if s is not None),
@@ -527,6 +543,46 @@ class DeckParser:
         return deck_key, title.strip(), description.strip(), tags, paper.lower()
 
     # -- structure ------------------------------------------------------------------
+
+    def _parse_or_reuse(self, source: SourceFile) -> ParsedFile:
+        """A file's sections and intro, from the cache when its bytes and images are the
+        same; a file with any diagnostic is never cached, so reusing one reports nothing."""
+        key = self.cache.key(source) if self.cache else ""
+        cached = self.cache.get(key, self.root) if self.cache else None
+        if cached is not None and self._reuse(cached):
+            return cached
+        before = (len(self.report.diagnostics), set(self.card_ids), set(self.section_keys))
+        count, self.file_media = self.card_count, set()
+        intro: list[list[Token]] = []
+        sections = self._parse_file(source, intro)
+        parsed = ParsedFile(
+            sections=tuple(sections),
+            intro=self._render(intro, source),
+            card_ids=tuple((k, v) for k, v in self.card_ids.items() if k not in before[1]),
+            section_keys=tuple((k, v) for k, v in self.section_keys.items() if k not in before[2]),
+            media=tuple(self.media[path] for path in sorted(self.file_media)),
+            card_count=self.card_count - count,
+        )
+        if self.cache and len(self.report.diagnostics) == before[0]:
+            self.cache.put(key, parsed)
+        return parsed
+
+    def _reuse(self, cached: ParsedFile) -> bool:
+        """Take a cached file's ids, sections and images, unless they now clash."""
+        if any(k in self.card_ids for k, _ in cached.card_ids) or any(
+            k in self.section_keys for k, _ in cached.section_keys
+        ):
+            return False  # parse it again, to report the clash where it is
+        if self.card_count + cached.card_count > MAX_CARDS_PER_DECK:
+            return False
+        new_media = [m for m in cached.media if m.path not in self.media]
+        self.card_ids.update(cached.card_ids)
+        self.section_keys.update(cached.section_keys)
+        self.card_count += cached.card_count
+        for media in new_media:
+            self.media[media.path] = media
+            self.media_bytes += (self.root / media.path).stat().st_size
+        return True
 
     def _parse_file(self, source: SourceFile, deck_intro: list[list[Token]]) -> list[Section]:
         parsed = markup.parse(source.text)
@@ -931,6 +987,7 @@ class DeckParser:
         if isinstance(media, str):
             self.report.error(where, media)
             return
+        self.file_media.add(media.path)
         token.attrs["src"] = media.name
 
     def _media(self, src: str, source: SourceFile) -> MediaFile | str:
