@@ -7,6 +7,7 @@ nothing changed, the build returns before the parser or any renderer is even imp
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import time
@@ -146,7 +147,8 @@ def _build_stale(
 
     jobs: list[_Job] = []
     for deck in state.decks:
-        context = _context(deck, state.locks[deck.key], options)
+        sources = _sources_fingerprint(deck, markdown_hashes)
+        context = _context(deck, state.locks[deck.key], options, sources)
         unit = state.units[deck.key].unit
         for fmt in options.formats:
             final = options.out / f"{deck.key}{FORMATS[fmt].suffix}"
@@ -287,8 +289,8 @@ def kind_change_notice(deck: Deck, card_id: str, old: str, new: str) -> str:
     )
 
 
-def _context(deck: Deck, lock: Lock, options: BuildOptions) -> RenderContext:
-    dated = lock.content_time(_model_fingerprint(deck))
+def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> RenderContext:
+    dated = lock.content_time(sources)
     return RenderContext(
         content_dir=options.content.resolve(),
         templates_dir=options.templates.resolve(),
@@ -301,10 +303,11 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions) -> RenderContext:
     )
 
 
-def _model_fingerprint(deck: Deck) -> str:
-    from cardpress.parse import model_fingerprint
-
-    return model_fingerprint(deck)
+def _sources_fingerprint(deck: Deck, markdown_hashes: dict[str, str]) -> str:
+    """The deck's Markdown and images as they were read: its date changes with them."""
+    parts = [f"{path}\0{markdown_hashes.get(path, '')}" for path in deck.sources]
+    parts += [f"{media.path}\0{media.sha256}" for media in deck.media]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _markdown_hashes(content: Path) -> dict[str, str]:

@@ -69,7 +69,6 @@ __all__ = [
     "Reporter",
     "SourceFile",
     "load_content",
-    "model_fingerprint",
     "read_content",
 ]
 
@@ -1070,10 +1069,3 @@ def _top_level_blocks(tokens: Sequence[Token]) -> Iterator[list[Token]]:
 def _last_line(blocks: list[list[Token]]) -> int | None:
     lines = [t.map[1] for block in blocks for t in block if t.map]
     return max(lines) if lines else None
-
-
-def model_fingerprint(deck: Deck) -> str:
-    from cardpress.renderers.json_model import deck_to_dict
-
-    data = json.dumps(deck_to_dict(deck), sort_keys=True).encode()
-    return hashlib.sha256(data).hexdigest()
