@@ -21,7 +21,7 @@ from cardpress import __version__, atomic, freshness
 from cardpress.errors import BuildError, UsageError
 from cardpress.lock import Lock
 from cardpress.model import Deck
-from cardpress.renderers import FORMATS, FixedStamps, RenderContext
+from cardpress.renderers import FORMATS, RenderContext
 from cardpress.sources import DeckSources, discover
 
 if TYPE_CHECKING:
@@ -360,4 +360,4 @@ def _record_state(
     atomic.write_bytes(options.out / freshness.STATE_NAME, new.serialise())
 
 
-__all__ = ["BuildOptions", "BuildReport", "FixedStamps", "build", "source_date_epoch"]
+__all__ = ["BuildOptions", "BuildReport", "build", "source_date_epoch"]

@@ -176,7 +176,7 @@ def read_content(
     for deck in decks:
         if deck.key in seen:
             reporter.error(
-                _key_location(deck),
+                deck.location,
                 f"deck id '{deck.key}' is already used by the deck at {seen[deck.key].location}",
             )
         seen.setdefault(deck.key, deck)
@@ -200,10 +200,6 @@ def read_content(
     if reporter.failed:
         raise ContentError(reporter.diagnostics)
     return ContentState(final, locks, removed, sorted(reporter.warnings), unit_of)
-
-
-def _key_location(deck: Deck) -> SourceLocation:
-    return deck.location
 
 
 def _read_lock(root: Path, path: Path, deck: str, now: int, reporter: Reporter) -> Lock | None:

@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cardpress.freshness import file_hash
 from cardpress.model import Deck, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_html import (
@@ -180,11 +181,7 @@ def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
         if path.is_file()
     )
     for name, path in files:
-        digest.update(name.encode() + b"\0")
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            digest.update(b"missing")
+        digest.update(name.encode() + b"\0" + (file_hash(path) or "missing").encode())
     return digest.hexdigest()
 
 
