@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cardpress import __version__
 from cardpress.build import BuildOptions, build, source_date_epoch
+from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError
 from cardpress.renderers import FORMATS
 
@@ -24,11 +25,21 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The build's parser: ``cardpress [options]`` and ``cardpress build [options]``."""
     p = argparse.ArgumentParser(
         prog="cardpress",
         description="Build an Anki deck, a PDF cheat sheet and an HTML page "
         "from structured Markdown Q&A files.",
+        epilog="subcommands (each has its own --help): "
+        + "; ".join(f"{c.name}: {c.summary}" for c in COMMANDS.values()),
     )
+    add_build_arguments(p)
+    p.add_argument("--version", action="version", version=f"cardpress {__version__}")
+    return p
+
+
+def add_build_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of a build, shared by every subcommand that builds."""
     p.add_argument(
         "--content",
         type=Path,
@@ -71,8 +82,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("-v", "--verbose", action="store_true", help="print every step")
-    p.add_argument("--version", action="version", version=f"cardpress {__version__}")
-    return p
 
 
 class Output:
@@ -112,7 +121,21 @@ def run_build(options: BuildOptions, out: Output) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        command = COMMANDS[argv[0]]
+        sub = argparse.ArgumentParser(prog=f"cardpress {command.name}", description=command.summary)
+        command.add_arguments(sub)
+        try:
+            return command.run(sub.parse_args(argv[1:]))
+        except KeyboardInterrupt:
+            print("cardpress: interrupted", file=sys.stderr, flush=True)
+            return 130
+    return run_build_command(parser().parse_args(argv))
+
+
+def run_build_command(args: argparse.Namespace) -> int:
+    """Build (or watch) with the options parsed from the command line."""
     out = Output(args.quiet, args.verbose)
     try:
         options = BuildOptions(

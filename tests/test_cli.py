@@ -185,3 +185,16 @@ def test_a_lock_written_before_kinds_were_recorded_reports_no_kind_change(
     assert result.status == 0
     assert "changed from" not in result.out
     assert all("kind" in entry for entry in json.loads(lock.read_text())["cards"].values())
+
+
+def test_build_subcommand_is_the_plain_build(run_cli, example_content, tmp_path):
+    plain = run_cli("--content", example_content, "--out", tmp_path / "a", "--only", "json")
+    named = run_cli(
+        "build", "--content", example_content, "--out", tmp_path / "b", "--only", "json"
+    )
+    assert (plain.status, named.status) == (0, 0)
+    name = "networking-basics.json"
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    helped = run_cli("build", "--help")
+    assert helped.status == 0 and "usage: cardpress build" in helped.out
+    assert "build:" in run_cli("--help").out

@@ -1,0 +1,46 @@
+"""The table of subcommands: ``cardpress NAME ...`` runs the module named in its row.
+
+A subcommand module has ``add_arguments(parser)`` and ``run(args) -> int``. Modules are
+imported only when their subcommand runs, so a plain build imports none of them.
+``cardpress`` with no subcommand builds, with the options the build always had.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    """One row of ``COMMANDS``."""
+
+    name: str
+    """What the user types after ``cardpress``."""
+    summary: str
+    """One line for ``cardpress --help``."""
+    module: str
+    """The module with ``add_arguments`` and ``run``."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add: Callable[[argparse.ArgumentParser], None]
+        add = importlib.import_module(self.module).add_arguments
+        add(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        run: Callable[[argparse.Namespace], int] = importlib.import_module(self.module).run
+        return run(args)
+
+
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        Command(
+            "build",
+            "build every deck (the default when no subcommand is given)",
+            "cardpress.commands.build",
+        ),
+    )
+}
