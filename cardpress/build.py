@@ -237,10 +237,17 @@ def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None
 
 
 def _render_in_worker(job: _Job) -> tuple[float, dict[str, tuple[str, int]]]:
-    """Runs in the worker process: render, and return the stamps the renderer recorded."""
-    seconds = _render_one(job)
+    """Runs in the worker process: render, and return the stamps the renderer recorded.
+
+    Only the stamps that changed here: the worker's copy of the lock was taken before this
+    process's own renderers recorded theirs, and its stale entries must not undo them.
+    """
     lock = job.context.stamps
-    return seconds, dict(lock.stamps) if isinstance(lock, Lock) else {}
+    before = dict(lock.stamps) if isinstance(lock, Lock) else {}
+    seconds = _render_one(job)
+    if not isinstance(lock, Lock):
+        return seconds, {}
+    return seconds, {key: v for key, v in lock.stamps.items() if before.get(key) != v}
 
 
 @dataclass(frozen=True)
