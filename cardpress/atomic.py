@@ -61,6 +61,19 @@ def sweep(final: Path, older_than: float) -> None:
                 temp.unlink()
 
 
+def replace_unsynced(path: Path, data: bytes) -> None:
+    """Write a cache file by rename, without syncing: after a power cut a reader sees the
+    old file, the new one or a damaged one, which a cache rejects and makes again."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     with staged_file(path) as temp:
         temp.write_bytes(data)

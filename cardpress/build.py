@@ -23,12 +23,12 @@ from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.renderers import FORMATS, RenderContext
 from cardpress.sources import DeckSources, discover
+from cardpress.user_cache import build_folder
 
 if TYPE_CHECKING:
     from cardpress.parse import ContentState
 
 Log = Callable[[str], None]
-CACHE_NAME = ".cardpress-cache"
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,18 @@ def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -
     return value
 
 
+def _check_output_folder(options: BuildOptions) -> None:
+    """Outputs inside the content folder would be read back as content (and a repository
+    could ship them): refuse, before anything is read."""
+    content = os.path.realpath(options.content)
+    out = os.path.realpath(options.out)
+    if Path(out).is_relative_to(content):
+        raise UsageError(
+            f"--out {options.out} lies inside the content folder {options.content}: "
+            "write the outputs to a folder outside it (for example --out dist)"
+        )
+
+
 @dataclass
 class _Job:
     deck: Deck
@@ -81,6 +93,8 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
     """Run one build; raises CardpressError for anything the user must fix."""
     if not options.templates.is_dir():
         raise UsageError(f"{options.templates}: templates folder does not exist")
+    if not options.check:
+        _check_output_folder(options)
     started = time.perf_counter()
     now = options.source_date_epoch if options.source_date_epoch is not None else int(time.time())
 
@@ -134,7 +148,7 @@ def _build_stale(
 
     started_at = time.time()
     markdown_hashes = _markdown_hashes(options.content)
-    cache = None if options.check else ParseCache(options.out / CACHE_NAME / "parse")
+    cache = None if options.check else ParseCache(build_folder(options.out) / "parse")
     state = read_content(options.content, strict=options.strict, now=now, cache=cache)
     report = BuildReport(state=state)
     for diagnostic in state.warnings:
@@ -184,9 +198,15 @@ def _build_stale(
             info(removed_notice(deck, removed))
         for card_id, old, new in state.locks[deck.key].kind_changes:
             info(kind_change_notice(deck, card_id, old, new))
-    _record_state(options, plan, state, jobs, markdown_hashes)
-    if cache is not None:
-        cache.save()
+    try:
+        _record_state(options, plan, state, jobs, markdown_hashes)
+        if cache is not None:
+            cache.save()
+    except OSError as exc:  # the outputs are written; only the next build costs more
+        warn(
+            f"cardpress: warning: cannot keep the build cache in {build_folder(options.out)} "
+            f"({exc.strerror or exc}); the next build rebuilds everything"
+        )
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
     return report
@@ -305,7 +325,7 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> Ren
         version=__version__,
         paper=options.paper,
         stamps=lock,
-        cache_dir=options.out / CACHE_NAME,
+        cache_dir=build_folder(options.out),
         progress=ProgressLine(deck.key, options.progress),
     )
 
@@ -364,7 +384,9 @@ def _record_state(
                     config=plan.configs[fmt],
                 )
         new.decks[unit.unit] = record
-    atomic.write_bytes(options.out / freshness.STATE_NAME, new.serialise())
+    state_file = freshness.state_path(options.out)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(state_file, new.serialise())
 
 
 __all__ = ["BuildOptions", "BuildReport", "build", "source_date_epoch"]

@@ -1,6 +1,7 @@
 """Which outputs are already up to date, decided before anything is parsed or imported.
 
-The build records, in ``<out>/.cardpress-state.json``, the hash of every input of each deck
+The build records, in its cache folder (``user_cache.build_folder``, never the output
+folder, which may have come with the repository), the hash of every input of each deck
 (its Markdown files, images and lock file), a hash of each output's configuration (its
 templates, the paper option, SOURCE_DATE_EPOCH and cardpress's own code) and the hash of
 each output file. An output whose inputs, configuration and file are all unchanged is not
@@ -20,8 +21,9 @@ from typing import Any
 
 from cardpress import __version__
 from cardpress.sources import DeckSources, discover
+from cardpress.user_cache import build_folder
 
-STATE_NAME = ".cardpress-state.json"
+STATE_NAME = "state.json"
 STATE_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -87,7 +89,7 @@ class DeckRecord:
 
 @dataclass
 class BuildState:
-    """What the last build wrote, read from and written to the output folder."""
+    """What the last build into an output folder wrote, kept in the user's cache folder."""
 
     decks: dict[str, DeckRecord] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -95,7 +97,7 @@ class BuildState:
     @classmethod
     def read(cls, out: Path) -> BuildState:
         try:
-            data = json.loads((out / STATE_NAME).read_text(encoding="utf-8"))
+            data = json.loads(state_path(out).read_text(encoding="utf-8"))
             if data.get("version") != STATE_VERSION:
                 return cls()
             return cls(
@@ -128,6 +130,11 @@ class BuildState:
             },
         }
         return (json.dumps(data, indent=1) + "\n").encode()
+
+
+def state_path(out: Path) -> Path:
+    """Where the state of the builds into ``out`` is kept."""
+    return build_folder(out) / STATE_NAME
 
 
 @dataclass

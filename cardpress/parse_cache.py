@@ -5,16 +5,24 @@ its intro, the ids, section keys and images it used) under a key made of the fil
 its text and cardpress's own code. An entry is used only while every image it names still
 has the same bytes. Files that produced any diagnostic are never stored, so reusing an
 entry never hides a warning.
+
+Entries live in the user's cache folder (see ``user_cache``), never in the output folder,
+and are plain JSON checked field by field against the model's types when read: a damaged
+or forged entry is at worst parsed again, and reading one can never run code.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
 import hashlib
-import pickle
+import json
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
 
 from cardpress import atomic
 from cardpress.freshness import code_fingerprint, file_hash
@@ -22,6 +30,8 @@ from cardpress.model import Fragment, MediaFile, Section, SourceLocation
 
 if TYPE_CHECKING:
     from cardpress.parse import SourceFile
+
+ENTRY_SUFFIX = ".json"
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,94 @@ class ParsedFile:
     card_count: int
 
 
+class Damaged(ValueError):
+    """An entry that does not have the model's shape."""
+
+
+Decoder = Callable[[Any], Any]
+
+
+def _plain(value: Any) -> Any:
+    """The value as JSON: a dataclass as the list of its fields, in order."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _scalar(kind: type) -> Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is not kind:
+            raise Damaged(f"expected {kind.__name__}")
+        return value
+
+    return decode
+
+
+def _decoder(hint: Any) -> Decoder:
+    """A function that turns JSON back into ``hint``, raising Damaged on any mismatch."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint in (str, int, bool):
+        return _scalar(hint)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return lambda value: hint(_scalar(str)(value))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_decoder(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda value: tuple(item(v) for v in _scalar(list)(value))
+    if origin is tuple:
+        items = [_decoder(a) for a in args]
+
+        def fixed(value: Any) -> Any:
+            if type(value) is not list or len(value) != len(items):
+                raise Damaged("wrong length")
+            return tuple(d(v) for d, v in zip(items, value, strict=True))
+
+        return fixed
+    if origin in (Union, types.UnionType) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        other = _decoder(inner)
+        return lambda value: None if value is None else other(value)
+    raise TypeError(f"the parse cache cannot store {hint!r}")
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = get_type_hints(cls)
+    fields = [_decoder(hints[f.name]) for f in dataclasses.fields(cls)]
+
+    def decode(value: Any) -> Any:
+        if type(value) is not list or len(value) != len(fields):
+            raise Damaged(f"not a {cls.__name__}")
+        return cls(*(d(v) for d, v in zip(fields, value, strict=True)))
+
+    return decode
+
+
+_decode_parsed: Decoder | None = None
+
+
+def decode_entry(data: bytes, key: str) -> ParsedFile:
+    """The entry stored under ``key``; raises Damaged (or ValueError) if it is not one."""
+    global _decode_parsed
+    if _decode_parsed is None:
+        _decode_parsed = _dataclass_decoder(ParsedFile)
+    entry = json.loads(data)
+    if type(entry) is not dict or entry.get("key") != key:
+        raise Damaged("entry of another file")
+    parsed: ParsedFile = _decode_parsed(entry.get("parsed"))
+    return parsed
+
+
+def encode_entry(parsed: ParsedFile, key: str) -> bytes:
+    return json.dumps({"key": key, "parsed": _plain(parsed)}, ensure_ascii=False).encode()
+
+
 class ParseCache:
-    """A folder of pickled ``ParsedFile`` entries; the build's own output, never content."""
+    """A folder of ``ParsedFile`` entries in the user's cache folder."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -50,11 +146,8 @@ class ParseCache:
     def get(self, key: str, root: Path) -> ParsedFile | None:
         self.used.add(key)
         try:
-            with open(self.folder / f"{key}.pickle", "rb") as handle:
-                parsed = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-        if not isinstance(parsed, ParsedFile):
+            parsed = decode_entry((self.folder / f"{key}{ENTRY_SUFFIX}").read_bytes(), key)
+        except (OSError, ValueError, RecursionError):
             return None
         for media in parsed.media:
             if file_hash(root / media.path, root) != media.sha256:
@@ -67,13 +160,15 @@ class ParseCache:
 
     def save(self) -> None:
         """Write the new entries and drop those this build did not use: only once the
-        build succeeded, since a failed build leaves the output folder as it was."""
+        build succeeded. Not synced: a lost entry is only parsed again."""
         if self.pending:
             self.folder.mkdir(parents=True, exist_ok=True)
         for key, parsed in self.pending.items():
-            atomic.write_bytes(self.folder / f"{key}.pickle", pickle.dumps(parsed, protocol=5))
+            atomic.replace_unsynced(self.folder / f"{key}{ENTRY_SUFFIX}", encode_entry(parsed, key))
         self.pending.clear()
-        for entry in self.folder.glob("*.pickle"):
-            if entry.stem not in self.used:
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.name.removesuffix(ENTRY_SUFFIX) not in self.used:
                 with contextlib.suppress(OSError):
                     entry.unlink()

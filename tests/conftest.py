@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,20 @@ class Result:
     status: int
     out: str
     err: str
+
+
+_SESSION_CACHE = tempfile.mkdtemp(prefix="cardpress-test-cache-")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds keep their state in the user's cache folder (one folder per output folder):
+    in tests, a temporary one, set before any module constant or fixture copies the
+    environment for a subprocess."""
+    os.environ["XDG_CACHE_HOME"] = _SESSION_CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

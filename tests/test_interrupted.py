@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from cardpress.freshness import state_path
 from tests.conftest import ROOT, TEMPLATES, snapshot
 
 DECK = "aws-devops"
@@ -185,7 +186,9 @@ def check_old_or_new(versions: Versions, content: Path, dist: Path) -> str:
     lock = (content / LOCK).read_bytes()
     assert lock in (versions.old_lock, versions.new_lock)
     json.loads(lock)
-    json.loads((dist / ".cardpress-state.json").read_bytes())
+    state = state_path(dist)
+    if state.exists():
+        json.loads(state.read_bytes())
     seen.discard("")
     return seen.pop() if len(seen) == 1 else "mixed" if seen else "same"
 

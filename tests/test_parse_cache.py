@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cardpress.user_cache import build_folder
 from tests.conftest import snapshot
 
 INDEX = "---\ntitle: Multi\nid: multi\n---\n\nIntro.\n\n## Zero\n\n### Q0?\n\nA0.\n"
@@ -42,7 +43,7 @@ def content(tmp_path: Path) -> Path:
 
 
 def entries(out: Path) -> set[str]:
-    return {p.name for p in (out / ".cardpress-cache" / "parse").glob("*.pickle")}
+    return {p.name for p in (build_folder(out) / "parse").glob("*.json")}
 
 
 def model(out: Path) -> dict:
@@ -64,7 +65,7 @@ def test_an_edit_reparses_one_file_and_matches_a_fresh_build(run_cli, content, t
     assert run_cli("--content", content, "--out", out, "--only", "json").status == 0
     first = entries(out)
     assert len(first) == 5  # one entry a file
-    folder = out / ".cardpress-cache" / "parse"
+    folder = build_folder(out) / "parse"
     written = {name: (folder / name).stat().st_mtime_ns for name in first}
 
     (content / "multi" / "30.md").write_text(section(3, "\nEdited details.\n"))

@@ -19,6 +19,7 @@ import pytest
 from cardpress.model import Deck
 from cardpress.parse import load_content
 from cardpress.renderers import pdf_parts
+from cardpress.user_cache import build_folder
 from tests.test_pdf_helpers import bookmarks, positions_in_order, reading_text, squash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -154,7 +155,7 @@ def test_a_one_card_edit_lays_out_one_part(
     built: tuple[Deck, Path, str], run_cli, content: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     _, path, _ = built
-    cache = path.parent / ".cardpress-cache" / "pdf" / DECK
+    cache = build_folder(path.parent) / "pdf" / DECK
     before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.pdf")}
     edited = content / DECK / "0003.md"  # section 4: the second part's second section
     text = edited.read_text(encoding="utf-8")
@@ -177,7 +178,7 @@ def test_a_one_card_edit_lays_out_one_part(
 def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     output = build(run_cli, content, tmp_path / "dist")
     assert laid_out_parts(output) == []
-    assert not (tmp_path / "dist" / ".cardpress-cache" / "pdf").exists()
+    assert not (build_folder(tmp_path / "dist") / "pdf").exists()
 
 
 def test_metadata_comes_from_the_deck_and_the_build_time(built: tuple[Deck, Path, str]) -> None:

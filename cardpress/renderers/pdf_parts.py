@@ -17,6 +17,7 @@ one document; decks under ``PARTS_FROM_CARDS`` cards stay one document.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -142,14 +143,17 @@ class PartCache:
     def put(self, key: str, laid_out: LaidOut) -> None:
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         facts = {
             "sha256": hashlib.sha256(laid_out.data).hexdigest(),
             "pages": laid_out.pages,
             "anchors": laid_out.anchors,
         }
-        self._write(f"{key}.pdf", laid_out.data)
-        self._write(f"{key}.json", json.dumps(facts, sort_keys=True).encode())
+        try:  # a cache that cannot be written costs the next build time, not this one
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._write(f"{key}.pdf", laid_out.data)
+            self._write(f"{key}.json", json.dumps(facts, sort_keys=True).encode())
+        except OSError:
+            self.folder = None
 
     def _write(self, name: str, data: bytes) -> None:
         """Atomically: a build stopped half way leaves no half-written part."""
@@ -168,7 +172,8 @@ class PartCache:
             return
         for path in self.folder.iterdir():
             if path.suffix in {".pdf", ".json", ".tmp"} and path.stem not in self.used:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
