@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(SUM)
+TESTS  := $(VENV)/.installed-test-$(SUM)
 
 .PHONY: build check test lint fuzz bench screenshots clean system-check
 
@@ -12,20 +14,22 @@ build: $(STAMP) system-check
 check: $(STAMP)
 	$(BIN)/python build.py --check --strict
 
-test: $(STAMP) system-check lint
+test: $(TESTS) system-check lint
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(TESTS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy cardpress
 
-fuzz: $(STAMP)
+fuzz: $(TESTS)
 	CARDPRESS_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_fuzz.py -q
 
-bench: $(STAMP) system-check
+bench: $(TESTS) system-check
 	$(BIN)/python bench/run.py
 
+# `make build` installs what building needs; the test extra (Anki, a browser driver,
+# linters) comes with the first `make test`.
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "cardpress needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
@@ -34,8 +38,12 @@ $(STAMP):
 		  echo "  sudo apt-get install -y python3-venv"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+$(TESTS): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
 # WeasyPrint needs Pango from the system; say exactly how to get it.
@@ -44,7 +52,7 @@ system-check:
 		{ echo "WeasyPrint needs Pango. Install it with:"; \
 		  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }
 
-screenshots: $(STAMP) system-check
+screenshots: $(TESTS) system-check
 	$(BIN)/python -m tests.test_html_support
 
 clean:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress import __version__, atomic, freshness
+from cardpress import __version__, atomic, freshness, template_folders
 from cardpress.errors import BuildError, UsageError
 from cardpress.lock import Lock
 from cardpress.model import Deck
@@ -34,7 +34,7 @@ Log = Callable[[str], None]
 @dataclass(frozen=True)
 class BuildOptions:
     content: Path = Path("content")
-    templates: Path = Path("templates")
+    templates: Path | None = None  # the user's templates over the packaged ones
     out: Path = Path("dist")
     formats: tuple[str, ...] = tuple(FORMATS)
     check: bool = False
@@ -91,8 +91,10 @@ class _Job:
 
 def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
     """Run one build; raises CardpressError for anything the user must fix."""
-    if not options.templates.is_dir():
-        raise UsageError(f"{options.templates}: templates folder does not exist")
+    if options.templates is not None and not options.templates.is_dir():
+        what = "is not a folder" if options.templates.exists() else "does not exist"
+        where = options.templates.absolute()
+        raise UsageError(f"{options.templates}: templates folder {what} (looked for {where})")
     if not options.check:
         _check_output_folder(options)
     started = time.perf_counter()
@@ -285,7 +287,14 @@ class ProgressLine:
 def _render_one(job: _Job) -> float:
     started = time.perf_counter()
     assert job.temp is not None
-    FORMATS[job.fmt].renderer()(job.deck, job.context, job.temp)
+    try:
+        FORMATS[job.fmt].renderer()(job.deck, job.context, job.temp)
+    except Exception as error:
+        import jinja2  # only here: the renderer has imported it already
+
+        if not isinstance(error, jinja2.TemplateError):
+            raise
+        raise BuildError(f"{job.final.name}: {error.message or error}") from None
     if not job.temp.exists() or not job.temp.stat().st_size:
         raise BuildError(f"{job.final}: the {job.fmt} renderer wrote nothing")
     return time.perf_counter() - started
@@ -320,7 +329,7 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> Ren
     dated = lock.content_time(sources)
     return RenderContext(
         content_dir=options.content.resolve(),
-        templates_dir=options.templates.resolve(),
+        templates_dir=(options.templates or template_folders.packaged_folder()).resolve(),
         build_time=options.source_date_epoch if options.source_date_epoch is not None else dated,
         version=__version__,
         paper=options.paper,

@@ -50,9 +50,9 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--templates",
         type=Path,
-        default=Path("templates"),
         metavar="DIR",
-        help="folder of Jinja templates (default: templates)",
+        help="folder of Jinja templates whose files replace the packaged ones "
+        "(default: only the packaged templates)",
     )
     p.add_argument(
         "--out",

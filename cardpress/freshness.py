@@ -21,6 +21,7 @@ from typing import Any
 
 from cardpress import __version__
 from cardpress.sources import DeckSources, discover
+from cardpress.template_folders import files as template_files
 from cardpress.user_cache import build_folder
 
 STATE_NAME = "state.json"
@@ -43,9 +44,13 @@ def file_hash(path: Path, root: Path | None = None) -> str | None:
 
 
 def _tree_hash(paths: list[Path], root: Path) -> str:
+    return _named_hash({path.relative_to(root).as_posix(): path for path in paths})
+
+
+def _named_hash(files: dict[str, Path]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+    for name, path in sorted(files.items()):
+        digest.update(name.encode() + b"\0")
         digest.update((file_hash(path) or "missing").encode() + b"\0")
     return digest.hexdigest()
 
@@ -58,15 +63,19 @@ def code_fingerprint() -> str:
 
 
 def output_config(
-    templates: Path, fmt: str, paper: str | None, source_date_epoch: int | None
+    templates: Path | None, fmt: str, paper: str | None, source_date_epoch: int | None
 ) -> str:
-    """Everything besides the deck that an output depends on."""
-    shared = [p for p in templates.glob("*") if p.is_file()]
-    own = [p for p in (templates / fmt).rglob("*") if p.is_file()]
+    """Everything besides the deck that an output depends on: its templates are the files
+    that win of the user's folder and the packaged one (the shared ones and its own)."""
+    used = {
+        name: path
+        for name, path in template_files(templates).items()
+        if "/" not in name or name.startswith(f"{fmt}/")
+    }
     parts = [
         fmt,
         code_fingerprint(),
-        _tree_hash(shared + own, templates),
+        _named_hash(used),
         f"paper={paper if fmt == 'pdf' else None}",
         f"sde={source_date_epoch}",
     ]
@@ -163,7 +172,7 @@ def inputs_unchanged(content: Path, unit: DeckSources, record: DeckRecord) -> bo
 
 def plan(
     content: Path,
-    templates: Path,
+    templates: Path | None,
     out: Path,
     formats: tuple[str, ...],
     paper: str | None,
@@ -173,7 +182,11 @@ def plan(
     state = BuildState.read(out)
     configs = {fmt: output_config(templates, fmt, paper, source_date_epoch) for fmt in formats}
     units: list[DeckSources] = []
-    complete = content.is_dir() and templates.is_dir() and not (strict and state.warnings)
+    complete = (
+        content.is_dir()
+        and (templates is None or templates.is_dir())
+        and not (strict and state.warnings)
+    )
     fresh: dict[str, set[str]] = {}
     if content.is_dir():
         content = content.resolve()

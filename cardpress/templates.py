@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 
+from cardpress.template_folders import looked_in, search_path
 
-def environment(templates_dir: Path) -> jinja2.Environment:
+
+class _Loader(jinja2.FileSystemLoader):
+    """A file-system loader whose "not found" says which folders it searched."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        super().__init__([str(base) for base in search_path(folder)])
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(
+                template, f"template {template} not found (looked in {looked_in(self.folder)})"
+            ) from None
+
+
+def environment(templates_dir: Path | None) -> jinja2.Environment:
     """Autoescaping is always on: card HTML is marked safe by the parser, nothing else is."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=_Loader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

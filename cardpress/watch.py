@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cardpress.build import BuildOptions
+from cardpress.template_folders import search_path
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -48,7 +49,7 @@ def watch(
     max_builds: int | None = None,
 ) -> int:
     """Build, then rebuild on each change until interrupted; errors are printed, not fatal."""
-    folders = (options.content, options.templates)
+    folders = (options.content, *search_path(options.templates))
     status = run()
     builds = 1
     snapshot = scan(*folders)

@@ -18,6 +18,7 @@ from urllib.request import url2pathname
 from jinja2 import Environment
 from markupsafe import Markup
 
+from cardpress import template_folders
 from cardpress.errors import BuildError
 from cardpress.highlight import highlight_css
 from cardpress.model import Deck, Fragment, Section, cloze_to_html
@@ -92,8 +93,16 @@ def _environment(templates_dir: Path) -> Environment:
     env = environment(templates_dir)
     env.filters["cloze_revealed"] = _cloze_revealed
     env.filters["plural"] = _plural
-    env.globals["template_url"] = lambda name: (templates_dir / name).resolve().as_uri()
+    env.globals["template_url"] = lambda name: _template_url(templates_dir, name)
     return env
+
+
+def _template_url(templates_dir: Path, name: str) -> str:
+    found = template_folders.find(templates_dir, name)
+    if found is None:
+        looked = template_folders.looked_in(templates_dir)
+        raise BuildError(f"template {name} not found (looked in {looked})")
+    return found.resolve().as_uri()
 
 
 def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None) -> str:
@@ -167,7 +176,9 @@ class FetchPolicy:
             return self._inside(url, self.media[name], self.content_dir)
         if urlsplit(url).scheme == "file":
             path = Path(url2pathname(urlsplit(url).path))
-            return self._inside(url, path, self.templates_dir)
+            folders = template_folders.search_path(self.templates_dir)
+            inside = next((f for f in folders if path.resolve().is_relative_to(f)), folders[0])
+            return self._inside(url, path, inside)
         raise RefusedReference(url, "only the deck's media and template files may be read")
 
     @staticmethod

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cardpress import template_folders
 from cardpress.freshness import file_hash
 from cardpress.model import Deck, Section
 from cardpress.renderers import RenderContext
@@ -180,11 +181,7 @@ def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
     """What besides its HTML decides a part's bytes: WeasyPrint and the files it may read."""
     digest = hashlib.sha256(f"weasyprint {layout_version}\0".encode())
     files = sorted(policy.media.items())
-    files += sorted(
-        (path.relative_to(policy.templates_dir).as_posix(), path)
-        for path in policy.templates_dir.rglob("*")
-        if path.is_file()
-    )
+    files += sorted(template_folders.files(policy.templates_dir).items())
     for name, path in files:
         digest.update(name.encode() + b"\0" + (file_hash(path) or "missing").encode())
     return digest.hexdigest()
