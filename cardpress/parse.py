@@ -159,6 +159,8 @@ def read_content(
                 f"{'deck folder' if is_folder else 'file'} is a link that leads outside "
                 "the content folder",
             )
+        elif isinstance(found, sources.Unusable):
+            reporter.error(_unusable_location(root, found, root_location), found.problem)
         else:
             units.append(found)
     if not units and not reporter.failed:
@@ -200,6 +202,15 @@ def read_content(
     if reporter.failed:
         raise ContentError(reporter.diagnostics)
     return ContentState(final, locks, removed, sorted(reporter.warnings), unit_of)
+
+
+def _unusable_location(
+    root: Path, found: sources.Unusable, root_location: SourceLocation
+) -> SourceLocation:
+    if found.path == root:
+        return root_location
+    rel = display_path(found.path.relative_to(root).as_posix())
+    return SourceLocation(rel + ("/" if found.folder else ""), 0)
 
 
 def _read_lock(root: Path, path: Path, deck: str, now: int, reporter: Reporter) -> Lock | None:

@@ -24,6 +24,7 @@ import pytest
 
 from cardpress.errors import ContentError
 from cardpress.parse import MAX_CARDS_PER_DECK, MAX_DECK_BYTES, MAX_FILE_BYTES, read_content
+from cardpress.sources import MAX_MARKDOWN_FILES
 from tests.test_anki_support import png
 
 BROKEN = Path(__file__).parent / "broken"
@@ -76,7 +77,30 @@ def _named_pipe(content: Path) -> None:
     os.mkfifo(content / "deck" / "pipe.md")
 
 
+def _top_level_pipe(content: Path) -> None:
+    (content / "ok.md").write_text(FRONT + "## Section\n\n### Question?\n\nA.\n")
+    os.mkfifo(content / "piped.md")
+
+
+def _link_loops(content: Path) -> None:
+    (content / "loop.md").symlink_to("loop.md")
+    (content / "d").symlink_to("d")
+    (content / "one.md").symlink_to("two.md")
+    (content / "two.md").symlink_to("one.md")
+    (content / "gone.md").symlink_to("missing.md")
+
+
+def _too_many_files(content: Path) -> None:
+    (content / "deck").mkdir()
+    (content / "deck" / "index.md").write_text(FRONT + "## Section\n\n### Question?\n\nA.\n")
+    for number in range(MAX_MARKDOWN_FILES):
+        (content / "deck" / f"{number:05}.md").write_text("")
+
+
 GENERATED: dict[str, Callable[[Path], None]] = {
+    "content-named-pipe": _top_level_pipe,
+    "content-link-loops": _link_loops,
+    "content-too-many-files": _too_many_files,
     "encoding-latin-1": _latin_1,
     "encoding-utf-16-bom": _utf_16,
     "binary-file": _binary,
