@@ -22,10 +22,10 @@ import genanki
 import jinja2
 
 from cardpress.errors import BuildError
-from cardpress.model import Card, CardKind, Deck, Section
+from cardpress.model import Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
-from cardpress.renderers.anki_package import Stamped, write_package
+from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.templates import environment
 
 TAG_NAMESPACE = "cardpress"
@@ -43,9 +43,11 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         for kind, model in models.items()
     }
     media_sha = {media.name: media.sha256 for media in deck.media}
+    fields_of = FieldRenderer(env)
+    tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
 
     top = _top_deck(deck, env)
-    anki_decks: dict[str, Any] = {top.name: top}
+    anki_decks: dict[str, tuple[Any, list[NoteRow]]] = {top.name: (top, [])}
     note_mods: dict[str, int] = {}
     position = 0  # new cards come up in the order of the Markdown
     for section in deck.sections:
@@ -54,25 +56,31 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         name = f"{top.name}::{deck_name_part(section.title.text, section.key)}"
         if name not in anki_decks:
             description = _section_description(section, env)
-            anki_decks[name] = genanki.Deck(
-                section_deck_id(deck.key, section.key), name, description
-            )
+            section_deck = genanki.Deck(section_deck_id(deck.key, section.key), name, description)
+            anki_decks[name] = (section_deck, [])
         for card in section.cards:
-            fields = note_fields(card, section, env)
-            tags = note_tags(deck, card)
+            model = models[card.kind]
+            fields = fields_of(card, section)
+            tags = tags_of.get(card.tags)
+            if tags is None:
+                tags = tags_of[card.tags] = note_tags(deck, card)
             guid = note_guid(deck, card)
-            fingerprint = _note_fp(models[card.kind].model_id, fields, tags, media_sha)
+            fingerprint = _note_fp(model.model_id, fields, tags, media_sha)
             note_mods[guid] = context.modified(f"anki:note:{card.id}", fingerprint)
-            note = genanki.Note(models[card.kind], fields, tags=tags, guid=guid, due=position)
-            anki_decks[name].add_note(note)
+            row = NoteRow(
+                guid, model.model_id, tuple(fields), tuple(tags), _ords(model, fields), position
+            )
+            anki_decks[name][1].append(row)
             position += 1
 
-    deck_ids = [d.deck_id for d in anki_decks.values()]
+    deck_ids = [d.deck_id for d, _ in anki_decks.values()]
     if len(set(deck_ids)) != len(deck_ids):
         raise BuildError(f"{deck.key}: two sections give the same Anki deck id")
     media = [(m.name, context.media_path(deck, m.name)) for m in deck.media]
     stamped = Stamped(notes=note_mods, note_types=note_type_mods)
-    write_package(out, list(anki_decks.values()), stamped, media)
+    package_decks = [PackageDeck(d, tuple(notes)) for d, notes in anki_decks.values()]
+    by_id = {model.model_id: model for model in models.values()}
+    write_package(out, package_decks, by_id, stamped, media)
 
 
 def note_guid(deck: Deck, card: Card) -> str:
@@ -127,16 +135,35 @@ def note_tags(deck: Deck, card: Card) -> list[str]:
 
 def note_fields(card: Card, section: Section, env: jinja2.Environment) -> list[str]:
     """The fields in the note type's order (see anki_notetypes)."""
-    callouts = env.get_template("anki/fields/callouts.html").render(callouts=card.callouts)
-    source = env.get_template("anki/fields/source.html").render(
-        path=card.location.path, section=section.title.text
-    )
-    first, second = (
-        (card.cloze.html, card.question.html)
-        if card.kind is CardKind.CLOZE
-        else (card.question.html, card.answer.html)
-    )
-    return [first, second, card.details.html, callouts.strip(), source.strip(), card.id]
+    return FieldRenderer(env)(card, section)
+
+
+class FieldRenderer:
+    """Renders notes' fields, each field template loaded once and each distinct input
+    rendered once: most cards have no callouts, and a section's cards share a source."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.callouts_template = env.get_template("anki/fields/callouts.html")
+        self.source_template = env.get_template("anki/fields/source.html")
+        self.callouts: dict[tuple[Callout, ...], str] = {}
+        self.sources: dict[tuple[str, str], str] = {}
+
+    def __call__(self, card: Card, section: Section) -> list[str]:
+        callouts = self.callouts.get(card.callouts)
+        if callouts is None:
+            callouts = self.callouts_template.render(callouts=card.callouts).strip()
+            self.callouts[card.callouts] = callouts
+        where = (card.location.path, section.title.text)
+        source = self.sources.get(where)
+        if source is None:
+            source = self.source_template.render(path=where[0], section=where[1]).strip()
+            self.sources[where] = source
+        first, second = (
+            (card.cloze.html, card.question.html)
+            if card.kind is CardKind.CLOZE
+            else (card.question.html, card.answer.html)
+        )
+        return [first, second, card.details.html, callouts, source, card.id]
 
 
 def removed_notes_search(deck_key: str, card_ids: Iterable[str]) -> str:
@@ -168,6 +195,16 @@ def _model(note_type: RenderedNoteType) -> Any:
     )
 
 
+def _ords(model: Any, fields: list[str]) -> tuple[int, ...]:
+    """The cards genanki makes of a note: the templates whose required fields are filled,
+    or one card per cloze number."""
+    if model.model_type == genanki.Model.CLOZE:
+        cards = genanki.Note(model=model, fields=fields).cards
+        return tuple(card.ord for card in cards)
+    ops = {"any": any, "all": all}
+    return tuple(o for o, which, needed in model._req if ops[which](fields[i] for i in needed))
+
+
 def _top_deck(deck: Deck, env: jinja2.Environment) -> Any:
     description = env.get_template("anki/deck_description.html").render(
         description=deck.description, intro=deck.intro
@@ -187,6 +224,7 @@ def _note_fp(model_id: int, fields: list[str], tags: list[str], media_sha: dict[
     images = sorted(
         (name, media_sha[name])
         for field in fields
+        if 'src="' in field  # most fields have no image: skip the pattern
         for name in map(html.unescape, _SRC_RE.findall(field))
         if name in media_sha
     )

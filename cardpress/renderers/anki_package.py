@@ -1,11 +1,13 @@
 """Writing an .apkg whose bytes depend only on the notes and their recorded stamps.
 
-genanki fills an in-memory SQLite collection (so nothing is written beside ``out``); then
-every note and note type gets its own modification time from the lock stamps instead of
-the one build timestamp genanki gives them all, the decks and the collection get the
-latest of those times, and the zip is written with fixed entry metadata. The same notes
-and stamps therefore always give the same bytes, and a changed note is always newer than
-the copy in the user's collection.
+The collection is an in-memory SQLite database laid out by genanki's schema and filled
+with the same statements in the same order as genanki's ``Package.write_to_db`` (so the
+bytes are what genanki gives), but from plain note rows: no genanki ``Note`` per note and
+no re-reading of the growing deck table once per deck. Every note and note type then gets
+its own modification time from the lock stamps instead of the one build timestamp, the
+decks and the collection get the latest of those times, and the zip is written with fixed
+entry metadata. The same notes and stamps therefore always give the same bytes, and a
+changed note is always newer than the copy in the user's collection.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
@@ -37,14 +40,39 @@ class Stamped:
         return max(itertools.chain(self.notes.values(), self.note_types.values(), [0]))
 
 
+@dataclass(frozen=True)
+class NoteRow:
+    """One note as the collection stores it; plain data, so it can be kept between builds."""
+
+    guid: str
+    model_id: int
+    fields: tuple[str, ...]
+    """In the note type's order; the first is the sort field."""
+    tags: tuple[str, ...]
+    """As Anki stores them: no spaces."""
+    ords: tuple[int, ...]
+    """The card templates this note makes cards of (a cloze number is an ord)."""
+    due: int
+    """The position of its new cards: the order of the Markdown."""
+
+
+@dataclass(frozen=True)
+class PackageDeck:
+    """An Anki deck (a section's subdeck or the top deck) with its notes in order."""
+
+    genanki_deck: Any  # genanki.Deck, for its JSON; its own note list stays empty
+    notes: tuple[NoteRow, ...]
+
+
 def write_package(
     out: Path,
-    decks: Sequence[Any],  # genanki.Deck
+    decks: Sequence[PackageDeck],
+    models: Mapping[int, Any],  # genanki.Model by note type id
     stamped: Stamped,
     media: Sequence[tuple[str, Path]],
 ) -> None:
     """Write ``decks`` and ``media`` (name, file) to ``out`` as an Anki package."""
-    collection = _collection_bytes(decks, stamped)
+    collection = _collection_bytes(decks, models, stamped)
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, "collection.anki2", collection, stamped.latest)
         names = {str(index): name for index, (name, _) in enumerate(media)}
@@ -53,14 +81,16 @@ def write_package(
             _add(archive, str(index), path.read_bytes(), stamped.latest)
 
 
-def _collection_bytes(decks: Sequence[Any], stamped: Stamped) -> bytes:
+def _collection_bytes(
+    decks: Sequence[PackageDeck], models: Mapping[int, Any], stamped: Stamped
+) -> bytes:
     time = stamped.latest
     conn = sqlite3.connect(":memory:")
     try:
         cursor = conn.cursor()
         # Note and card ids only matter to Anki for notes it does not have yet (it matches
         # existing notes by GUID and their cards by template); they read as creation times.
-        genanki.Package(list(decks)).write_to_db(cursor, time, itertools.count(time * 1000))
+        _write_like_genanki(cursor, decks, models, time, itertools.count(time * 1000))
         # notes.guid has no index: one UPDATE a note would scan the table each time. A
         # temporary table (not part of the serialised database) makes it one pass.
         cursor.execute("CREATE TEMP TABLE stamps (guid TEXT PRIMARY KEY, mod INTEGER)")
@@ -71,18 +101,89 @@ def _collection_bytes(decks: Sequence[Any], stamped: Stamped) -> bytes:
         )
         cursor.execute("DROP TABLE stamps")
         cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE id = cards.nid)")
-        models, deck_rows = cursor.execute("SELECT models, decks FROM col").fetchone()
-        models = _with_mods(json.loads(models), stamped.note_types.__getitem__)
+        model_rows, deck_rows = cursor.execute("SELECT models, decks FROM col").fetchone()
+        model_rows = _with_mods(json.loads(model_rows), stamped.note_types.__getitem__)
         # Anki takes a deck's description whatever its time; the latest change will do.
         deck_rows = _with_mods(json.loads(deck_rows), lambda _: time)
         cursor.execute(
             "UPDATE col SET crt = ?, mod = ?, models = ?, decks = ?",
-            (_day_start(time), time * 1000, json.dumps(models), json.dumps(deck_rows)),
+            (_day_start(time), time * 1000, json.dumps(model_rows), json.dumps(deck_rows)),
         )
         conn.commit()
         return conn.serialize()
     finally:
         conn.close()
+
+
+def _write_like_genanki(
+    cursor: sqlite3.Cursor,
+    decks: Sequence[PackageDeck],
+    models: Mapping[int, Any],
+    time: int,
+    ids: Iterator[int],
+) -> None:
+    """genanki's ``Package.write_to_db``, statement for statement (the database's pages,
+    and so its bytes, follow the order of the writes), without its per-note objects.
+
+    genanki re-reads and rewrites the whole deck table once per deck; here it is kept as
+    JSON text pieces (``json.dumps`` of a dict is its items joined by ", "), and the note
+    type table as the dict genanki would have read back.
+    """
+    cursor.executescript(APKG_SCHEMA)
+    cursor.executescript(APKG_COL)
+    deck_json, model_json = cursor.execute("SELECT decks, models FROM col").fetchone()
+    deck_items = [_item(key, value) for key, value in json.loads(deck_json).items()]
+    model_table: dict[str, Any] = json.loads(model_json)
+    for deck in decks:
+        anki_deck = deck.genanki_deck
+        deck_items.append(_item(str(anki_deck.deck_id), anki_deck.to_json()))
+        cursor.execute("UPDATE col SET decks = ?", ("{" + ", ".join(deck_items) + "}",))
+        used = dict.fromkeys(note.model_id for note in deck.notes)
+        written = {mid: models[mid].to_json(time, anki_deck.deck_id) for mid in used}
+        # genanki updates the table it read (string keys) with integer keys: both appear.
+        cursor.execute("UPDATE col SET models = ?", (json.dumps({**model_table, **written}),))
+        model_table.update((str(mid), row) for mid, row in written.items())
+        for note in deck.notes:
+            note_id = next(ids)
+            cursor.execute(
+                "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);",
+                (
+                    note_id,
+                    note.guid,
+                    note.model_id,
+                    time,
+                    -1,
+                    " " + " ".join(note.tags) + " ",
+                    "\x1f".join(note.fields),
+                    note.fields[0],
+                    0,
+                    0,
+                    "",
+                ),
+            )
+            for ord_ in note.ords:
+                cursor.execute(
+                    "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);",
+                    (
+                        next(ids),
+                        note_id,
+                        anki_deck.deck_id,
+                        ord_,
+                        time,
+                        -1,
+                        0,
+                        0,
+                        note.due,
+                        *_CARD_ZEROS,
+                    ),
+                )
+
+
+_CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl, factor, reps, lapses, left, odue, odid, ...
+
+
+def _item(key: str, value: object) -> str:
+    return f"{json.dumps(key)}: {json.dumps(value)}"
 
 
 def _with_mods(table: dict[str, dict[str, Any]], mod: Callable[[int], int]) -> dict[str, Any]:
