@@ -1,5 +1,6 @@
-"""The package's files: the code, and the top-level templates/ folder, which stays the one
-copy in the repository and ships inside the wheel as ``cardpress/default_templates``.
+"""The package's files: the code, the starter deck of ``cardpress init``, and the top-level
+templates/ folder, which stays the one copy in the repository and ships inside the wheel
+as ``cardpress/default_templates``.
 
 Everything else about the package is in pyproject.toml.
 """
@@ -17,8 +18,10 @@ TEMPLATE_PACKAGES = {
     if "__pycache__" not in folder.parts
 }
 
+DATA_PACKAGES = [*TEMPLATE_PACKAGES, "cardpress.starter"]  # folders of files, not code
+
 setup(
-    packages=[*find_packages(include=["cardpress", "cardpress.*"]), *TEMPLATE_PACKAGES],
+    packages=[*find_packages(include=["cardpress", "cardpress.*"]), *DATA_PACKAGES],
     package_dir=TEMPLATE_PACKAGES,
-    package_data={name: ["*"] for name in TEMPLATE_PACKAGES},
+    package_data={name: ["*"] for name in DATA_PACKAGES},
 )

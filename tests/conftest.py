@@ -51,7 +51,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run the CLI in-process with the project's templates unless told otherwise.
+    """Run the CLI in-process (with the packaged templates, the repository's, unless told
+    otherwise).
 
     Output is captured at the file descriptors, so lines a worker process prints count too.
     """
@@ -59,8 +60,6 @@ def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
 
     def run(*args: str | Path) -> Result:
         argv = [str(a) for a in args]
-        if "--templates" not in argv:
-            argv += ["--templates", str(TEMPLATES)]
         capfd.readouterr()
         try:
             status = main(argv)

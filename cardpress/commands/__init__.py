@@ -42,5 +42,10 @@ COMMANDS: dict[str, Command] = {
             "build every deck (the default when no subcommand is given)",
             "cardpress.commands.build",
         ),
+        Command(
+            "init",
+            "start a notes folder: a starter deck in content/ and a .gitignore",
+            "cardpress.commands.init",
+        ),
     )
 }
