@@ -92,6 +92,9 @@ class Card:
     tags: tuple[str, ...]  # all tags: deck, section and the card's own
     location: SourceLocation
     cloze: Fragment = EMPTY
+    guid: str | None = None
+    """The Anki note GUID to use instead of the one made from the deck and card ids
+    (set by ``cardpress import anki`` so notes keep their reviews)."""
 
     @property
     def anchor(self) -> str:

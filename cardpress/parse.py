@@ -76,7 +76,7 @@ MAX_CARDS_PER_DECK = 10_000  # the PDF takes about a minute and 0.5 GB per 2,000
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_FRONT_MATTER_DEPTH = 8  # the front matter needs two levels; PyYAML recurses per level
 MAX_STAMP = 10**11  # lock file times are seconds since 1970
-DECK_KEYS = {"title", "id", "description", "tags", "paper"}
+DECK_KEYS = {"title", "id", "description", "tags", "paper", "source", "license"}
 PAPERS = ("a4", "letter")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
@@ -86,6 +86,7 @@ _TAG_RE = re.compile(r'^[^\s"]+$')
 _ALERT_RE = re.compile(r"^\[!([A-Za-z]+)\][ \t]*(?:\n|$)")
 _SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:(.*)$")  # no backtracking on spaces
 _BRACKET_RE = re.compile(r"[\[\]{}]")
+_GUID_RE = re.compile(r"^[!-~]{1,100}$")  # an Anki note GUID kept by cardpress import
 _LOCK_ID_RE = re.compile(r"^[\w.-]{1,200}$")  # ids the lock may hold, explicit or made
 
 
@@ -537,6 +538,10 @@ class DeckParser:
                     where("tags"), f"tag '{shown(tag)}' may not contain spaces or quotes"
                 )
                 ok = False
+        for key in ("source", "license"):  # recorded by cardpress import, for people
+            if not isinstance(data.get(key, ""), str):
+                self.report.error(where(key), f"'{key}' must be a string")
+                ok = False
         paper = data.get("paper", "a4")
         if not isinstance(paper, str) or paper.lower() not in PAPERS:
             self.report.error(where("paper"), "'paper' must be 'a4' or 'letter'")
@@ -824,9 +829,19 @@ class DeckParser:
         if "tags" in settings:
             value, where = settings.pop("tags")
             tags = self._tags(value, where)
+        guid: str | None = None
+        if "guid" in settings:
+            value, where = settings.pop("guid")
+            guid = urllib.parse.unquote(value)
+            if not _GUID_RE.match(guid):
+                self.report.error(
+                    where,
+                    f"guid '{shown(value)}' must be 1 to 100 characters without spaces",
+                )
+                ok = False
         for name, (_, where) in settings.items():
             self.report.warning(
-                where, f"unknown card setting '{shown(name)}' (known: id, kind, tags)"
+                where, f"unknown card setting '{shown(name)}' (known: id, kind, tags, guid)"
             )
 
         callouts: list[Callout] = []
@@ -876,6 +891,7 @@ class DeckParser:
             tags=tuple(dict.fromkeys([*self._section_identity(section)[1], *tags])),
             location=location,
             cloze=cloze,
+            guid=guid,
         )
 
     def _callout(self, block: list[Token], source: SourceFile) -> Callout | None:

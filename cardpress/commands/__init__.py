@@ -47,5 +47,10 @@ COMMANDS: dict[str, Command] = {
             "start a notes folder: a starter deck in content/ and a .gitignore",
             "cardpress.commands.init",
         ),
+        Command(
+            "import",
+            "turn Q&A from elsewhere (interview repositories, Anki, CSV) into a deck folder",
+            "cardpress.commands.import_deck",
+        ),
     )
 }

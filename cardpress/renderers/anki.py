@@ -89,7 +89,10 @@ def note_guid(deck: Deck, card: Card) -> str:
     A note cannot change its note type through an import (Anki reports it "conflicting"
     and never updates it again), so a card that changes kind becomes a new note: the kind
     is part of the GUID, except for basic cards. Changing back finds the old note again.
+    A card with a ``guid`` setting (imported from Anki) keeps that note's GUID instead.
     """
+    if card.guid:
+        return card.guid
     parts = (
         [deck.key, card.id] if card.kind is CardKind.BASIC else [deck.key, card.id, card.kind.value]
     )

@@ -30,6 +30,8 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
         section_data["anchor"] = section.anchor
         for card_data, card in zip(section_data["cards"], section.cards, strict=True):
             card_data["anchor"] = card.anchor
+            if card.guid is None:  # only cards that set one carry it (docs/json.md)
+                del card_data["guid"]
     return {"schema": SCHEMA_VERSION, "card_count": deck.card_count, "deck": data}
 
 

@@ -1,0 +1,203 @@
+"""One import from start to end: read, merge, check with the real parser, write, report.
+
+The new deck folder is first put together in a temporary folder and read there by the
+same code a build uses, so an import never writes a deck that would not build, and the
+lock it writes is the one the build would. Only files whose bytes change are written
+(atomically), so importing unchanged sources again changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cardpress import atomic
+from cardpress.content_files import shown
+from cardpress.errors import CardpressError, ContentError, UsageError
+from cardpress.importers import IMPORTERS, ImportOptions
+from cardpress.importers.draft import DraftDeck, Skip
+from cardpress.importers.source_files import Provenance, collect, default_title, provenance
+from cardpress.importers.sync import STATE_NAME, Planned, plan
+from cardpress.importers.writer import front_matter
+
+_DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+LOCK_NAME = "cardpress.lock"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """Everything ``cardpress import`` was asked to do."""
+
+    format: str
+    sources: tuple[Path, ...]
+    to: Path
+    dry_run: bool = False
+    exclude: tuple[str, ...] = ()
+    options: ImportOptions = field(default_factory=ImportOptions)
+    deck_id: str | None = None
+    title: str | None = None
+    license: str | None = None
+    source: str | None = None
+
+
+def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
+    """Import and print the report; 0 when the deck folder is (or would be) written."""
+    importer = IMPORTERS[request.format]
+    deck_key = request.deck_id or request.to.name
+    if not _DECK_KEY_RE.match(deck_key):
+        raise UsageError(
+            f"'{shown(deck_key)}' cannot be a deck id (lowercase letters, digits and '-'): "
+            "name the folder so, or give --id"
+        )
+    if request.to.exists() and not request.to.is_dir():
+        raise UsageError(f"'{shown(request.to, 200)}' is not a folder")
+    sources = collect(list(request.sources), importer.suffixes, list(request.exclude))
+    deck = importer.read(sources, request.options)
+    found = provenance(sources.root, request.license, request.source)
+    title = request.title or deck.title or default_title(sources.root)
+    index = _index(title, deck_key, request.format, found)
+    shown_dir = _shown(request.to)
+    planned = plan(request.to, deck, index, request.format, shown_dir)
+    lock, warnings = _check(request.to, deck_key, planned, shown_dir)
+    writes = _changes(request.to, planned, lock)
+    _report(out, request, deck, planned, found, sources.root, warnings)
+    if request.dry_run:
+        what = f"would write {_files(len(writes))}" if writes else "nothing to change"
+        out(f"dry run: {what} in {shown_dir}")
+        return 0
+    for rel, data in writes.items():
+        path = request.to / rel
+        try:
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic.write_bytes(path, data)
+        except OSError as exc:
+            raise CardpressError(f"cannot write {shown(path, 200)}: {exc.strerror}") from None
+    out(f"wrote {_files(len(writes))} in {shown_dir}" if writes else f"{shown_dir} is up to date")
+    return 0
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
+def _shown(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path.resolve(), Path.cwd())
+    except ValueError:
+        rel = str(path)
+    return shown(rel if not rel.startswith("..") else str(path), 200)
+
+
+def _index(title: str, key: str, fmt: str, found: Provenance) -> str:
+    fields = {
+        "title": " ".join(title.split()) or key,
+        "id": key,
+        "description": f"Imported with cardpress import {fmt} from {found.source}.",
+        "source": found.source,
+        "license": found.license,
+    }
+    note = f"# written by 'cardpress import {fmt}'; run it again to follow the source"
+    return front_matter(fields).replace("---\n", f"---\n{note}\n", 1)
+
+
+def _check(
+    deck_dir: Path, key: str, planned: Planned, shown_dir: str
+) -> tuple[bytes | None, list[str]]:
+    """Read the planned deck with the build's own parser; its lock and its warnings."""
+    from cardpress.parse import read_content
+
+    with tempfile.TemporaryDirectory(prefix="cardpress-import-") as temp:
+        staged = Path(temp) / key
+        if deck_dir.is_dir():
+            shutil.copytree(deck_dir, staged, symlinks=True)
+        staged.mkdir(exist_ok=True)
+        for rel in planned.deletes:
+            (staged / rel).unlink(missing_ok=True)
+        for rel, data in planned.files.items():
+            (staged / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staged / rel).write_bytes(data)
+        try:
+            state = read_content(Path(temp), now=0)
+        except ContentError as exc:
+            lines = [_relocated(str(d), key, shown_dir) for d in exc.diagnostics]
+            raise CardpressError(
+                "the imported deck would not build:\n" + "\n".join(lines)
+            ) from None
+        warnings = [_relocated(str(d), key, shown_dir) for d in state.warnings]
+        state.locks[key].save()
+        lock = (staged / LOCK_NAME).read_bytes() if (staged / LOCK_NAME).is_file() else None
+        return lock, warnings
+
+
+def _relocated(line: str, key: str, shown_dir: str) -> str:
+    return shown_dir + line[len(key) :] if line.startswith(key + "/") else line
+
+
+def _changes(deck_dir: Path, planned: Planned, lock: bytes | None) -> dict[str, bytes | None]:
+    """The files whose bytes change (None: delete), the state file last."""
+    wanted: dict[str, bytes | None] = dict(planned.files)
+    for rel in planned.deletes:
+        wanted[rel] = None
+    if lock is not None:
+        wanted[LOCK_NAME] = lock
+    wanted[STATE_NAME] = planned.state
+    changes: dict[str, bytes | None] = {}
+    for rel, data in wanted.items():
+        path = deck_dir / rel
+        current = path.read_bytes() if path.is_file() else None
+        if current != data:
+            changes[rel] = data
+    return changes
+
+
+def _report(
+    out: Callable[[str], None],
+    request: ImportRequest,
+    deck: DraftDeck,
+    planned: Planned,
+    found: Provenance,
+    root: Path,
+    warnings: list[str],
+) -> None:
+    done = planned.outcome
+    files = "source file" if deck.sources_read == 1 else "source files"
+    out(f"cardpress import {request.format}: {deck.sources_read} {files} in {_shown(root)}")
+    out(
+        f"  {planned.cards} cards in {planned.sections} sections: {done.added} added, "
+        f"{done.updated} updated, {done.unchanged} unchanged"
+    )
+    if done.kept_edits:
+        out(f"  kept {done.kept_edits} edited by hand (unchanged in the source)")
+    _listed(out, f"removed from the source: {len(done.removed)}", done.removed)
+    empty = f" ({deck.empty_answers} with an empty answer)" if deck.empty_answers else ""
+    skipped = [f"{s.location}: {s.reason}" for s in sorted(deck.skipped, key=_order)]
+    _listed(out, f"skipped {len(deck.skipped)}{empty}", skipped)
+    if done.images_copied or deck.missing_images:
+        missing = [f"{s.location}: {s.reason}" for s in sorted(deck.missing_images, key=_order)]
+        _listed(out, f"images: {done.images_copied} copied, {len(missing)} not copied", missing)
+    _listed(out, f"conflicts: {len(done.conflicts)}", done.conflicts)
+    _listed(out, f"build warnings: {len(warnings)}", warnings)
+    for line in deck.notes:
+        out(f"  {line}")
+    out(f"  source: {found.source}")
+    personal = ": for personal study only" if found.personal_only else ""
+    out(f"  license: {found.license}{personal}")
+
+
+def _order(skip: Skip) -> tuple[str, int]:
+    return (skip.location.path, skip.location.line)
+
+
+def _listed(out: Callable[[str], None], heading: str, lines: list[str]) -> None:
+    if lines:
+        out(f"  {heading}:")
+        for line in lines:
+            out(f"    {line}")
