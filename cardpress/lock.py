@@ -86,6 +86,10 @@ class Lock:
             lock.content = (str(content["fingerprint"]), int(content["modified"]))
         return lock
 
+    def original_text(self) -> str:
+        """The lock file as it was read, for pointing at a line of it."""
+        return self._original.decode("utf-8", errors="replace")
+
     def modified(self, key: str, fingerprint: str) -> int:
         """When the thing named ``key`` last changed; records ``fingerprint`` as current."""
         recorded = self.stamps.get(key)

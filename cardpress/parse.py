@@ -226,7 +226,8 @@ def _read_lock(root: Path, path: Path, deck: str, now: int, reporter: Reporter) 
     where = SourceLocation(rel, 1)
     try:
         lock = Lock.read(path, deck, now)
-        problem = _lock_problem(lock)
+        problem, line = _lock_problem(lock)
+        where = SourceLocation(rel, line)
     except json.JSONDecodeError as exc:
         where = SourceLocation(rel, exc.lineno, exc.colno)
         problem = f"not JSON: {exc.msg}"
@@ -246,15 +247,31 @@ def _read_lock(root: Path, path: Path, deck: str, now: int, reporter: Reporter) 
     return lock
 
 
-def _lock_problem(lock: Lock) -> str:
-    """What in a readable lock file could not have been written by cardpress, or ''."""
-    for card_id in lock.cards:
+def _lock_problem(lock: Lock) -> tuple[str, int]:
+    """What in a readable lock file could not have been written by cardpress, or '',
+    and the line of the entry it is in."""
+    kinds = {kind.value for kind in CardKind}
+    for card_id, entry in lock.cards.items():
         if not _LOCK_ID_RE.match(card_id):
-            return f"card id '{shown(card_id)}' is not valid"
+            return f"card id '{shown(card_id)}' is not valid", _lock_line(lock, card_id)
+        if entry.kind is not None and entry.kind not in kinds:
+            return (
+                f"card '{card_id}' has the unknown kind '{shown(entry.kind)}'",
+                _lock_line(lock, card_id),
+            )
     times = [t for _, t in lock.stamps.values()] + ([lock.content[1]] if lock.content else [])
     if any(not 0 <= t < MAX_STAMP for t in times):
-        return "a time is out of range"
-    return ""
+        return "a time is out of range", 1
+    return "", 1
+
+
+def _lock_line(lock: Lock, card_id: str) -> int:
+    """The line of the lock file where the entry of ``card_id`` starts (else 1)."""
+    text = lock.original_text()
+    at = text.find(json.dumps(card_id, ensure_ascii=False) + ":")
+    if at < 0:
+        at = text.find(json.dumps(card_id) + ":")
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
 def _read_source(root: Path, path: Path, reporter: Reporter) -> SourceFile | None:

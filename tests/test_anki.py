@@ -3,6 +3,7 @@ rendering, and the bytes of the package itself."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -318,3 +319,39 @@ def test_the_shipped_decks_import_and_every_card_renders(build_deck, tmp_path, a
         assert text_of(rendered.question), card.note()["Id"]
         for error in TEMPLATE_ERRORS:
             assert error not in rendered.question and error not in rendered.answer
+
+
+SOUND = "[sound:alarm.mp3]"
+SPEECH = "[anki:tts lang=en_US]Hello there[/anki:tts]"
+
+
+def test_sound_and_speech_tags_are_shown_as_text_and_play_nothing(build_deck, tmp_path, anki):
+    """Anki plays [sound:...] and [anki:tts] wherever a field holds them: content is text."""
+    content = write_files(
+        tmp_path / "content",
+        {
+            "noisy.md": (
+                f"---\ntitle: Noisy {SOUND}\nid: noisy\ndescription: Plays {SPEECH}\n---\n\n"
+                f"Deck intro {SOUND}.\n\n## Section {SOUND} {SPEECH}\n\nSection intro {SOUND}.\n\n"
+                f"### Question {SOUND}?\n\nAnswer {SPEECH} and [SOUND:upper.mp3].\n\n"
+                f"Details {SOUND} [anki:play:q:0] [/anki:tts].\n\n"
+                f"> [!NOTE]\n> Callout {SOUND}\n\n"
+                f"### Term {SOUND}\n<!-- kind: reversed -->\n\nDefinition {SPEECH}.\n\n"
+                "### Fill in\n<!-- kind: cloze -->\n\n"
+                f"Say {{{{c1::{SOUND}::hint {SPEECH}}}}} now {{{{c2::two::[sound:hint.mp3]}}}}.\n"
+            )
+        },
+    )
+    anki.import_package(build_deck(content, tmp_path / "out") / "noisy.apkg")
+    cards = anki.cards()
+    assert len(cards) == 5  # basic, reversed both ways, two deletions
+    for card in cards:
+        output = card.render_output(reload=True)
+        assert output.question_av_tags == [] and output.answer_av_tags == []
+        assert "[anki:play" not in output.question_text + output.answer_text
+    shown = " ".join(html.unescape(card.question() + card.answer()) for card in cards)
+    for written in (SOUND, SPEECH, "[SOUND:upper.mp3]", "[anki:play:q:0]", "[sound:hint.mp3]"):
+        assert written in shown, written
+    for name_and_id in anki.col.decks.all_names_and_ids():
+        description = anki.col.decks.get(name_and_id.id)["desc"]  # type: ignore[index]
+        assert "[sound:" not in description and "[anki:" not in description

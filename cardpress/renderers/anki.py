@@ -30,6 +30,15 @@ from cardpress.templates import environment
 
 TAG_NAMESPACE = "cardpress"
 _SRC_RE = re.compile(r'\bsrc="([^"]*)"')
+# Anki plays ``[sound:...]`` and ``[anki:tts ...]...[/anki:tts]`` (and shows
+# ``[anki:play:...]`` as play buttons) wherever they appear in a field's text.
+_AV_TAG_RE = re.compile(r"\[(?=/?(?:sound|anki):)", re.IGNORECASE)
+
+
+def inert(html: str) -> str:
+    """Text for Anki with every sound and text-to-speech tag shown as text: the bracket
+    becomes ``&#91;``, which Anki displays as ``[`` and does not read as a tag."""
+    return _AV_TAG_RE.sub("&#91;", html)
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
@@ -166,7 +175,8 @@ class FieldRenderer:
             if card.kind is CardKind.CLOZE
             else (card.question.html, card.answer.html)
         )
-        return [first, second, card.details.html, callouts, source, card.id]
+        fields = [first, second, card.details.html, callouts, source, card.id]
+        return [inert(field) for field in fields]
 
 
 def removed_notes_search(deck_key: str, card_ids: Iterable[str]) -> str:
@@ -213,13 +223,13 @@ def _top_deck(deck: Deck, env: jinja2.Environment) -> Any:
         description=deck.description, intro=deck.intro
     )
     return genanki.Deck(
-        deck_id(deck.key), deck_name_part(deck.title, deck.key), description.strip()
+        deck_id(deck.key), deck_name_part(deck.title, deck.key), inert(description.strip())
     )
 
 
 def _section_description(section: Section, env: jinja2.Environment) -> str:
     template = env.get_template("anki/deck_description.html")
-    return template.render(description="", intro=section.intro).strip()
+    return inert(template.render(description="", intro=section.intro).strip())
 
 
 def _note_fp(model_id: int, fields: list[str], tags: list[str], media_sha: dict[str, str]) -> str:
