@@ -26,7 +26,7 @@ from cardpress.sources import DeckSources, discover
 from cardpress.user_cache import build_folder
 
 if TYPE_CHECKING:
-    from cardpress.parse import ContentState
+    from cardpress.parse.loader import ContentState
 
 Log = Callable[[str], None]
 
@@ -145,7 +145,7 @@ def _build_stale(
     detail: Log,
     warn: Log,
 ) -> BuildReport:
-    from cardpress.parse import read_content  # only now: the parser costs imports
+    from cardpress.parse.loader import read_content  # only now: the parser costs imports
     from cardpress.parse_cache import ParseCache
 
     started_at = time.time()

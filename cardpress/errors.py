@@ -1,10 +1,16 @@
-"""Every error cardpress reports on purpose; the CLI catches ``CardpressError``."""
+"""Every error cardpress reports on purpose, and the reporter that collects them.
+
+The CLI catches ``CardpressError``; content problems travel as ``Diagnostic`` lines.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from cardpress.model import SourceLocation
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -12,7 +18,7 @@ class Diagnostic:
     """One problem in the content, printed as ``path:line:col: severity: message``."""
 
     location: SourceLocation
-    severity: str  # "error" or "warning"
+    severity: Severity
     message: str
 
     def __str__(self) -> str:
@@ -21,6 +27,29 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+class Reporter:
+    """Collects diagnostics while content is read; ``strict`` turns warnings into errors."""
+
+    def __init__(self, strict: bool = False):
+        self.strict = strict
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, location: SourceLocation, message: str) -> None:
+        self.diagnostics.append(Diagnostic(location, "error", message))
+
+    def warning(self, location: SourceLocation, message: str) -> None:
+        severity: Severity = "error" if self.strict else "warning"
+        self.diagnostics.append(Diagnostic(location, severity, message))
+
+    @property
+    def failed(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
 
 
 class CardpressError(Exception):

@@ -45,6 +45,10 @@ class Fragment:
 EMPTY = Fragment(html="", text="")
 
 
+PAPERS = ("a4", "letter")
+"""Paper sizes a deck or the command line may ask for; the first is the default."""
+
+
 class CardKind(enum.StrEnum):
     BASIC = "basic"
     REVERSED = "reversed"

@@ -20,28 +20,15 @@ import hashlib
 import json
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from cardpress import atomic
+from cardpress.content_files import SourceFile
 from cardpress.freshness import code_fingerprint, file_hash
-from cardpress.model import Fragment, MediaFile, Section, SourceLocation
-
-if TYPE_CHECKING:
-    from cardpress.parse import SourceFile
+from cardpress.parse.drafts import ParsedFile
 
 ENTRY_SUFFIX = ".json"
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    sections: tuple[Section, ...]
-    intro: Fragment
-    card_ids: tuple[tuple[str, SourceLocation], ...]
-    section_keys: tuple[tuple[str, SourceLocation], ...]
-    media: tuple[MediaFile, ...]
-    card_count: int
 
 
 class Damaged(ValueError):

@@ -1,0 +1,107 @@
+"""Reading a content folder into the model: the table of input dialects, and the way in.
+
+A **dialect** turns one file's Markdown tokens into drafts (sections and cards with their
+source locations); **rules** (``cardpress.parse.rules``) turn drafts into model objects
+and report problems; ``cardpress.parse.loader`` reads a whole content folder in five
+named steps. See docs/architecture.md.
+
+This module itself imports nothing heavy: ``sources`` reads the dialects' file suffixes
+from it for the no-op check, and the loader is imported only when it is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from cardpress.content_files import SourceFile
+    from cardpress.errors import Reporter
+    from cardpress.parse.drafts import FileDraft
+    from cardpress.parse.loader import (
+        MAX_CARDS_PER_DECK,
+        MAX_DECK_BYTES,
+        MAX_FILE_BYTES,
+        MAX_IMAGE_BYTES,
+        MAX_MEDIA_BYTES,
+        ContentState,
+        load_content,
+        read_content,
+    )
+
+DialectReader = Callable[["SourceFile", "list[Token]", "Reporter"], "FileDraft"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One way of writing cards in Markdown; its module has ``read(source, tokens, report)``."""
+
+    name: str
+    suffix: str
+    """Files whose name ends so are read in this dialect."""
+    module: str
+    summary: str
+
+    def reader(self) -> DialectReader:
+        read: DialectReader = importlib.import_module(self.module).read
+        return read
+
+
+DIALECTS: dict[str, Dialect] = {
+    dialect.name: dialect
+    for dialect in (
+        Dialect(
+            "headings",
+            ".md",
+            "cardpress.parse.dialects.headings",
+            "'## Section' and '### Question' headings, settings in '<!-- key: value -->'",
+        ),
+    )
+}
+
+SUFFIXES = tuple(dict.fromkeys(d.suffix for d in DIALECTS.values()))
+"""File suffixes of content files, in the order of the table."""
+
+
+def dialect_for(name: str) -> Dialect | None:
+    """The dialect a file is written in, from its name's suffix."""
+    return next((d for d in DIALECTS.values() if name.endswith(d.suffix)), None)
+
+
+_LOADER_NAMES = {
+    "MAX_CARDS_PER_DECK",
+    "MAX_DECK_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_IMAGE_BYTES",
+    "MAX_MEDIA_BYTES",
+    "ContentState",
+    "load_content",
+    "read_content",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from cardpress.parse import read_content`` imports the loader only then."""
+    if name in _LOADER_NAMES:
+        return getattr(importlib.import_module("cardpress.parse.loader"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "DIALECTS",
+    "MAX_CARDS_PER_DECK",
+    "MAX_DECK_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_IMAGE_BYTES",
+    "MAX_MEDIA_BYTES",
+    "SUFFIXES",
+    "ContentState",
+    "Dialect",
+    "dialect_for",
+    "load_content",
+    "read_content",
+]

@@ -1,0 +1,1 @@
+"""The dialects' modules; the table of them is ``cardpress.parse.DIALECTS``."""

@@ -1,0 +1,102 @@
+"""The headings dialect: '## Section', '### Question', settings in '<!-- key: value -->'.
+
+A '#' heading may open a file; text before the first section is the deck's (or the
+file's) introduction; a settings comment counts only right below a heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.token import Token
+
+from cardpress import markup
+from cardpress.content_files import SourceFile, shown
+from cardpress.errors import Reporter
+from cardpress.parse.drafts import CardDraft, FileDraft, SectionDraft, Settings, top_level_blocks
+
+_SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:(.*)$")  # no backtracking on spaces
+
+
+def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft:
+    """One file's sections and cards, in order; problems of structure are reported."""
+    draft = FileDraft(source)
+    section: SectionDraft | None = None
+    card: CardDraft | None = None
+    settings_line = -1  # the line right after the last heading, where settings go
+    for block in top_level_blocks(tokens):
+        first = block[0]
+        line = first.map[0] + 1 if first.map else 1
+        after_heading = first.map is not None and first.map[0] == settings_line
+        settings_line = -1
+        if first.type == "heading_open":
+            level = int(first.tag[1])
+            inline = block[1]
+            if level == 1:
+                if draft.sections:
+                    report.error(
+                        source.location(line, 1),
+                        "'#' heading after the first section: use '##' for a section "
+                        "and '###' for a card",
+                    )
+                continue
+            if level == 2:
+                card = None
+                section = SectionDraft(line, source, inline)
+                draft.sections.append(section)
+                settings_line = first.map[1] if first.map else -1
+                continue
+            if level == 3:
+                card = None
+                if section is None:
+                    report.error(
+                        source.location(line, 1),
+                        "card is not inside a section: add a '## Section' heading above it",
+                    )
+                    continue
+                card = CardDraft(first, inline, source)
+                section.cards.append(card)
+                settings_line = first.map[1] if first.map else -1
+                continue
+        if first.type == "html_block" and markup.is_comment(first.content):
+            if after_heading:
+                target = card if card is not None else section
+                if target is not None:
+                    target.settings = _settings(first, source, report)
+            continue
+        if first.type == "html_block":
+            report.warning(
+                source.find(line, "<"),
+                f"raw HTML '{shown(first.content.strip(), 40)}' is shown as text; "
+                "use Markdown instead",
+            )
+        if card is not None:
+            card.body.append(block)
+        elif section is not None:
+            section.intro.append(block)
+        else:
+            draft.intro.append(block)
+    return draft
+
+
+def _settings(token: Token, source: SourceFile, report: Reporter) -> Settings:
+    """``key: value`` pairs of a settings comment, separated by ';' or new lines."""
+    line = token.map[0] + 1 if token.map else 1
+    body = token.content.strip()
+    body = body[4:] if body.startswith("<!--") else body
+    body = body[:-3] if body.endswith("-->") else body
+    settings: Settings = {}
+    for offset, raw_line in enumerate(body.split("\n")):
+        cursor = source.cursor(line + offset)
+        for part in raw_line.split(";"):
+            if not part.strip():
+                continue
+            where = cursor.find(part.strip())
+            match = _SETTING_RE.match(part)
+            if not match:
+                report.error(
+                    where, f"cannot read setting '{shown(part.strip())}': write 'key: value'"
+                )
+                continue
+            settings[match.group(1).lower()] = (match.group(2).strip(), where)
+    return settings

@@ -1,0 +1,64 @@
+"""Callouts: a quote opening with '[!NOTE]' (or TIP, IMPORTANT, WARNING, CAUTION) in a card."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.token import Token
+
+from cardpress import markup
+from cardpress.content_files import SourceFile
+from cardpress.model import Callout, CalloutKind
+from cardpress.parse.deck_state import DeckState
+from cardpress.parse.drafts import Block
+from cardpress.parse.rules.card import CardWork
+from cardpress.parse.rules.inline import render
+
+_ALERT_RE = re.compile(r"^\[!([A-Za-z]+)\][ \t]*(?:\n|$)")
+
+
+def apply(card: CardWork, deck: DeckState) -> None:
+    """Take the card's callouts out of its body; other blocks stay for the answer."""
+    for block in card.draft.body:
+        callout = callout_of(block, card.source, deck)
+        if callout is not None:
+            card.callouts.append(callout)
+        else:
+            card.blocks.append(block)
+
+
+def callout_of(block: Block, source: SourceFile, deck: DeckState) -> Callout | None:
+    """The callout a block is, or None for any other block (or a quote shown as a quote)."""
+    if block[0].type != "blockquote_open" or len(block) < 4:
+        return None
+    if block[1].type != "paragraph_open" or block[2].type != "inline":
+        return None
+    inline = block[2]
+    match = _ALERT_RE.match(inline.content)
+    if not match:
+        return None
+    line = block[0].map[0] + 1 if block[0].map else 1
+    try:
+        kind = CalloutKind(match.group(1).lower())
+    except ValueError:
+        deck.report.warning(
+            source.find(line, "[!"),
+            f"unknown callout '[!{match.group(1)}]' (known: NOTE, TIP, IMPORTANT, "
+            "WARNING, CAUTION): shown as a quote",
+        )
+        return None
+    rest = inline.content[match.end() :]
+    inner = block[1:-1]
+    if rest.strip():
+        md = markup.markdown()
+        new_inline = Token("inline", "", 0, content=rest, map=inline.map)
+        new_inline.children = []
+        md.inline.parse(rest, md, {}, new_inline.children)
+        inner = [inner[0], new_inline, *inner[2:]]
+    else:
+        inner = inner[3:]
+    body = render([inner], source, deck)
+    if not body:
+        deck.report.warning(source.location(line, 1), "callout is empty")
+        return None
+    return Callout(kind=kind, body=body)

@@ -1,0 +1,62 @@
+"""Cloze: a cloze card's deletions are numbered and checked; other kinds get a hint."""
+
+from __future__ import annotations
+
+from cardpress import cloze_text, markup
+from cardpress.content_files import SourceFile
+from cardpress.model import EMPTY, CardKind, Fragment, SourceLocation, cloze_to_html
+from cardpress.parse.deck_state import DeckState
+from cardpress.parse.rules.card import CardWork
+
+
+def apply(card: CardWork, deck: DeckState) -> None:
+    if not card.answer:
+        return  # reported by the answer rule
+    if card.kind is CardKind.CLOZE:
+        numbered = _numbered(card.answer, card.source, card.line, card.end_line, deck)
+        card.answer = EMPTY
+        if numbered is None:
+            card.ok = False
+        else:
+            card.cloze = numbered
+    elif cloze_text.has_explicit_deletion(card.answer.html + card.details.html):
+        deck.report.warning(
+            card.source.find(card.line, "{{c", card.end_line),
+            f"'{{{{c1::...}}}}' in a {card.kind.value} card: "
+            "add 'kind: cloze' to make it a cloze card",
+        )
+
+
+def _numbered(
+    answer: Fragment, source: SourceFile, line: int, end_line: int, deck: DeckState
+) -> Fragment | None:
+    """The cloze text with every deletion numbered, or None (reported) if it is wrong."""
+    html = cloze_text.protect_tags(answer.html)
+    try:
+        scanned = cloze_text.scan(html)
+        if not scanned.deletions:
+            deck.report.error(
+                source.location(line, 1),
+                "cloze card has no deletion: mark one as {{text}} or {{c1::text}}",
+            )
+            return None
+        html = cloze_text.expand(html, scanned)
+    except cloze_text.ClozeProblem as problem:
+        deck.report.error(_brace(source, line, end_line, problem.index), problem.message)
+        return None
+    if scanned.unclosed is not None:
+        deck.report.warning(
+            _brace(source, line, end_line, scanned.unclosed_index),
+            "'{{' is never closed by '}}': it and the rest are shown as text",
+        )
+    text = markup.plain_text(cloze_to_html(html))
+    return Fragment(html=html, text=cloze_text.plain_text_safe(text))
+
+
+def _brace(source: SourceFile, line: int, end_line: int, index: int) -> SourceLocation:
+    """Where the ``index``-th '{{' of a card (0-based) was written, as near as known."""
+    cursor = source.cursor(line, end_line)
+    where = source.location(line, 1)
+    for _ in range(index + 1):
+        where = cursor.find("{{")
+    return where

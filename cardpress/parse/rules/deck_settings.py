@@ -1,0 +1,92 @@
+"""Deck settings: the front matter's title, id, description, tags and paper size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cardpress.content_files import SourceFile, shown
+from cardpress.errors import Reporter
+from cardpress.model import PAPERS, SourceLocation
+
+DECK_KEYS = {"title", "id", "description", "tags", "paper", "source", "license"}
+_DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_TAG_RE = re.compile(r'^[^\s"]+$')
+
+
+@dataclass(frozen=True)
+class DeckSettings:
+    key: str
+    title: str
+    description: str
+    tags: tuple[str, ...]
+    paper: str
+
+
+def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
+    """The deck's settings from the first file's front matter, or None (reported)."""
+    data = source.front_matter
+    if data is None:
+        return None
+    line_of = source.front_matter_lines
+    ok = True
+
+    def where(key: str) -> SourceLocation:
+        return source.location(line_of.get(key, 1), 1)
+
+    for key in data:
+        if str(key) not in DECK_KEYS:
+            report.warning(
+                where(str(key)),
+                f"unknown front matter key '{shown(key)}' (known: {', '.join(sorted(DECK_KEYS))})",
+            )
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        report.error(where("title"), "front matter needs a 'title' (a non-empty string)")
+        ok = False
+    deck_key = data.get("id")
+    if not isinstance(deck_key, str) or not _DECK_KEY_RE.match(deck_key):
+        report.error(
+            where("id"),
+            "front matter needs an 'id': the stable deck key, lowercase letters, digits "
+            "and '-' (at most 64), e.g. id: aws-devops",
+        )
+        ok = False
+    description = data.get("description", "")
+    if description is None:
+        description = ""
+    if not isinstance(description, str):
+        report.error(where("description"), "'description' must be a string")
+        ok = False
+    tags = _parse_tags(data.get("tags", []) or [])
+    if tags is None:
+        report.error(where("tags"), "'tags' must be a list or a space-separated string")
+        ok = False
+        tags = []
+    for tag in tags:
+        if not _TAG_RE.match(tag):
+            report.error(where("tags"), f"tag '{shown(tag)}' may not contain spaces or quotes")
+            ok = False
+    for key in ("source", "license"):  # recorded by cardpress import, for people
+        if not isinstance(data.get(key, ""), str):
+            report.error(where(key), f"'{key}' must be a string")
+            ok = False
+    paper = data.get("paper", "a4")
+    if not isinstance(paper, str) or paper.lower() not in PAPERS:
+        report.error(where("paper"), "'paper' must be 'a4' or 'letter'")
+        ok = False
+        paper = "a4"
+    if not ok:
+        return None
+    assert isinstance(title, str) and isinstance(deck_key, str)
+    assert isinstance(description, str)
+    return DeckSettings(deck_key, title.strip(), description.strip(), tuple(tags), paper.lower())
+
+
+def _parse_tags(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return value.replace(",", " ").split()
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v).strip() for v in value]
+    return None

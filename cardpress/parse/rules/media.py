@@ -1,0 +1,69 @@
+"""Media: an image path becomes a checked media file of the deck, within the deck's budget."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import urllib.parse
+from pathlib import PurePosixPath
+
+from cardpress.content_files import (
+    MAX_IMAGE_BYTES,
+    MAX_MEDIA_BYTES,
+    SourceFile,
+    Unreadable,
+    image_type,
+    read_checked,
+    shown,
+    svg_problem,
+)
+from cardpress.model import MediaFile
+from cardpress.parse.deck_state import DeckState
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+
+
+def media_file(src: str, source: SourceFile, deck: DeckState) -> MediaFile | str:
+    """The media file an image path names, or why it cannot be used."""
+    quoted = shown(src)
+    if re.match(r"^([a-zA-Z][\w+.-]*:|//)", src):
+        return f"image '{quoted}' is not a local file: download it into the content folder"
+    rel_path = urllib.parse.unquote(src.split("#")[0].split("?")[0])
+    try:
+        target = (source.path.parent / rel_path).resolve()
+    except RuntimeError:
+        return f"image '{quoted}' is a link that leads to itself"
+    except (OSError, ValueError):
+        return f"image '{quoted}' cannot be found: check the path"
+    if not target.is_relative_to(deck.root):
+        return f"image '{quoted}' is outside the content folder"
+    rel = target.relative_to(deck.root).as_posix()
+    if rel in deck.media:
+        return deck.media[rel]
+    try:
+        exists = target.is_file()
+    except OSError:
+        exists = False
+    if not exists:
+        return f"image '{quoted}' does not exist"
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"image '{quoted}' is not PNG, JPEG, GIF, WebP or SVG"
+    try:
+        data = read_checked(deck.root, target, MAX_IMAGE_BYTES, "image")
+    except Unreadable as refused:
+        return f"image '{quoted}': {refused}"
+    found = image_type(data)
+    if found is None:
+        return f"image '{quoted}' is not really a PNG, JPEG, GIF, WebP or SVG file"
+    if found == "svg":
+        svg_refusal = svg_problem(data)
+        if svg_refusal:
+            return f"image '{quoted}': {svg_refusal}"
+    deck.media_bytes += len(data)
+    if deck.media_bytes > MAX_MEDIA_BYTES:
+        return f"image '{quoted}' takes the deck's images over the limit of {MAX_MEDIA_BYTES} bytes"
+    digest = hashlib.sha256(data).hexdigest()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(rel).name)
+    media = MediaFile(name=f"{digest[:12]}-{stem}", path=rel, sha256=digest)
+    deck.media[rel] = media
+    return media
