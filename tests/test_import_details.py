@@ -53,7 +53,7 @@ def test_report_and_deck(repo: Path, run_cli) -> None:  # type: ignore[no-untype
         "cardpress-import.json",
         "cardpress.lock",
         "containers.md",
-        "images/containers/layers.png",
+        "images/topics/containers/layers.png",
         "index.md",
         "shell.md",
     ]
@@ -73,7 +73,7 @@ def test_report_and_deck(repo: Path, run_cli) -> None:  # type: ignore[no-untype
     # a summary over several lines with a list: one heading
     assert "### Which of these are namespaces? pid; net; cgroup\n" in containers
     assert "[the spec](https://example.org/image-spec)" in containers
-    assert "![Layers of an image](images/containers/layers.png)" in containers
+    assert "![Layers of an image](images/topics/containers/layers.png)" in containers
     # the <br><b> wrapper is gone, a heading in an answer is no card
     assert "<b>\n" not in containers and "</b>" not in containers.replace("<b>stopped</b>", "")
     assert "**Short version**" in containers

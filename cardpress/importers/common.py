@@ -28,8 +28,14 @@ def heading_text(raw: str) -> str:
 
 def file_slug(path: Path, rel: str) -> str:
     """A short stable name for a source file: its folder for a README, else its name."""
-    name = path.parent.name if path.stem.lower() == "readme" and "/" in rel else path.stem
+    name = path.parent.name if path.stem.lower() == "readme" else path.stem
     return ascii_slug(name, 40) or "file"
+
+
+def section_key(file_part: str, heading: str, title: str) -> str:
+    """A section id: the file's slug (when there are several files) and the heading's."""
+    parts = [p for p in (file_part, ascii_slug(heading, 40)) if p]
+    return ".".join(parts) or ascii_slug(title, 40) or "questions"
 
 
 def unique(name: str, taken: set[str]) -> str:

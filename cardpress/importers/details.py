@@ -14,12 +14,17 @@ import textwrap
 from pathlib import Path
 
 from cardpress.importers import ImportOptions
-from cardpress.importers.common import file_slug, file_title, heading_text, unique
+from cardpress.importers.common import (
+    file_slug,
+    file_title,
+    heading_text,
+    section_key,
+    unique,
+)
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.markup_convert import as_blocks, convert_markdown, one_line
-from cardpress.importers.source_files import SourceSet
-from cardpress.importers.writer import ascii_slug
+from cardpress.importers.source_files import SourceSet, image_root
 from cardpress.model import SourceLocation
 
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -32,16 +37,16 @@ _WRAPPER_END_RE = re.compile(r"(?:</b>)?\s*(?:<br\s*/?>\s*)*$", re.I)
 
 
 def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
-    images = ImageCopier(sources.root)
+    images = ImageCopier(image_root(sources.root))
     deck = DraftDeck(title="")
     names: set[str] = set()
     for path in sources.files:
         rel = sources.relative(path)
         text = sources.read_text(path)
         deck.sources_read += 1
-        slug = file_slug(path, rel)
+        slug = file_slug(path, rel) if len(sources.files) > 1 else ""
         title = file_title(path, text)
-        draft = DraftFile(name=unique(slug, names) + ".md")
+        draft = DraftFile(name=unique(slug or file_slug(path, rel), names) + ".md")
         _read_file(text, rel, path.parent, slug, title, draft, deck, images)
         if draft.sections:
             deck.files.append(draft)
@@ -89,7 +94,7 @@ def _read_file(
             continue
         if section is None:
             named = heading and heading.lower() != title.lower()
-            key = unique(f"{slug}.{ascii_slug(heading, 40)}" if named else slug, keys)
+            key = unique(section_key(slug, heading if named else "", title), keys)
             section = DraftSection(
                 title=f"{title}: {heading}" if named else title,
                 key=key,

@@ -182,7 +182,11 @@ def _report(
     _listed(out, f"skipped {len(deck.skipped)}{empty}", skipped)
     if done.images_copied or deck.missing_images:
         missing = [f"{s.location}: {s.reason}" for s in sorted(deck.missing_images, key=_order)]
-        _listed(out, f"images: {done.images_copied} copied, {len(missing)} not copied", missing)
+        heading = f"images: {done.images_copied} copied, {len(missing)} not copied"
+        if missing:
+            _listed(out, heading, missing)
+        else:
+            out(f"  {heading}")
     _listed(out, f"conflicts: {len(done.conflicts)}", done.conflicts)
     _listed(out, f"build warnings: {len(warnings)}", warnings)
     for line in deck.notes:

@@ -140,6 +140,11 @@ def default_title(root: Path) -> str:
     return (_clone_top(root) or root).name
 
 
+def image_root(root: Path) -> Path:
+    """Images may come from anywhere in the clone the sources sit in (else their folder)."""
+    return _clone_top(root) or root
+
+
 def _clone_top(root: Path) -> Path | None:
     for folder in (root, *root.parents):
         if (folder / ".git").exists():
