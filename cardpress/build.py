@@ -8,11 +8,9 @@ nothing changed, the build returns before the parser or any renderer is even imp
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +24,8 @@ from cardpress.sources import DeckSources, discover
 from cardpress.user_cache import build_folder
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from cardpress.parse.loader import ContentState
 
 Log = Callable[[str], None]
@@ -224,6 +224,9 @@ def _start_second_core(stale: set[str], workers: int) -> tuple[ProcessPoolExecut
     heavy = next((fmt for fmt in ("pdf", "anki") if fmt in stale), None)
     if workers < 2 or heavy is None or (heavy == "anki" and len(stale) < 2):
         return None
+    import multiprocessing  # only here: with logging, a tenth of the start-up's imports
+    from concurrent.futures import ProcessPoolExecutor
+
     executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     executor.submit(_import_renderer, heavy)
     return executor, heavy
