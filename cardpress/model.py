@@ -99,6 +99,9 @@ class Card:
     guid: str | None = None
     """The Anki note GUID to use instead of the one made from the deck and card ids
     (set by ``cardpress import anki`` so notes keep their reviews)."""
+    type_in: bool = False
+    """The reader types the answer before seeing it (setting ``answer: type``); the page
+    compares what was typed with the short answer, or with a cloze card's deletions."""
 
     @property
     def anchor(self) -> str:

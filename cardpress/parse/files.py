@@ -95,4 +95,5 @@ def _card(draft: CardDraft, section_tags: tuple[str, ...], deck: DeckState) -> C
         location=card.location,
         cloze=card.cloze,
         guid=card.guid,
+        type_in=card.type_in,
     )

@@ -25,6 +25,8 @@ class CardWork:
     tags: list[str] = field(default_factory=list)
     guid: str | None = None
     """The Anki note GUID a deck brought in by ``cardpress import`` keeps."""
+    type_in: bool = False
+    """Setting ``answer: type``: the reader types the answer before seeing it."""
     question: Fragment = EMPTY
     callouts: list[Callout] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)

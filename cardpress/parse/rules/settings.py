@@ -1,4 +1,4 @@
-"""Settings: a card's id, kind and tags, and a section's id and tags."""
+"""Settings: a card's id, kind, tags and answer mode, and a section's id and tags."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ _GUID_RE = re.compile(r"^[!-~]{1,100}$")  # an Anki note GUID kept by cardpress 
 
 
 def apply(card: CardWork, deck: DeckState) -> None:
-    """The card's settings: kind, id (claimed for the deck), tags and an imported guid."""
+    """The card's settings: kind, id (claimed for the deck), tags, an imported guid and
+    whether the answer is typed in."""
     settings = dict(card.draft.settings)
     report = deck.report
     if "kind" in settings:
@@ -54,8 +55,17 @@ def apply(card: CardWork, deck: DeckState) -> None:
         if not _GUID_RE.match(card.guid):
             report.error(where, f"guid '{shown(value)}' must be 1 to 100 characters without spaces")
             card.ok = False
+    if "answer" in settings:
+        value, where = settings.pop("answer")
+        mode = value.strip().lower()
+        if mode not in ("show", "type"):
+            report.error(where, f"unknown answer setting '{shown(value)}' (known: show, type)")
+            card.ok = False
+        card.type_in = mode == "type"
     for name, (_, where) in settings.items():
-        report.warning(where, f"unknown card setting '{shown(name)}' (known: id, kind, tags, guid)")
+        report.warning(
+            where, f"unknown card setting '{shown(name)}' (known: id, kind, tags, guid, answer)"
+        )
 
 
 def section_identity(section: SectionDraft, title: str, deck: DeckState) -> tuple[str, ...]:
