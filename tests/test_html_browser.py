@@ -286,7 +286,7 @@ def test_quiz_mode_hides_answers_and_a_click_reveals_one(
     assert v.answer_visibility("card-port") == "hidden"
     toggle = "#card-ordered-delivery .card-toggle"
     assert v.page.get_attribute(toggle, "aria-expanded") == "true"
-    v.page.click("#card-tcp-three-way-handshake")
+    v.page.click("#card-tcp-three-way-handshake .card-prompt")
     assert set(v.cloze_visibility("card-tcp-three-way-handshake")) == {"visible"}
     assert "2 revealed" in (v.page.text_content("#status") or "")
 
@@ -443,12 +443,13 @@ def test_landmarks_headings_and_a_visible_focus(
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.is_visible(".skip-link")
     reached = []
-    for _ in range(12):  # every control is reachable by Tab, and shows where focus is
+    for _ in range(14):  # every control is reachable by Tab, and shows where focus is
         page.keyboard.press("Tab")
         reached.append(page.evaluate("document.activeElement.id"))
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline == "solid", reached[-1]
-    for control in ("theme-toggle", "search", "quiz-toggle", "tag-filter", "expand-all"):
+    controls = ("theme-toggle", "search", "quiz-toggle", "tag-filter", "study-filter", "expand-all")
+    for control in controls:
         assert control in reached
 
 

@@ -52,7 +52,7 @@ EXTRA_SECTION = """
 <!-- id: extras; tags: extras -->
 
 ### What does the diagram show?
-<!-- id: diagram -->
+<!-- id: diagram; answer: type -->
 
 Two pixels: red, then blue.
 

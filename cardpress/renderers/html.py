@@ -21,6 +21,7 @@ from cardpress.model import CLOZE_RE, Card, CardKind, Deck, Fragment, Section, c
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html_assets import PageAssets, load_assets
 from cardpress.renderers.html_media import MediaInliner
+from cardpress.renderers.html_study import card_fingerprint, typed_answer
 from cardpress.templates import environment
 
 PAGE_TEMPLATE = "html/page.html.j2"
@@ -130,7 +131,7 @@ def card_search_text(card: Card) -> str:
 
 
 def search_index_json(deck: Deck) -> str:
-    """The search index as JSON that is safe inside ``<script type="application/json">``."""
+    """The search and study index as JSON, safe inside ``<script type="application/json">``."""
     index: dict[str, Any] = {
         "deck": deck.key,
         "cards": [
@@ -139,6 +140,8 @@ def search_index_json(deck: Deck) -> str:
                 "section": section.key,
                 "tags": list(card.tags),
                 "text": card_search_text(card),
+                "fp": card_fingerprint(card),
+                **({"expect": typed_answer(card)} if card.type_in else {}),
             }
             for section in deck.sections
             for card in section.cards

@@ -21,7 +21,8 @@ from cardpress.highlight import CSS_CLASS, highlight_css
 
 STYLESHEET = "html/style.css"
 BOOT_SCRIPT = "html/boot.js"
-APP_SCRIPT = "html/app.js"
+# One inline script at the end of the page, in this order: app.js uses the other two.
+APP_SCRIPTS = ("html/scheduler.js", "html/study.js", "html/app.js")
 
 LIGHT_CODE_STYLE = "default"
 DARK_CODE_STYLE = "github-dark"
@@ -41,12 +42,13 @@ class PageAssets:
 def load_assets(env: jinja2.Environment) -> PageAssets:
     css = read_asset(env, STYLESHEET) + "\n" + code_css()
     boot_js = read_asset(env, BOOT_SCRIPT)
-    app_js = read_asset(env, APP_SCRIPT)
-    for name, text, closing in (
+    app_parts = [(name, read_asset(env, name)) for name in APP_SCRIPTS]
+    app_js = "\n".join(text for _, text in app_parts)
+    for name, text, closing in [
         (STYLESHEET, css, "</style"),
         (BOOT_SCRIPT, boot_js, "</script"),
-        (APP_SCRIPT, app_js, "</script"),
-    ):
+        *((name, text, "</script") for name, text in app_parts),
+    ]:
         if closing in text.lower():
             raise BuildError(f"{name} must not contain {closing}")
     return PageAssets(

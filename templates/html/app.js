@@ -1,4 +1,5 @@
-/* Study features of the one-pager: search, filters, quiz mode, keyboard use and themes.
+/* Reading features of the one-pager: search, filters, quiz mode, keyboard use and themes;
+   studying (grades, progress, type-in answers) is in study.js, scheduling in scheduler.js.
    Progressive enhancement: without this script the page shows every answer. */
 (function () {
   "use strict";
@@ -9,6 +10,7 @@
 
   var search = byId("search");
   var tagFilter = byId("tag-filter");
+  var studyFilter = byId("study-filter");
   var sectionFilter = byId("section-filter");
   var quizToggle = byId("quiz-toggle");
   var expandAll = byId("expand-all");
@@ -21,6 +23,7 @@
 
   var index = JSON.parse(byId("search-index").textContent);
   var quiz = false;
+  var study = null;
 
   function normalize(text) {
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -30,6 +33,9 @@
     var el = byId(entry.id);
     return {
       el: el,
+      id: entry.id.slice("card-".length),
+      fp: entry.fp,
+      expect: entry.expect,
       section: entry.section,
       tags: entry.tags,
       text: normalize(entry.text),
@@ -56,6 +62,14 @@
     card.el.classList.toggle("is-open", open);
     card.toggle.setAttribute("aria-expanded", String(open));
     card.toggle.setAttribute("aria-label", open ? "Hide the answer" : "Show the answer");
+    if (study && !open) study.hidden(card);
+  }
+
+  /* Opens a card the reader asked to see: in quiz mode that is an answer to grade. */
+  function reveal(card) {
+    setOpen(card, true);
+    if (quiz) study.revealed(card);
+    updateStatus();
   }
 
   function visibleCards() {
@@ -72,6 +86,7 @@
     root.classList.toggle("quiz", on);
     quizToggle.setAttribute("aria-pressed", String(on));
     cards.forEach(function (card) { setOpen(card, !on); });
+    study.quizChanged(on);
     expandAll.textContent = on ? "Reveal all" : "Expand all";
     collapseAll.textContent = on ? "Hide all" : "Collapse all";
     updateStatus();
@@ -91,22 +106,24 @@
     var terms = searchTerms();
     var tag = tagFilter.value;
     var section = sectionFilter.value;
+    var progress = studyFilter.value;
     var perSection = new Map();
     cards.forEach(function (card) {
       var shown = (!section || card.section === section) &&
         (!tag || hasTag(card, tag)) &&
+        (!progress || study.matches(card, progress)) &&
         terms.every(function (term) { return card.text.indexOf(term) !== -1; });
       card.el.hidden = !shown;
       if (shown) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
     });
-    var filtering = terms.length > 0 || tag !== "" || section !== "";
+    var filtering = terms.length > 0 || tag !== "" || section !== "" || progress !== "";
     sections.forEach(function (s) {
       var n = perSection.get(s.key) || 0;
       s.el.hidden = filtering && n === 0; /* a section of intro text alone stays */
       if (s.count) s.count.textContent = String(n);
       if (s.link) s.link.classList.toggle("is-empty", filtering && n === 0);
     });
-    root.classList.toggle("is-filtered", terms.length > 0 || tag !== "");
+    root.classList.toggle("is-filtered", terms.length > 0 || tag !== "" || progress !== "");
     noResults.hidden = visibleCards().length > 0;
     highlight(terms);
     updateStatus();
@@ -117,6 +134,7 @@
     search.value = "";
     tagFilter.value = "";
     sectionFilter.value = "";
+    studyFilter.value = "";
     replaceHash("");
     applyFilters();
   }
@@ -184,9 +202,10 @@
     } catch (error) {
       return;
     }
-    var match = /^(tag|section)=(.*)$/.exec(hash);
+    var match = /^(tag|section|study)=(.*)$/.exec(hash);
     if (match) {
-      if (selectValue(match[1] === "tag" ? tagFilter : sectionFilter, match[2])) {
+      var select = { tag: tagFilter, section: sectionFilter, study: studyFilter }[match[1]];
+      if (selectValue(select, match[2])) {
         applyFilters();
         toolbar.scrollIntoView({ block: "start" });
       }
@@ -250,12 +269,16 @@
       }
       return;
     }
-    if (isTyping(target)) return;
+    if (isTyping(target) || study.handleKey(event)) return;
     var card = cardOf.get(target);
     if (card && (event.key === " " || event.key === "Enter")) {
       event.preventDefault();
-      setOpen(card, !card.open);
-      updateStatus();
+      if (card.open) {
+        setOpen(card, false);
+        updateStatus();
+      } else if (!study.focusTyping(card)) {
+        reveal(card);
+      }
     } else if (event.key === "/") {
       event.preventDefault();
       search.focus();
@@ -276,23 +299,25 @@
     var toggle = target.closest(".card-toggle");
     if (toggle) {
       var owner = cardOf.get(toggle.closest(".card"));
-      setOpen(owner, !owner.open);
-      updateStatus();
+      if (owner.open) {
+        setOpen(owner, false);
+        updateStatus();
+      } else {
+        reveal(owner);
+      }
       return;
     }
     var el = target.closest(".card");
-    if (!el || target.closest("a, button, input, select, summary, label")) return;
+    if (!el || target.closest("a, button, input, select, summary, label, .type-answer")) return;
     var card = cardOf.get(el);
     var selection = window.getSelection();
-    if (card && !card.open && !(selection && String(selection).length)) {
-      setOpen(card, true);
-      updateStatus();
-    }
+    if (card && !card.open && !(selection && String(selection).length)) reveal(card);
   });
 
   search.addEventListener("input", applyFilters);
   tagFilter.addEventListener("change", function () { onFilterChange(tagFilter, "tag"); });
   sectionFilter.addEventListener("change", function () { onFilterChange(sectionFilter, "section"); });
+  studyFilter.addEventListener("change", function () { onFilterChange(studyFilter, "study"); });
   quizToggle.addEventListener("click", function () { setQuiz(!quiz); });
   expandAll.addEventListener("click", function () { setAllOpen(true); });
   collapseAll.addEventListener("click", function () { setAllOpen(false); });
@@ -301,6 +326,24 @@
     search.focus();
   });
   window.addEventListener("hashchange", followHash);
+
+  /* ---- Studying: grades, progress, type-in answers (study.js) ---- */
+
+  study = cardpressStudy({
+    deck: index.deck,
+    cards: cards,
+    isQuiz: function () { return quiz; },
+    setOpen: function (card, open) {
+      setOpen(card, open);
+      updateStatus();
+    },
+    applyFilters: applyFilters,
+    focusCard: function (card) {
+      card.el.focus({ preventScroll: true });
+      card.el.scrollIntoView({ block: "nearest" });
+    },
+    focusMain: function () { byId("main").focus(); }
+  });
 
   /* ---- Theme: follows the system until the reader picks the other one ---- */
 
