@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from cardpress.importers.html_markdown import strip_html
 from cardpress.importers.markup_convert import convert_markdown, one_line
 from cardpress.importers.writer import ascii_slug
 
@@ -44,3 +45,11 @@ def unique(name: str, taken: set[str]) -> str:
         candidate, n = f"{name}-{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+def cloze_title(text: str) -> str:
+    """A heading for a cloze card: its first words, deletions shown as [...]."""
+    plain = strip_html(re.sub(r"\{\{c\d+::.*?\}\}", "[...]", text))
+    words = plain.split()
+    title = " ".join(words[:10]) + (" ..." if len(words) > 10 else "")
+    return one_line(convert_markdown(title, lambda src, alt: alt)) or "Cloze"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from cardpress.errors import UsageError
 from cardpress.importers import ImportOptions
-from cardpress.importers.common import unique
+from cardpress.importers.common import cloze_title, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
-from cardpress.importers.html_markdown import html_to_markdown, strip_html
+from cardpress.importers.html_markdown import html_to_markdown
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.markup_convert import ImageHook, as_blocks, convert_markdown, one_line
 from cardpress.importers.source_files import SourceSet, image_root
@@ -145,14 +145,6 @@ def _rows(
             deck.skipped.append(Skip(where, f"id '{given[:40]}' is not a card id: made one"))
         out.append((card, cell("section"), where.line))
     return out
-
-
-def cloze_title(text: str) -> str:
-    """A heading for a cloze card: its first words, deletions shown as [...]."""
-    plain = strip_html(re.sub(r"\{\{c\d+::.*?\}\}", " [...] ", text))
-    words = plain.split()
-    title = " ".join(words[:10]) + (" ..." if len(words) > 10 else "")
-    return one_line(convert_markdown(title, lambda src, alt: alt)) or "Cloze"
 
 
 def _sniff(text: str) -> str:

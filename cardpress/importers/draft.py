@@ -20,6 +20,8 @@ class DraftImage:
     """The image file in the source (may not exist: then it is reported missing)."""
     name: str
     """Its path inside the deck folder, relative to the deck (``images/...``)."""
+    data: bytes
+    """Its bytes, read (and checked) once when the source was read."""
 
 
 @dataclass
@@ -46,6 +48,9 @@ class DraftCard:
     """A stable id the source itself gives; otherwise one is made from the section and question."""
     images: list[DraftImage] = field(default_factory=list)
     """Images the answer refers to."""
+    split: bool = False
+    """Write the thematic break after the answer even without details (an answer of
+    several blocks that must stay whole)."""
 
 
 @dataclass

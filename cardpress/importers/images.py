@@ -34,6 +34,7 @@ class ImageCopier:
         self.missing: list[Skip] = []
         self._names: dict[Path, str] = {}
         self._used: set[str] = set()
+        self._data: dict[Path, bytes | str] = {}
 
     def markdown(
         self, src: str, alt: str, base: Path, where: SourceLocation, into: list[DraftImage]
@@ -49,16 +50,20 @@ class ImageCopier:
             return alt_text
         relative = urllib.parse.unquote(src.split("#", 1)[0].split("?", 1)[0])
         path = (self.root / relative.lstrip("/")) if relative.startswith("/") else base / relative
-        problem = self._problem(path)
-        if problem:
-            self.missing.append(Skip(where, f"{problem}: {shown(src, 200)}"))
+        key = path.absolute()
+        if key not in self._data:
+            self._data[key] = self._read(path)
+        data = self._data[key]
+        if isinstance(data, str):
+            self.missing.append(Skip(where, f"{data}: {shown(src, 200)}"))
             return alt_text
         resolved = path.resolve()
         name = self._name(resolved)
-        into.append(DraftImage(source=resolved, name=name))
+        into.append(DraftImage(source=resolved, name=name, data=data))
         return f"![{alt_text}]({name})"
 
-    def _problem(self, path: Path) -> str:
+    def _read(self, path: Path) -> bytes | str:
+        """The image's bytes, or why it cannot be used."""
         try:
             data = read_checked(self.root, path, MAX_IMAGE_BYTES, "image")
         except Unreadable as exc:
@@ -68,7 +73,8 @@ class ImageCopier:
         kind = image_type(data)
         if kind is None:
             return "not a PNG, JPEG, GIF, WebP or SVG image"
-        return svg_problem(data) if kind == "svg" else ""
+        problem = svg_problem(data) if kind == "svg" else ""
+        return problem or data
 
     def _name(self, resolved: Path) -> str:
         if resolved in self._names:

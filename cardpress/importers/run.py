@@ -58,7 +58,10 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
         raise UsageError(f"'{shown(request.to, 200)}' is not a folder")
     sources = collect(list(request.sources), importer.suffixes, list(request.exclude))
     deck = importer.read(sources, request.options)
-    found = provenance(sources.root, request.license, request.source)
+    stated = request.source
+    if stated is None and importer.package:  # a package says nothing of where it came from
+        stated = ", ".join(path.name for path in sources.files)
+    found = provenance(sources.root, request.license, stated)
     title = request.title or deck.title or default_title(sources.root)
     index = _index(title, deck_key, request.format, found)
     shown_dir = _shown(request.to)

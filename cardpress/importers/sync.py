@@ -63,8 +63,6 @@ class Planned:
 
     files: dict[str, bytes]
     """Every Markdown file and image the deck folder should hold, by relative path."""
-    image_sources: dict[str, Path]
-    """For images: where their bytes come from (``files`` holds them too)."""
     deletes: list[str]
     state: bytes
     outcome: Outcome
@@ -177,7 +175,6 @@ def plan(
     merge.finish_removed()
     return Planned(
         files=merge.files,
-        image_sources=merge.image_sources,
         deletes=merge.deletes,
         state=serialise_state(fmt, merge.recorded),
         outcome=merge.outcome,
@@ -199,7 +196,6 @@ class _Merge:
         self.shown_dir = shown_dir
         self.recorded: dict[str, Recorded] = {}
         self.files: dict[str, bytes] = {}
-        self.image_sources: dict[str, Path] = {}
         self.deletes: list[str] = []
         self.outcome = Outcome()
         self._blocks: dict[str, tuple[str, Block]] = {}
@@ -272,7 +268,7 @@ class _Merge:
         if key in self._seen:
             return
         self._seen.add(key)
-        data = image.source.read_bytes()
+        data = image.data
         new_fp = hashlib.sha256(data).hexdigest()[:16]
         prev = self.previous.get(key)
         path = self.deck_dir / image.name
@@ -280,7 +276,6 @@ class _Merge:
         if current is None or current == new_fp or (prev and current == prev.written):
             self.recorded[key] = Recorded(image.name, new_fp)
             self.files[image.name] = data
-            self.image_sources[image.name] = image.source
             self.outcome.images_copied += current != new_fp
             return
         self.recorded[key] = prev or Recorded(image.name, new_fp)

@@ -75,6 +75,8 @@ def card_block(card: DraftCard, card_id: str) -> str:
     text = f"### {card.question}\n<!-- {'; '.join(settings)} -->\n\n{card.answer.strip()}\n"
     if card.details.strip():
         text += f"\n***\n\n{card.details.strip()}\n"
+    elif card.split:
+        text += "\n***\n"
     return text
 
 
