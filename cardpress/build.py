@@ -191,15 +191,22 @@ def _build_stale(
         raise
     for job in jobs:
         atomic.sweep(job.final, started_at)
+    anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
     for deck in state.decks:
-        if state.locks[deck.key].save():
-            detail(f"updated {state.locks[deck.key].path}")
-        atomic.sweep(state.locks[deck.key].path, started_at)
+        lock = state.locks[deck.key]
         removed = state.removed.get(deck.key, [])
-        if removed:
-            info(removed_notice(deck, removed))
-        for card_id, old, new in state.locks[deck.key].kind_changes:
-            info(kind_change_notice(deck, card_id, old, new))
+        for card_id, old_id in lock.unknown_was:
+            warn(unknown_was_warning(deck, card_id, old_id))
+        if deck.key in anki_built:
+            templates = options.templates or template_folders.packaged_folder()
+            notices = _record_anki_package(deck, lock, removed, templates)
+        else:
+            notices = _notices_without_package(deck, lock, removed)
+        if lock.save():
+            detail(f"updated {lock.path}")
+        atomic.sweep(lock.path, started_at)
+        for notice in notices:
+            info(notice)
     try:
         _record_state(options, plan, state, jobs, markdown_hashes)
         if cache is not None:
@@ -307,24 +314,44 @@ def _report(job: _Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
 
 
-def removed_notice(deck: Deck, removed: list[str]) -> str:
-    from cardpress.renderers.anki import removed_notes_search  # only when something went
+def _record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: Path) -> list[str]:
+    """What importing the package just written does; the lock remembers what it holds."""
+    from cardpress import anki_report
+    from cardpress.anki_changes import next_package, record_package
 
+    changes, notes = next_package(deck, lock, removed, templates.resolve())
+    record_package(lock, notes)
+    return anki_report.notices(changes)
+
+
+def _notices_without_package(deck: Deck, lock: Lock, removed: list[str]) -> list[str]:
+    """Removals and kind changes, when this build wrote no Anki package for the deck."""
+    notices = []
+    if removed:
+        from cardpress.renderers.anki import removed_notes_search
+
+        notices.append(
+            f"{deck.key}: {len(removed)} card(s) removed since the last build: "
+            f"{', '.join(removed)}. An import never deletes notes; find them in Anki's "
+            f"browser with: {removed_notes_search(deck.key, removed)}"
+        )
+    for card_id, old, new in lock.kind_changes:
+        from cardpress.model import CardKind
+        from cardpress.renderers.anki import replaced_note_search
+
+        search = replaced_note_search(deck.key, card_id, CardKind(old))
+        notices.append(
+            f"{deck.key}: card {card_id} changed from {old} to {new}: an Anki import keeps "
+            f"its {old} note; find it with: {search}"
+        )
+    return notices
+
+
+def unknown_was_warning(deck: Deck, card_id: str, old_id: str) -> str:
     return (
-        f"{deck.key}: {len(removed)} card(s) removed since the last build: "
-        f"{', '.join(removed)}. An import never deletes notes; find them in Anki's browser "
-        f"with: {removed_notes_search(deck.key, removed)}"
-    )
-
-
-def kind_change_notice(deck: Deck, card_id: str, old: str, new: str) -> str:
-    from cardpress.model import CardKind
-    from cardpress.renderers.anki import replaced_note_search
-
-    return (
-        f"{deck.key}: card {card_id} changed from {old} to {new}: Anki adds it as a new note "
-        f"and keeps the old one; find the old note with: "
-        f"{replaced_note_search(deck.key, card_id, CardKind(old))}"
+        f"{deck.key}: card {card_id} says 'was: {old_id}', but the lock file has no card "
+        f"'{old_id}' whose note it could take over (unknown, still used by a card, or "
+        f"'{card_id}' is already taken): remove 'was: {old_id}'"
     )
 
 
@@ -339,6 +366,8 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> Ren
         stamps=lock,
         cache_dir=build_folder(options.out),
         progress=ProgressLine(deck.key, options.progress),
+        note_ids=lock.renamed_note_ids(),
+        tombstones=lock.tombstones(),
     )
 
 

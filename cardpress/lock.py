@@ -20,7 +20,8 @@ from typing import Any
 from cardpress import atomic
 from cardpress.model import Card, Deck, Section
 
-LOCK_VERSION = 1
+LOCK_VERSION = 2  # 2 added what the last Anki package held (renames, decks, fields)
+READABLE_VERSIONS = (1, 2)
 _SLUG_RE = re.compile(r"[^\w]+")
 
 
@@ -40,12 +41,81 @@ def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
     return out or "card"
 
 
+@dataclass(frozen=True)
+class BuiltNote:
+    """A card's note as the last Anki package held it: what ``cardpress preview`` compares
+    with, and what a removed card's tombstone repeats so that only its tags change."""
+
+    deck: str
+    """The Anki (sub)deck its cards went to."""
+    tags: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A removed card whose note the package keeps, tagged ``cardpress::removed``."""
+
+    card_id: str
+    note_id: str
+    """The id its GUID comes from (its first id, before any rename)."""
+    kind: str
+    built: BuiltNote
+
+
 @dataclass
 class LockedCard:
     question: str
     answer: str
     kind: str | None = None  # None: recorded before kinds were
     removed: bool = False
+    note: str | None = None
+    """The id its Anki note's GUID comes from, when the card was renamed (``was:``)."""
+    renamed_to: str | None = None
+    """The card's new id, when this id was renamed: the id stays taken."""
+    kinds: tuple[str, ...] = ()
+    """Every kind whose note an Anki package held: changing back finds that note."""
+    built: BuiltNote | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"question": self.question, "answer": self.answer}
+        data["kind"] = self.kind
+        if self.removed:
+            data["removed"] = True
+        if self.note is not None:
+            data["note"] = self.note
+        if self.renamed_to is not None:
+            data["renamed_to"] = self.renamed_to
+        if self.kinds:
+            data["kinds"] = list(self.kinds)
+        if self.built is not None:
+            data["anki"] = {
+                "deck": self.built.deck,
+                "tags": list(self.built.tags),
+                "fields": list(self.built.fields),
+            }
+        return data
+
+    @classmethod
+    def from_json(cls, entry: dict[str, Any]) -> LockedCard:
+        built = entry.get("anki")
+        kind = str(entry["kind"]) if entry.get("kind") is not None else None
+        return cls(
+            question=str(entry["question"]),
+            answer=str(entry["answer"]),
+            kind=kind,
+            removed=bool(entry.get("removed", False)),
+            note=str(entry["note"]) if "note" in entry else None,
+            renamed_to=str(entry["renamed_to"]) if "renamed_to" in entry else None,
+            kinds=tuple(str(k) for k in entry.get("kinds", ())),
+            built=None
+            if built is None
+            else BuiltNote(
+                deck=str(built["deck"]),
+                tags=tuple(str(t) for t in built["tags"]),
+                fields=tuple(str(f) for f in built["fields"]),
+            ),
+        )
 
 
 @dataclass
@@ -59,6 +129,14 @@ class Lock:
     content: tuple[str, int] | None = None  # (fingerprint of the model, time it changed)
     now: int = 0
     kind_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
+    recorded_deck: str | None = None
+    """The deck id the lock file was written for (None: a new lock)."""
+    previous: dict[str, LockedCard] = field(default_factory=dict)
+    """The cards as the file recorded them, before this build assigned ids."""
+    previous_stamps: dict[str, tuple[str, int]] = field(default_factory=dict)
+    renames: list[tuple[str, str]] = field(default_factory=list)  # old id, new id
+    rename_hints: list[tuple[str, str]] = field(default_factory=list)  # gone id, new id
+    unknown_was: list[tuple[str, str]] = field(default_factory=list)  # card id, unknown old id
     _original: bytes = b""
 
     @classmethod
@@ -70,20 +148,18 @@ class Lock:
             return lock
         lock._original = raw
         data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict) or data.get("cardpress_lock") != LOCK_VERSION:
+        if not isinstance(data, dict) or data.get("cardpress_lock") not in READABLE_VERSIONS:
             raise ValueError("not a cardpress lock file of a known version")
+        lock.recorded_deck = str(data.get("deck", deck))
         for card_id, entry in data.get("cards", {}).items():
-            lock.cards[card_id] = LockedCard(
-                question=str(entry["question"]),
-                answer=str(entry["answer"]),
-                kind=str(entry["kind"]) if "kind" in entry else None,
-                removed=bool(entry.get("removed", False)),
-            )
+            lock.cards[card_id] = LockedCard.from_json(entry)
         for key, entry in data.get("stamps", {}).items():
             lock.stamps[key] = (str(entry["fingerprint"]), int(entry["modified"]))
         content = data.get("content")
         if content:
             lock.content = (str(content["fingerprint"]), int(content["modified"]))
+        lock.previous = {card_id: replace(entry) for card_id, entry in lock.cards.items()}
+        lock.previous_stamps = dict(lock.stamps)
         return lock
 
     def original_text(self) -> str:
@@ -116,11 +192,7 @@ class Lock:
                 if self.content
                 else None
             ),
-            "cards": {
-                card_id: {"question": c.question, "answer": c.answer, "kind": c.kind}
-                | ({"removed": True} if c.removed else {})
-                for card_id, c in sorted(self.cards.items())
-            },
+            "cards": {card_id: c.to_json() for card_id, c in sorted(self.cards.items())},
             "stamps": {
                 key: {"fingerprint": fp, "modified": t}
                 for key, (fp, t) in sorted(self.stamps.items())
@@ -139,12 +211,40 @@ class Lock:
 
     def removed_since_last_build(self, deck: Deck) -> list[str]:
         present = {card.id for card in deck.cards()}
-        return sorted(i for i, c in self.cards.items() if not c.removed and i not in present)
+        return sorted(
+            i
+            for i, c in self.cards.items()
+            if not c.removed and c.renamed_to is None and i not in present
+        )
 
     def mark_removed(self, deck: Deck) -> None:
         present = {card.id for card in deck.cards()}
         for card_id, entry in self.cards.items():
-            entry.removed = card_id not in present
+            entry.removed = card_id not in present and entry.renamed_to is None
+
+    def note_id(self, card_id: str) -> str:
+        """The id a card's Anki note GUID comes from: its first id, through renames."""
+        entry = self.cards.get(card_id)
+        return entry.note if entry is not None and entry.note is not None else card_id
+
+    def renamed_note_ids(self) -> dict[str, str]:
+        """Card id -> the id its Anki note's GUID comes from, for renamed cards."""
+        return {i: c.note for i, c in sorted(self.cards.items()) if c.note is not None}
+
+    def tombstones(self) -> tuple[Tombstone, ...]:
+        """The removed cards whose last note is known: the package keeps them, tagged."""
+        return tuple(
+            Tombstone(card_id, entry.note or card_id, entry.kind, entry.built)
+            for card_id, entry in sorted(self.cards.items())
+            if entry.removed and entry.built is not None and entry.kind is not None
+        )
+
+    def record_built(self, card_id: str, kind: str, built: BuiltNote) -> None:
+        """Record what the Anki package written by this build holds for a card."""
+        entry = self.cards[card_id]
+        entry.built = built
+        if kind not in entry.kinds:
+            entry.kinds = tuple(sorted({*entry.kinds, kind}))
 
 
 def card_answer_text(card: Card) -> str:
@@ -160,6 +260,7 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
     """
     cards = list(deck.cards())
     claimed = {card.id for card in cards if card.explicit_id}
+    claimed |= {old for card in cards for old in card.was}
     by_question: dict[str, list[str]] = {}
     by_answer: dict[str, list[str]] = {}
     for card_id, entry in lock.cards.items():
@@ -196,18 +297,75 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
         taken.add(candidate)
 
     new_cards = [replace(card, id=assigned.get(i, card.id)) for i, card in enumerate(cards)]
+    present = {card.id for card in new_cards}
     for card in new_cards:
+        for old in card.was:
+            _rename(lock, old, card.id, present)
         before = lock.cards.get(card.id)
         if before is not None and before.kind not in (None, card.kind.value):
             lock.kind_changes.append((card.id, before.kind, card.kind.value))
-        lock.cards[card.id] = LockedCard(
+        recorded = LockedCard(
             question=text_hash(card.question.text),
             answer=text_hash(card_answer_text(card)),
             kind=card.kind.value,
         )
+        lock.cards[card.id] = (
+            recorded
+            if before is None
+            else replace(
+                before,
+                question=recorded.question,
+                answer=recorded.answer,
+                kind=recorded.kind,
+                removed=False,
+                renamed_to=None,
+            )
+        )
+    _hint_renames(lock, new_cards, present)
     rebuilt = iter(new_cards)
     sections: list[Section] = [
         replace(section, cards=tuple(next(rebuilt) for _ in section.cards))
         for section in deck.sections
     ]
     return replace(deck, sections=tuple(sections))
+
+
+def _rename(lock: Lock, old: str, new: str, present: set[str]) -> None:
+    """Let card ``new`` keep the Anki note of card ``old`` (``<!-- id: new; was: old -->``)."""
+    entry, seen = lock.cards.get(old), {old}
+    while entry is not None and entry.renamed_to is not None and entry.renamed_to not in seen:
+        if entry.renamed_to == new:
+            return  # renamed by an earlier build
+        seen.add(entry.renamed_to)
+        entry = lock.cards.get(entry.renamed_to)
+    entry = lock.cards.get(old)
+    if entry is None or entry.renamed_to is not None or old in present or new in lock.cards:
+        lock.unknown_was.append((new, old))
+        return
+    lock.cards[new] = replace(entry, note=entry.note or old, removed=False, renamed_to=None)
+    lock.cards[old] = LockedCard(entry.question, entry.answer, entry.kind, renamed_to=new)
+    stamp = lock.stamps.get(f"anki:note:{old}")
+    if stamp is not None:
+        lock.stamps[f"anki:note:{new}"] = stamp
+    lock.renames.append((old, new))
+
+
+def _hint_renames(lock: Lock, cards: list[Card], present: set[str]) -> None:
+    """A card that disappeared while a new one has its question or answer: likely renamed."""
+    gone = {
+        card_id: entry
+        for card_id, entry in lock.previous.items()
+        if card_id not in present
+        and not entry.removed
+        and entry.renamed_to is None
+        and lock.cards[card_id].renamed_to is None
+    }
+    for card in cards:
+        if card.id in lock.previous or card.was:
+            continue
+        question = text_hash(card.question.text)
+        answer = text_hash(card_answer_text(card))
+        for card_id, entry in gone.items():
+            if entry.question == question or entry.answer == answer:
+                lock.rename_hints.append((card_id, card.id))
+                break

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -102,6 +102,9 @@ class Card:
     type_in: bool = False
     """The reader types the answer before seeing it (setting ``answer: type``); the page
     compares what was typed with the short answer, or with a cloze card's deletions."""
+    was: tuple[str, ...] = field(default=(), metadata={"model_json": False})
+    """Ids this card had before (``<!-- id: new; was: old -->``): its Anki note keeps its
+    identity and reviews. Only the lock needs them; the JSON model leaves them out."""
 
     @property
     def anchor(self) -> str:

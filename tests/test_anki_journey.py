@@ -166,8 +166,11 @@ def test_reimport_after_edits_updates_in_place_and_keeps_every_review(
     log = anki.import_package(out / "journey.apkg")
     assert not log["conflicting"]
     assert log["new"] == ["what-does-dns-do"]
-    # Exactly the edited notes: answer edited, question reworded, card moved (its Source).
-    assert log["updated"] == sorted([capital["Id"], http_id, "how-do-you-list-files-with"])
+    # Exactly the edited notes: answer edited, question reworded, card moved (its Source),
+    # and the removed card's note, which gains the tag cardpress::removed.
+    assert log["updated"] == sorted(
+        [capital["Id"], http_id, "how-do-you-list-files-with", "a-card-that-will-be-removed"]
+    )
 
     notes = {note["Id"]: note for note in anki.notes()}
     assert len(notes) == 8  # seven old notes (one now stale) and the new one

@@ -52,5 +52,10 @@ COMMANDS: dict[str, Command] = {
             "turn Q&A from elsewhere (interview repositories, Anki, CSV) into a deck folder",
             "cardpress.commands.import_deck",
         ),
+        Command(
+            "preview",
+            "show what importing the next Anki packages will do, before building",
+            "cardpress.commands.preview",
+        ),
     )
 }

@@ -96,4 +96,5 @@ def _card(draft: CardDraft, section_tags: tuple[str, ...], deck: DeckState) -> C
         cloze=card.cloze,
         guid=card.guid,
         type_in=card.type_in,
+        was=tuple(dict.fromkeys(card.was)),
     )

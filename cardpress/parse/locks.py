@@ -53,8 +53,15 @@ def _lock_problem(lock: Lock) -> tuple[str, int]:
     and the line of the entry it is in."""
     kinds = {kind.value for kind in CardKind}
     for card_id, entry in lock.cards.items():
-        if not _LOCK_ID_RE.match(card_id):
-            return f"card id '{shown(card_id)}' is not valid", _lock_line(lock, card_id)
+        for named in (card_id, entry.note, entry.renamed_to):
+            if named is not None and not _LOCK_ID_RE.match(named):
+                return f"card id '{shown(named)}' is not valid", _lock_line(lock, card_id)
+        for kind in entry.kinds:
+            if kind not in kinds:
+                return (
+                    f"card '{card_id}' has the unknown kind '{shown(kind)}'",
+                    _lock_line(lock, card_id),
+                )
         if entry.kind is not None and entry.kind not in kinds:
             return (
                 f"card '{card_id}' has the unknown kind '{shown(entry.kind)}'",

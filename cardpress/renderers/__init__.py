@@ -8,11 +8,12 @@ imported only when their format is built, so WeasyPrint is never imported withou
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from cardpress.lock import Tombstone
 from cardpress.model import Deck
 
 
@@ -44,6 +45,10 @@ class RenderContext:
     stamps: Stamps = field(default_factory=lambda: FixedStamps(0))
     cache_dir: Path | None = None  # this format's own cache folder, kept between builds
     progress: Callable[[str], None] = field(default=lambda message: None)
+    note_ids: Mapping[str, str] = field(default_factory=dict)
+    """Renamed card id -> the id its Anki note's GUID comes from (see cardpress.lock)."""
+    tombstones: tuple[Tombstone, ...] = ()
+    """Removed cards whose notes the Anki package keeps, tagged ``cardpress::removed``."""
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)

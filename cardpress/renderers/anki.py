@@ -14,7 +14,8 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import genanki
 import jinja2
 
 from cardpress.errors import BuildError
+from cardpress.lock import Tombstone
 from cardpress.model import Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
@@ -29,6 +31,7 @@ from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, writ
 from cardpress.templates import environment
 
 TAG_NAMESPACE = "cardpress"
+REMOVED_TAG = f"{TAG_NAMESPACE}::removed"
 _SRC_RE = re.compile(r'\bsrc="([^"]*)"')
 # Anki plays ``[sound:...]`` and ``[anki:tts ...]...[/anki:tts]`` (and shows
 # ``[anki:play:...]`` as play buttons) wherever they appear in a field's text.
@@ -41,70 +44,141 @@ def inert(html: str) -> str:
     return _AV_TAG_RE.sub("&#91;", html)
 
 
+INTRO_MEDIA_PREFIX = "_"  # Anki's importer keeps media no field names only with this prefix
+
+
+@dataclass(frozen=True)
+class PackageNote:
+    """One note as the package holds it: what the renderer writes and the preview compares."""
+
+    card_id: str
+    kind: CardKind
+    guid: str
+    deck: str
+    """The Anki deck its cards go to (the top deck for a tombstone)."""
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    fingerprint: str
+    """Covers what Anki shows: its stamp changes exactly when this does."""
+    removed: bool = False
+    """A tombstone: the note of a removed card, unchanged but tagged ``cardpress::removed``."""
+
+
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     env = environment(context.templates_dir)
     note_types = render_note_types(context.templates_dir)
-    models = {kind: _model(note_types[kind]) for kind in sorted({c.kind for c in deck.cards()})}
+    notes = package_notes(deck, env, context.note_ids, context.tombstones)
+    models = {kind: _model(note_types[kind]) for kind in sorted({n.kind for n in notes})}
     note_type_mods = {
         model.model_id: context.modified(
             f"anki:notetype:{model.model_id}", note_types[kind].fingerprint
         )
         for kind, model in models.items()
     }
-    media_sha = {media.name: media.sha256 for media in deck.media}
-    fields_of = FieldRenderer(env)
-    tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
-
     top = _top_deck(deck, env)
     anki_decks: dict[str, tuple[Any, list[NoteRow]]] = {top.name: (top, [])}
-    note_mods: dict[str, int] = {}
-    position = 0  # new cards come up in the order of the Markdown
     for section in deck.sections:
-        if not section.cards:
-            continue
-        name = f"{top.name}::{deck_name_part(section.title.text, section.key)}"
-        if name not in anki_decks:
-            description = _section_description(section, env)
+        name = section_deck_name(deck, section)
+        if section.cards and name not in anki_decks:
+            description = _section_description(section, env, deck)
             section_deck = genanki.Deck(section_deck_id(deck.key, section.key), name, description)
             anki_decks[name] = (section_deck, [])
-        for card in section.cards:
-            model = models[card.kind]
-            fields = fields_of(card, section)
-            tags = tags_of.get(card.tags)
-            if tags is None:
-                tags = tags_of[card.tags] = note_tags(deck, card)
-            guid = note_guid(deck, card)
-            fingerprint = _note_fp(model.model_id, fields, tags, media_sha)
-            note_mods[guid] = context.modified(f"anki:note:{card.id}", fingerprint)
-            row = NoteRow(
-                guid, model.model_id, tuple(fields), tuple(tags), _ords(model, fields), position
-            )
-            anki_decks[name][1].append(row)
-            position += 1
+    note_mods: dict[str, int] = {}
+    for position, note in enumerate(notes):  # new cards come up in the order of the Markdown
+        model = models[note.kind]
+        note_mods[note.guid] = context.modified(f"anki:note:{note.card_id}", note.fingerprint)
+        fields = list(note.fields)
+        row = NoteRow(
+            note.guid, model.model_id, note.fields, note.tags, _ords(model, fields), position
+        )
+        anki_decks[note.deck][1].append(row)
 
     deck_ids = [d.deck_id for d, _ in anki_decks.values()]
     if len(set(deck_ids)) != len(deck_ids):
         raise BuildError(f"{deck.key}: two sections give the same Anki deck id")
     media = [(m.name, context.media_path(deck, m.name)) for m in deck.media]
+    media += [
+        (INTRO_MEDIA_PREFIX + name, context.media_path(deck, name)) for name in intro_media(deck)
+    ]
     stamped = Stamped(notes=note_mods, note_types=note_type_mods)
-    package_decks = [PackageDeck(d, tuple(notes)) for d, notes in anki_decks.values()]
+    package_decks = [PackageDeck(d, tuple(rows)) for d, rows in anki_decks.values()]
     by_id = {model.model_id: model for model in models.values()}
     write_package(out, package_decks, by_id, stamped, media)
 
 
-def note_guid(deck: Deck, card: Card) -> str:
-    """The note's identity in Anki: the deck key and the card id, never the card's text.
+def package_notes(
+    deck: Deck,
+    env: jinja2.Environment,
+    note_ids: Mapping[str, str],
+    tombstones: Sequence[Tombstone],
+) -> list[PackageNote]:
+    """Every note of the deck's package, in the order of the Markdown, then the tombstones."""
+    media_sha = {media.name: media.sha256 for media in deck.media}
+    fields_of = FieldRenderer(env)
+    tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
+    notes: list[PackageNote] = []
+    for section in deck.sections:
+        name = section_deck_name(deck, section)
+        for card in section.cards:
+            fields = fields_of(card, section)
+            tags = tags_of.get(card.tags)
+            if tags is None:
+                tags = tags_of[card.tags] = note_tags(deck, card)
+            model_id = NOTE_TYPES[card.kind].id
+            notes.append(
+                PackageNote(
+                    card_id=card.id,
+                    kind=card.kind,
+                    guid=card.guid or guid_for(deck.key, note_ids.get(card.id, card.id), card.kind),
+                    deck=name,
+                    fields=tuple(fields),
+                    tags=tuple(tags),
+                    fingerprint=_note_fp(model_id, fields, tags, media_sha),
+                )
+            )
+    top = deck_name_part(deck.title, deck.key)
+    for tombstone in tombstones:
+        kind = CardKind(tombstone.kind)
+        tags = list(dict.fromkeys([*tombstone.built.tags, REMOVED_TAG]))
+        fields = list(tombstone.built.fields)
+        notes.append(
+            PackageNote(
+                card_id=tombstone.card_id,
+                kind=kind,
+                guid=guid_for(deck.key, tombstone.note_id, kind),
+                deck=top,
+                fields=tuple(fields),
+                tags=tuple(tags),
+                fingerprint=_note_fp(NOTE_TYPES[kind].id, fields, tags, media_sha),
+                removed=True,
+            )
+        )
+    return notes
 
+
+def section_deck_name(deck: Deck, section: Section) -> str:
+    """The Anki subdeck a section's cards go to."""
+    top = deck_name_part(deck.title, deck.key)
+    return f"{top}::{deck_name_part(section.title.text, section.key)}"
+
+
+def note_guid(deck: Deck, card: Card) -> str:
+    """The GUID of a card that was never renamed (see ``guid_for``).
+
+    A card with a ``guid`` setting (imported from Anki) keeps that note's GUID instead.
+    """
+    return card.guid or guid_for(deck.key, card.id, card.kind)
+
+
+def guid_for(deck_key: str, note_id: str, kind: CardKind) -> str:
+    """The note's identity in Anki: the deck key and the card's first id, never its text.
+
+    ``note_id`` is the card's id, or the id it had before a rename (``was:``).
     A note cannot change its note type through an import (Anki reports it "conflicting"
     and never updates it again), so a card that changes kind becomes a new note: the kind
     is part of the GUID, except for basic cards. Changing back finds the old note again.
-    A card with a ``guid`` setting (imported from Anki) keeps that note's GUID instead.
     """
-    if card.guid:
-        return card.guid
-    parts = (
-        [deck.key, card.id] if card.kind is CardKind.BASIC else [deck.key, card.id, card.kind.value]
-    )
+    parts = [deck_key, note_id] if kind is CardKind.BASIC else [deck_key, note_id, kind.value]
     guid: str = genanki.guid_for(*parts)
     return guid
 
@@ -181,17 +255,17 @@ class FieldRenderer:
 
 def removed_notes_search(deck_key: str, card_ids: Iterable[str]) -> str:
     """An Anki browser search that finds the notes of removed cards of one deck."""
-    terms = [f'"Id:{_search_escape(card_id)}"' for card_id in sorted(card_ids)]
+    terms = [f'"Id:{search_escape(card_id)}"' for card_id in sorted(card_ids)]
     return f'"tag:{deck_tag(deck_key)}" ({" OR ".join(terms)})'
 
 
 def replaced_note_search(deck_key: str, card_id: str, old_kind: CardKind) -> str:
     """An Anki browser search for the note a card left behind when it changed kind."""
     note_type = NOTE_TYPES[old_kind].name
-    return f'"tag:{deck_tag(deck_key)}" "Id:{_search_escape(card_id)}" "note:{note_type}"'
+    return f'"tag:{deck_tag(deck_key)}" "Id:{search_escape(card_id)}" "note:{note_type}"'
 
 
-def _search_escape(text: str) -> str:
+def search_escape(text: str) -> str:
     """Anki search treats ``_`` and ``*`` as wildcards and ``"`` and ``\\`` specially."""
     return re.sub(r'([\\"*_:])', r"\\\1", text)
 
@@ -223,13 +297,34 @@ def _top_deck(deck: Deck, env: jinja2.Environment) -> Any:
         description=deck.description, intro=deck.intro
     )
     return genanki.Deck(
-        deck_id(deck.key), deck_name_part(deck.title, deck.key), inert(description.strip())
+        deck_id(deck.key),
+        deck_name_part(deck.title, deck.key),
+        inert(_with_intro_media(description.strip(), deck)),
     )
 
 
-def _section_description(section: Section, env: jinja2.Environment) -> str:
+def _section_description(section: Section, env: jinja2.Environment, deck: Deck) -> str:
     template = env.get_template("anki/deck_description.html")
-    return inert(template.render(description="", intro=section.intro).strip())
+    return inert(
+        _with_intro_media(template.render(description="", intro=section.intro).strip(), deck)
+    )
+
+
+def intro_media(deck: Deck) -> list[str]:
+    """The images the deck's and its sections' introductions show."""
+    intros = [deck.intro.html, *(s.intro.html for s in deck.sections if s.cards)]
+    names = {media.name for media in deck.media}
+    return sorted({n for intro in intros for n in _SRC_RE.findall(intro) if n in names})
+
+
+def _with_intro_media(description: str, deck: Deck) -> str:
+    """A deck description names its images with the ``_`` prefix Anki's importer keeps
+    (it copies only media that a note field names or whose name starts with ``_``)."""
+    names = set(intro_media(deck))
+    return _SRC_RE.sub(
+        lambda m: f'src="{INTRO_MEDIA_PREFIX}{m.group(1)}"' if m.group(1) in names else m.group(0),
+        description,
+    )
 
 
 def _note_fp(model_id: int, fields: list[str], tags: list[str], media_sha: dict[str, str]) -> str:

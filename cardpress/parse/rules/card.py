@@ -27,6 +27,8 @@ class CardWork:
     """The Anki note GUID a deck brought in by ``cardpress import`` keeps."""
     type_in: bool = False
     """Setting ``answer: type``: the reader types the answer before seeing it."""
+    was: list[str] = field(default_factory=list)
+    """Ids the card had before (``was:``): its Anki note keeps its identity."""
     question: Fragment = EMPTY
     callouts: list[Callout] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)

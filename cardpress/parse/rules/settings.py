@@ -1,4 +1,5 @@
-"""Settings: a card's id, kind, tags and answer mode, and a section's id and tags."""
+"""Settings: a card's id, kind, tags, answer mode and former ids, and a section's id and
+tags."""
 
 from __future__ import annotations
 
@@ -62,9 +63,21 @@ def apply(card: CardWork, deck: DeckState) -> None:
             report.error(where, f"unknown answer setting '{shown(value)}' (known: show, type)")
             card.ok = False
         card.type_in = mode == "type"
+    if "was" in settings:
+        value, where = settings.pop("was")
+        card.was = value.replace(",", " ").split()
+        bad = [old for old in card.was if not CARD_ID_RE.match(old) or old == card.id]
+        if not card.id or bad or not card.was:
+            report.error(
+                where,
+                "'was' names the ids this card had before, beside its new id: "
+                "write '<!-- id: new-name; was: old-name -->'",
+            )
+            card.ok = False
     for name, (_, where) in settings.items():
         report.warning(
-            where, f"unknown card setting '{shown(name)}' (known: id, kind, tags, guid, answer)"
+            where,
+            f"unknown card setting '{shown(name)}' (known: id, kind, tags, guid, answer, was)",
         )
 
 

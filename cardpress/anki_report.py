@@ -1,0 +1,102 @@
+"""The words for what an import will do (see ``anki_changes``): the build prints the
+notices, ``cardpress preview`` the whole summary."""
+
+from __future__ import annotations
+
+from cardpress.anki_changes import DeckChanges, NoteChange
+from cardpress.model import CardKind
+from cardpress.renderers.anki import REMOVED_TAG, replaced_note_search
+
+TAGS_CAVEAT = (
+    "Anki replaces the tags of every note an import updates, so tags you added in Anki "
+    "(marked, leech, ...) on those notes are lost; flags and reviews stay (see docs/anki.md)"
+)
+
+
+def notices(changes: DeckChanges) -> list[str]:
+    """What the user must know or do in Anki after importing the package just written."""
+    key = changes.deck
+    lines = [f"{key}: {hazard}" for hazard in changes.hazards]
+    if changes.removed:
+        lines.append(removed_notice(changes))
+    for old, new in changes.renames:
+        lines.append(f"{key}: card {old} is now {new}: its Anki note keeps its reviews")
+    for gone, new in changes.rename_hints:
+        lines.append(
+            f"{key}: card {gone} disappeared and the new card {new} has its question or "
+            f"answer. If it is the same card, keep its Anki note and reviews: write "
+            f"<!-- id: {new}; was: {gone} --> under its heading and build again"
+        )
+    lines += [kind_change_notice(key, note) for note in changes.kind_changed]
+    for target, ids in changes.moves().items():
+        lines.append(
+            f"{key}: {len(ids)} card(s) now belong in the subdeck '{target}', but an import "
+            f"leaves cards where they are: in Anki's browser search {changes.move_search(ids)}"
+            f" and use Cards > Change Deck to move them to '{target}'"
+        )
+    if changes.tags_changed:
+        lines.append(
+            f"{key}: the tags of {len(changes.tags_changed)} note(s) changed. {TAGS_CAVEAT}"
+        )
+    return lines
+
+
+def removed_notice(changes: DeckChanges) -> str:
+    removed = changes.removed
+    kept = {n.card_id for n in changes.notes if n.removed}
+    where = (
+        f"the package keeps their notes, tagged {REMOVED_TAG}; after the import, find every "
+        "note to delete with"
+        if kept >= set(removed)
+        else "an import never deletes notes; find them in Anki's browser with"
+    )
+    return (
+        f"{changes.deck}: {len(removed)} card(s) removed since the last build: "
+        f"{', '.join(removed)}. {where[0].upper()}{where[1:]}: {changes.removed_search()}"
+    )
+
+
+def kind_change_notice(key: str, note: NoteChange) -> str:
+    assert note.kind_change is not None
+    old, new = note.kind_change
+    left_behind = replaced_note_search(key, note.card_id, CardKind(old))
+    if note.outcome != "new":
+        return (
+            f"{key}: card {note.card_id} changed from {old} back to {new}: Anki finds the "
+            f"{new} note it had, with its reviews, and updates it; the {old} note stays, find "
+            f"it with: {left_behind}"
+        )
+    return (
+        f"{key}: card {note.card_id} changed from {old} to {new}: Anki adds it as a new note "
+        f"and keeps the old one; find the old note with: {left_behind}"
+    )
+
+
+def summary(changes: DeckChanges) -> list[str]:
+    """The preview: every kind of change, then the notices."""
+    lines = [f"{changes.deck}: importing the next package into a collection that holds the last:"]
+    new, updated, unchanged = (changes.ids(o) for o in ("new", "updated", "unchanged"))
+    lines.append(f"  new notes: {len(new)}" + (f" ({', '.join(new)})" if new else ""))
+    lines.append(f"  updated notes: {len(updated)}")
+    by_id = {n.card_id: n for n in changes.notes}
+    for card_id in updated:
+        note = by_id[card_id]
+        what = [*note.fields, *(["tags"] if note.tags_changed else [])]
+        extra = " (tombstone)" if note.removed else ""
+        lines.append(f"    {card_id}: {', '.join(what) or 'stamp'}{extra}")
+    lines.append(f"  unchanged notes: {len(unchanged)}")
+    if changes.removed:
+        lines.append(f"  removed cards: {len(changes.removed)} ({', '.join(changes.removed)})")
+    moved = changes.moved
+    if moved:
+        lines.append(f"  cards in the wrong subdeck after the import: {len(moved)}")
+        lines += [f"    {n.card_id}: {n.moved_from} -> {n.deck}" for n in moved]
+    for note in changes.kind_changed:
+        assert note.kind_change is not None
+        lines.append(f"  kind change: {note.card_id}: {' -> '.join(note.kind_change)}")
+    if changes.restyled:
+        lines.append(f"  note types restyled: {', '.join(changes.restyled)}")
+    if updated and not changes.tags_changed:  # else a notice below says it
+        lines.append(f"  note: {TAGS_CAVEAT}")
+    notes = notices(changes)
+    return lines + (["", *notes] if notes else [])

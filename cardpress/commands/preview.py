@@ -1,0 +1,72 @@
+"""``cardpress preview``: what importing the next build's Anki packages will do.
+
+Run after editing and before building: it reads the content and the lock files (writing
+nothing) and compares the notes the next package will hold with what the last one held.
+It needs no Anki; see docs/anki.md for what each line means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="folder of decks to read (default: content)",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of Jinja templates whose files replace the packaged ones, as for the "
+        "build (default: only the packaged templates)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the changes as JSON, for other tools"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardpress import anki_report
+    from cardpress.anki_changes import next_package
+    from cardpress.build import source_date_epoch
+    from cardpress.errors import CardpressError, ContentError, UsageError
+    from cardpress.parse import read_content
+    from cardpress.template_folders import packaged_folder
+
+    try:
+        if args.templates is not None and not args.templates.is_dir():
+            raise UsageError(f"{args.templates}: templates folder does not exist")
+        templates = (args.templates or packaged_folder()).resolve()
+        state = read_content(args.content, now=source_date_epoch())
+        changes = [
+            next_package(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)[0]
+            for deck in state.decks
+        ]
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print("cardpress: the content has errors; nothing to preview", file=sys.stderr)
+        return exc.exit_status
+    except CardpressError as exc:
+        print(f"cardpress: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    if args.json:
+        data = {"preview": 1, "decks": [c.to_json() for c in changes]}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for warning in state.warnings:
+        print(warning, file=sys.stderr)
+    for index, deck_changes in enumerate(changes):
+        if index:
+            print()
+        print("\n".join(anki_report.summary(deck_changes)))
+    return 0
