@@ -231,10 +231,9 @@ def _start_second_core(stale: set[str], workers: int) -> tuple[ProcessPoolExecut
     heavy = next((fmt for fmt in ("pdf", "anki") if fmt in stale), None)
     if workers < 2 or heavy is None or (heavy == "anki" and len(stale) < 2):
         return None
-    import multiprocessing  # only here: with logging, a tenth of the start-up's imports
-    from concurrent.futures import ProcessPoolExecutor
+    from cardpress.processes import worker_pool  # only here: multiprocessing costs imports
 
-    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    executor = worker_pool(1)
     executor.submit(_import_renderer, heavy)
     return executor, heavy
 

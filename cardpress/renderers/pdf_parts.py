@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from cardpress import template_folders
 from cardpress.freshness import file_hash
 from cardpress.model import Deck, Section
+from cardpress.processes import worker_pool
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_html import (
     FetchPolicy,
@@ -208,7 +209,7 @@ def _pool() -> Iterator[ProcessPoolExecutor | None]:
     if multiprocessing.current_process().daemon or (os.cpu_count() or 1) < 2:
         yield None
         return
-    executor = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    executor = worker_pool(WORKERS)
     try:
         yield executor
     finally:
