@@ -7,6 +7,8 @@ nothing changed, the build returns before the parser or any renderer is even imp
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import time
@@ -21,7 +23,7 @@ from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.renderers import FORMATS, RenderContext
 from cardpress.sources import DeckSources, discover
-from cardpress.user_cache import build_folder
+from cardpress.user_cache import build_folder, output_lock
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -77,6 +79,11 @@ def _check_output_folder(options: BuildOptions) -> None:
             f"--out {options.out} lies inside the content folder {options.content}: "
             "write the outputs to a folder outside it (for example --out dist)"
         )
+    existing = Path(out)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out {options.out}: {existing} is a file, not a folder")
 
 
 @dataclass
@@ -95,8 +102,17 @@ def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRepo
         what = "is not a folder" if options.templates.exists() else "does not exist"
         where = options.templates.absolute()
         raise UsageError(f"{options.templates}: templates folder {what} (looked for {where})")
-    if not options.check:
-        _check_output_folder(options)
+    if options.check:
+        return _build(options, info, detail, warn)
+    _check_output_folder(options)
+    with output_lock(options.out, info):
+        try:
+            return _build(options, info, detail, warn)
+        except OSError as exc:
+            raise BuildError(f"{exc.filename or options.out}: {exc.strerror or exc}") from None
+
+
+def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
     started = time.perf_counter()
     now = options.source_date_epoch if options.source_date_epoch is not None else int(time.time())
 
@@ -174,9 +190,17 @@ def _build_stale(
                 continue
             jobs.append(_Job(deck, fmt, context, final))
 
-    options.out.mkdir(parents=True, exist_ok=True)
     try:
-        _render_all(jobs, second)
+        try:
+            options.out.mkdir(parents=True, exist_ok=True)
+            if not os.access(options.out, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            _render_all(jobs, second)
+        except OSError as exc:  # a full disk, a read-only folder: nothing was moved yet
+            raise BuildError(
+                f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
+                "the previous outputs were left as they were"
+            ) from None
         for job in jobs:
             assert job.temp is not None
             atomic.commit(job.temp, job.final)
@@ -185,9 +209,7 @@ def _build_stale(
     except BaseException:
         if second is not None:  # first stop it, or it could still write a temporary file
             _stop(second[0])
-        for job in jobs:
-            if job.temp is not None:
-                job.temp.unlink(missing_ok=True)
+        _unlink_temps(jobs)
         raise
     for job in jobs:
         atomic.sweep(job.final, started_at)
@@ -219,6 +241,13 @@ def _build_stale(
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
     return report
+
+
+def _unlink_temps(jobs: list[_Job]) -> None:
+    for job in jobs:
+        if job.temp is not None:
+            with contextlib.suppress(OSError):
+                job.temp.unlink(missing_ok=True)
 
 
 def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
@@ -261,8 +290,16 @@ def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None
     for job in jobs:
         if job not in remote:
             job.seconds = _render_one(job)
+    if futures:
+        from concurrent.futures.process import BrokenProcessPool
     for job, future in zip(remote, futures, strict=True):
-        job.seconds, stamps = future.result()
+        try:
+            job.seconds, stamps = future.result()
+        except BrokenProcessPool:
+            raise BuildError(
+                f"{job.final}: the worker process rendering it ended unexpectedly "
+                "(out of memory?); the previous outputs were left as they were"
+            ) from None
         if isinstance(job.context.stamps, Lock):
             job.context.stamps.stamps.update(stamps)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +27,24 @@ def _drop_permission_overrides() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-def build_with_permissions(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """``build.py ARGS`` in a process that file permissions bind."""
+def _limit_file_size(limit: int) -> None:
+    """In the child: no file may grow past ``limit`` bytes, and a write past it fails
+    (EFBIG) instead of killing the process, as a full disk makes writes fail."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def build_with_permissions(
+    *args: str | Path, file_size_limit: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``build.py ARGS`` in a process that file permissions bind (and, if asked, that
+    cannot write a file larger than ``file_size_limit``)."""
+
+    def prepare() -> None:
+        _drop_permission_overrides()
+        if file_size_limit is not None:
+            _limit_file_size(file_size_limit)
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SOURCE_DATE_EPOCH", None)
     return subprocess.run(
@@ -35,6 +53,6 @@ def build_with_permissions(*args: str | Path) -> subprocess.CompletedProcess[str
         capture_output=True,
         text=True,
         timeout=300,
-        preexec_fn=_drop_permission_overrides,
+        preexec_fn=prepare,
         check=False,
     )
