@@ -31,15 +31,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = 3500
 FILES = 40
-WORDS = (
-    "cache queue lock thread socket kernel shell pipe route policy token cluster pod node "
-    "volume image layer registry build deploy rollback probe metric alert trace log shard"
-).split()
+WORDS = [
+    "cache",
+    "queue",
+    "lock",
+    "thread",
+    "socket",
+    "kernel",
+    "shell",
+    "pipe",
+    "route",
+    "policy",
+    "token",
+    "cluster",
+    "pod",
+    "node",
+    "volume",
+    "image",
+    "layer",
+    "registry",
+    "build",
+    "deploy",
+    "rollback",
+    "probe",
+    "metric",
+    "alert",
+    "trace",
+    "log",
+    "shard",
+]
 
 
 def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     return (
@@ -59,7 +86,9 @@ def block(rng: random.Random, number: int, repeated: str) -> str:
     if shape == 0:
         summary = repeated  # the same question in another section
     elif shape == 1:
-        summary = f"Which of these is a {words(rng, 2)}?\n\n  * {words(rng, 2)}\n  * {words(rng, 3)}\n"
+        summary = (
+            f"Which of these is a {words(rng, 2)}?\n\n  * {words(rng, 2)}\n  * {words(rng, 3)}\n"
+        )
     elif shape == 2:
         summary = f"What does <code>{rng.choice(WORDS)} --{rng.choice(WORDS)}</code> do ({number})?"
     else:
@@ -67,7 +96,7 @@ def block(rng: random.Random, number: int, repeated: str) -> str:
     if rng.random() < 0.2:
         answer = ""
     elif shape == 3:
-        answer = f"Run `echo $HOME` or echo $PATH_{number}; see <a href=\"https://example.org/{number}\">notes</a>."
+        answer = f'Run `echo $HOME` or echo $PATH_{number}; see <a href="https://example.org/{number}">notes</a>.'
     elif shape == 4:
         answer = f"{words(rng, 12)}.\n\n```\n{rng.choice(WORDS)} --all\n$VAR_{number}\n```\n"
     elif shape == 5:
@@ -128,7 +157,9 @@ def main() -> int:
     build, _ = timed(["--content", "content", "--out", "dist", "-q"], work)
     outputs = sorted(p.name for p in (work / "dist").iterdir())
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    print(f"{QUESTIONS} questions in {FILES} files; load average {load:.1f}; {os.cpu_count()} cores")
+    print(
+        f"{QUESTIONS} questions in {FILES} files; load average {load:.1f}; {os.cpu_count()} cores"
+    )
     print(report.rstrip().split("\n")[1])
     print(f"import (median of {args.repeat}): {statistics.median(imports):.2f} s")
     print(f"import again, nothing changed: {statistics.median(agains):.2f} s")

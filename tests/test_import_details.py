@@ -149,7 +149,7 @@ def test_upstream_changes_and_hand_edits(repo: Path, run_cli) -> None:  # type: 
     assert result.out == (
         "cardpress import details: 2 source files in repo/topics\n"
         "  9 cards in 3 sections: 1 added, 1 updated, 5 unchanged\n"
-        "  kept 1 edited by hand (unchanged in the source)\n"
+        "  kept 1 edited or deleted by hand (unchanged in the source)\n"
         "  removed from the source: 1:\n"
         "    content/qa/containers.md:19: card "
         "'containers.basics.which-of-these-are-namespaces-pid-net-cgroup'\n"
@@ -221,3 +221,21 @@ def test_usage_errors(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-d
     assert result.err == (
         "cardpress: error: no source files to read (looked for .md, .markdown) after --exclude\n"
     )
+
+
+def test_a_card_deleted_by_hand(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Stays deleted while its source is unchanged; comes back when the source changes."""
+    assert run_import(run_cli).status == 0
+    shell = Path("content/qa/shell.md")
+    text = shell.read_text()
+    start = text.index("### What is the exit status")
+    shell.write_text(text[:start].rstrip("\n") + "\n")
+    result = run_import(run_cli)
+    assert "  9 cards in 3 sections: 0 added, 0 updated, 8 unchanged\n" in result.out
+    assert "  kept 1 edited or deleted by hand (unchanged in the source)\n" in result.out
+    assert "exit status" not in shell.read_text()
+    source = repo / "topics" / "shell" / "README.md"
+    source.write_text(source.read_text().replace("is 0 on success", "is 0 when it succeeded"))
+    result = run_import(run_cli)
+    assert "  9 cards in 3 sections: 1 added, 0 updated, 8 unchanged\n" in result.out
+    assert "It is in \\$? and is 0 when it succeeded." in shell.read_text()

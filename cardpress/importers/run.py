@@ -178,7 +178,7 @@ def _report(
         f"{done.updated} updated, {done.unchanged} unchanged"
     )
     if done.kept_edits:
-        out(f"  kept {done.kept_edits} edited by hand (unchanged in the source)")
+        out(f"  kept {done.kept_edits} edited or deleted by hand (unchanged in the source)")
     _listed(out, f"removed from the source: {len(done.removed)}", done.removed)
     empty = f" ({deck.empty_answers} with an empty answer)" if deck.empty_answers else ""
     skipped = [f"{s.location}: {s.reason}" for s in sorted(deck.skipped, key=_order)]

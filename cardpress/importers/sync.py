@@ -6,8 +6,8 @@ beside the lock together with a fingerprint of each card's source text. On the n
 run a block on disk that still matches its fingerprint may be replaced by the new
 version; one that does not was edited by hand and is kept, and if the source changed
 too that is a conflict. Blocks the import never wrote (cards added by hand) stay where
-they are. Deleting a card by hand keeps it deleted; deleting the state file makes the
-next run treat every block as new (hand edits are still kept, as conflicts).
+they are. A card deleted by hand stays deleted until its source changes; deleting the
+state file makes the next run treat every block as new (hand edits are still kept).
 """
 
 from __future__ import annotations
@@ -231,16 +231,13 @@ class _Merge:
             current = self._current(key, prev.file if prev else name)
         new_fp, source_fp = fingerprint(new), fingerprint(source) if source else ""
         keep_prev = Recorded(name, prev.written, prev.source) if prev else None
-        if current is None:
-            if prev is None or key == "index":
+        if current is None:  # new, or deleted by hand: back only if the source changed
+            if prev is None or key == "index" or new_fp != prev.written:
                 self.outcome.added += _is_card(key)
                 self.recorded[key] = Recorded(name, new_fp, source_fp)
                 return new
             self.recorded[key] = Recorded(name, prev.written, prev.source)
-            if new_fp != prev.written:
-                self._conflict(key, None, "was deleted by hand and changed in the source")
-            else:
-                self.outcome.kept_edits += _is_card(key)
+            self.outcome.kept_edits += _is_card(key)
             return ""
         text = current[1].text
         current_fp = fingerprint(text)
