@@ -68,6 +68,8 @@ class DeckChanges:
     """(old id, new id): cards whose note keeps its identity under a new id."""
     rename_hints: tuple[tuple[str, str], ...] = ()
     """(gone id, new id): a card disappeared while a new one has its question or answer."""
+    unknown_was: tuple[tuple[str, str], ...] = ()
+    """(card id, old id): a ``was:`` whose old id has no note the card could take over."""
 
     def ids(self, outcome: str) -> list[str]:
         return sorted(n.card_id for n in self.notes if n.outcome == outcome)
@@ -122,6 +124,7 @@ class DeckChanges:
             "kind_changes": {n.card_id: list(n.kind_change or ()) for n in self.kind_changed},
             "renamed": {new: old for old, new in self.renames},
             "rename_hints": {new: gone for gone, new in self.rename_hints},
+            "unknown_was": {card_id: old for card_id, old in self.unknown_was},
             "removed_search": self.removed_search() if self.removed else None,
             "note_types_restyled": list(self.restyled),
             "hazards": list(self.hazards),
@@ -202,6 +205,7 @@ def deck_changes(
         hazards=tuple(hazards),
         renames=tuple(lock.renames),
         rename_hints=tuple(lock.rename_hints),
+        unknown_was=tuple(lock.unknown_was),
     )
 
 

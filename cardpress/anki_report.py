@@ -25,7 +25,8 @@ def notices(changes: DeckChanges) -> list[str]:
         lines.append(
             f"{key}: card {gone} disappeared and the new card {new} has its question or "
             f"answer. If it is the same card, keep its Anki note and reviews: write "
-            f"<!-- id: {new}; was: {gone} --> under its heading and build again"
+            f"<!-- id: {new}; was: {gone} --> under its heading and build again before "
+            "importing"
         )
     lines += [kind_change_notice(key, note) for note in changes.kind_changed]
     for target, ids in changes.moves().items():
@@ -99,4 +100,9 @@ def summary(changes: DeckChanges) -> list[str]:
     if updated and not changes.tags_changed:  # else a notice below says it
         lines.append(f"  note: {TAGS_CAVEAT}")
     notes = notices(changes)
+    notes += [
+        f"{changes.deck}: card {card_id} says 'was: {old}', but the lock file has no card "
+        f"'{old}' whose note it could take over"
+        for card_id, old in changes.unknown_was
+    ]
     return lines + (["", *notes] if notes else [])

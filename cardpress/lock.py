@@ -339,8 +339,11 @@ def _rename(lock: Lock, old: str, new: str, present: set[str]) -> None:
         seen.add(entry.renamed_to)
         entry = lock.cards.get(entry.renamed_to)
     entry = lock.cards.get(old)
-    if entry is None or entry.renamed_to is not None or old in present or new in lock.cards:
+    if entry is None or entry.renamed_to is not None or old in present:
         lock.unknown_was.append((new, old))
+        return
+    if new in lock.cards and not entry.removed:
+        lock.unknown_was.append((new, old))  # both ids have notes of their own
         return
     lock.cards[new] = replace(entry, note=entry.note or old, removed=False, renamed_to=None)
     lock.cards[old] = LockedCard(entry.question, entry.answer, entry.kind, renamed_to=new)
