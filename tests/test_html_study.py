@@ -520,6 +520,14 @@ def test_studying_on_a_phone(study: Callable[..., Study], page_file: Path) -> No
         is_mobile=True,
         has_touch=True,
     )
+    inside = v.page.evaluate(
+        """() => { const bar = document.getElementById("toolbar").getBoundingClientRect();
+        return [...document.querySelectorAll("#toolbar button, #toolbar summary, #toolbar select")]
+          .filter(e => e.offsetParent !== null)
+          .every(e => { const r = e.getBoundingClientRect();
+                        return r.left >= bar.left && r.right <= bar.right; }); }"""
+    )
+    assert inside  # every control, the Progress menu too, stays inside the toolbar
     v.page.tap("#quiz-toggle")
     v.page.tap("#card-port .answer-zone")
     bar = v.page.eval_on_selector(
@@ -530,6 +538,10 @@ def test_studying_on_a_phone(study: Callable[..., Study], page_file: Path) -> No
     for button in v.page.query_selector_all("#grade-bar .grade"):
         box = button.bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 70  # a thumb's size
+    v.page.fill("#search", "handshake")  # the answer being graded is filtered away
+    assert v.page.is_hidden("#grade-bar")
+    v.page.fill("#search", "")
+    v.page.tap("#card-port .answer-zone")
     v.page.tap('#grade-bar [data-grade="3"]')
     assert v.card_status("port") == "Due today, in 10m"
     v.page.tap("#progress-menu summary")

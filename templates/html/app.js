@@ -125,6 +125,7 @@
     });
     root.classList.toggle("is-filtered", terms.length > 0 || tag !== "" || progress !== "");
     noResults.hidden = visibleCards().length > 0;
+    study.filtered();
     highlight(terms);
     updateStatus();
     updateCurrentSection();

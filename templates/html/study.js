@@ -169,29 +169,38 @@ function cardpressStudy(page) {
     return "Next review in " + sched.describe(wait);
   }
 
+  /* The line under a card's question: changed or not, and when it is due. Written only
+     when it differs, since it is refreshed for every card every minute. */
   function showCardStatus(card) {
     var state = stateOf(card);
     var line = card.el.querySelector(".card-study");
     if (!state) {
       if (line) line.remove();
+      card.shown = "";
       return;
     }
+    var changed = isChanged(card);
+    var due = sched.isDue(state, now());
+    var text = dueText(state);
+    var key = (changed ? "changed|" : "|") + due + "|" + text;
+    if (line && card.shown === key) return;
     if (!line) {
       line = doc.createElement("p");
       line.className = "card-study";
       card.el.querySelector(".card-head").after(line);
     }
+    card.shown = key;
     line.textContent = "";
-    if (isChanged(card)) {
-      var changed = doc.createElement("span");
-      changed.className = "card-changed";
-      changed.textContent = "Changed since you last saw it";
-      line.append(changed, " ");
+    if (changed) {
+      var mark = doc.createElement("span");
+      mark.className = "card-changed";
+      mark.textContent = "Changed since you last saw it";
+      line.append(mark, " ");
     }
-    var due = doc.createElement("span");
-    due.className = sched.isDue(state, now()) ? "card-due is-due" : "card-due";
-    due.textContent = dueText(state);
-    line.append(due);
+    var when = doc.createElement("span");
+    when.className = due ? "card-due is-due" : "card-due";
+    when.textContent = text;
+    line.append(when);
   }
 
   function counts() {
@@ -528,6 +537,11 @@ function cardpressStudy(page) {
     return true;
   }
 
+  /* The answer being graded was filtered out of the list: it is hidden again, ungraded. */
+  function filtered() {
+    if (active && active.el.hidden) page.setOpen(active, false);
+  }
+
   function quizChanged(on) {
     if (!on) {
       if (active) hidden(active);
@@ -547,6 +561,7 @@ function cardpressStudy(page) {
     hidden: hidden,
     handleKey: handleKey,
     focusTyping: focusTyping,
-    quizChanged: quizChanged
+    quizChanged: quizChanged,
+    filtered: filtered
   };
 }
