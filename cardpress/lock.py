@@ -239,6 +239,13 @@ class Lock:
             if entry.removed and entry.built is not None and entry.kind is not None
         )
 
+    def forget_tombstones(self) -> list[str]:
+        """Stop carrying the notes of removed cards; their ids stay taken."""
+        gone = sorted(i for i, c in self.cards.items() if c.removed and c.built is not None)
+        for card_id in gone:
+            self.cards[card_id].built = None
+        return gone
+
     def record_built(self, card_id: str, kind: str, built: BuiltNote) -> None:
         """Record what the Anki package written by this build holds for a card."""
         entry = self.cards[card_id]

@@ -186,3 +186,34 @@ def test_preview_of_broken_content_reports_the_errors(run_cli, example_content):
     result = run_cli("preview", "--content", example_content, "--json")
     assert result.status == 1 and result.out == ""
     assert "unknown card kind 'flashcard'" in result.err
+
+
+def test_forget_removed_drops_the_tombstones_and_keeps_the_ids(run_cli, example_content, tmp_path):
+    out = tmp_path / "d"
+    assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0
+    edit(
+        example_content,
+        "### Port\n<!-- kind: reversed -->\n",
+        "### Port number\n<!-- kind: reversed -->\n",
+    )
+    edit(example_content, "A 16-bit number", "A number")  # question and answer: a new card
+    result = run_cli("--content", example_content, "--out", out, "--only", "anki")
+    assert "tagged cardpress::removed" in result.out
+    assert "port" in package_guids(out / f"{DECK}.apkg")
+    assert preview_json(run_cli, example_content)["tombstones"] == ["port"]
+
+    before = snapshot(example_content)
+    result = run_cli("forget-removed", "--content", example_content)
+    assert result.status == 0
+    assert (
+        result.out
+        == f"{DECK}: 1 tombstone(s) forgotten: port; the next packages no longer carry them\n"
+    )
+    changed = {k for k, v in snapshot(example_content).items() if before[k] != v}
+    assert changed == {LOCK}
+    lock = json.loads((example_content / LOCK).read_text())
+    assert lock["cards"]["port"]["removed"] is True and "anki" not in lock["cards"]["port"]
+    assert preview_json(run_cli, example_content)["tombstones"] == []
+    assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0
+    assert "port" not in package_guids(out / f"{DECK}.apkg")
+    assert run_cli("forget-removed", "--content", example_content).out == f"{DECK}: no tombstones\n"

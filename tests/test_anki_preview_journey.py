@@ -411,3 +411,18 @@ def _journey(anki: AnkiUser, run_cli: Any, content: Path, deck: Path, out: Path)
         assert {anki.deck_of(c).split("::")[0] for c in note.cards()} == {"Trip"}, note["Id"]
     # Nothing was removed in this round; the tag still finds every note to delete.
     assert sorted(n["Id"] for n in anki.notes(removed_search)) == tombstones
+
+    # Deleting the removed notes: the tombstones would bring them back at the next import,
+    # so the user runs forget-removed, and then they stay gone.
+    anki.col.remove_notes(anki.col.find_notes(removed_search))
+    log = anki.import_package(out / "journey.apkg")
+    assert log["new"] == tombstones  # documented in docs/anki.md
+    anki.col.remove_notes(anki.col.find_notes(removed_search))
+    assert run_cli("forget-removed", "--content", content).status == 0
+    fourth = preview(run_cli, content)
+    assert fourth["tombstones"] == [] and fourth["updated"] == fourth["new"] == []
+    build(run_cli, content, out)
+    log = anki.import_package(out / "journey.apkg")
+    assert_preview_matches(fourth, log)
+    assert anki.notes(removed_search) == []
+    assert anki.review_count() == reviews

@@ -57,5 +57,10 @@ COMMANDS: dict[str, Command] = {
             "show what importing the next Anki packages will do, before building",
             "cardpress.commands.preview",
         ),
+        Command(
+            "forget-removed",
+            "stop carrying removed cards' notes (tombstones) once deleted in Anki",
+            "cardpress.commands.forget_removed",
+        ),
     )
 }
