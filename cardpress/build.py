@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from cardpress.parse.loader import ContentState
+    from cardpress.parse_cache import ParseCache
+    from cardpress.parse_parallel import ParallelParse
 
 Log = Callable[[str], None]
 
@@ -167,7 +169,12 @@ def _build_stale(
     started_at = time.time()
     markdown_hashes = _markdown_hashes(options.content)
     cache = None if options.check else ParseCache(build_folder(options.out) / "parse")
-    state = read_content(options.content, strict=options.strict, now=now, cache=cache)
+    ahead = _parse_ahead(options, cache, second)
+    try:
+        state = read_content(options.content, strict=options.strict, now=now, cache=ahead or cache)
+    finally:
+        if ahead is not None and ahead.executor is not (second and second[0]):
+            _stop(ahead.executor)  # done, or a content error: nothing left to wait for
     report = BuildReport(state=state)
     for diagnostic in state.warnings:
         warn(str(diagnostic))
@@ -248,6 +255,27 @@ def _unlink_temps(jobs: list[_Job]) -> None:
         if job.temp is not None:
             with contextlib.suppress(OSError):
                 job.temp.unlink(missing_ok=True)
+
+
+def _parse_ahead(
+    options: BuildOptions,
+    cache: ParseCache | None,
+    second: tuple[ProcessPoolExecutor, str] | None,
+) -> ParallelParse | None:
+    """The parse cache with a worker that parses uncached files on the other core: the
+    Anki worker once it imported genanki, else one of its own. Not beside the PDF worker,
+    which imports WeasyPrint meanwhile and then lays out on that core."""
+    if cache is None or options.jobs < 2 or (second is not None and second[1] != "anki"):
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cardpress.parse_parallel import ParallelParse
+
+    executor = second[0] if second is not None else None
+    if executor is None:
+        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    return ParallelParse(cache, executor, options.content.resolve(), options.strict)
 
 
 def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:

@@ -19,7 +19,7 @@ import enum
 import hashlib
 import json
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -124,6 +124,7 @@ class ParseCache:
         self.folder = folder
         self.used: set[str] = set()
         self.pending: dict[str, ParsedFile] = {}  # written by ``save``, after a good build
+        self.encoded: dict[str, bytes] = {}  # entries of ``pending`` encoded already
 
     def key(self, source: SourceFile) -> str:
         digest = hashlib.sha256(code_fingerprint().encode())
@@ -145,14 +146,27 @@ class ParseCache:
         self.used.add(key)
         self.pending[key] = parsed
 
+    def put_encoded(self, key: str, parsed: ParsedFile, entry: bytes) -> None:
+        """``put`` with the entry already encoded (by a worker): ``save`` writes it as is."""
+        self.put(key, parsed)
+        self.encoded[key] = entry
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}{ENTRY_SUFFIX}").is_file()
+
+    def prefetch(self, sources: Sequence[SourceFile]) -> None:
+        """Parses nothing ahead; ``parse_parallel.ParallelParse`` does."""
+
     def save(self) -> None:
         """Write the new entries and drop those this build did not use: only once the
         build succeeded. Not synced: a lost entry is only parsed again."""
         if self.pending:
             self.folder.mkdir(parents=True, exist_ok=True)
         for key, parsed in self.pending.items():
-            atomic.replace_unsynced(self.folder / f"{key}{ENTRY_SUFFIX}", encode_entry(parsed, key))
+            data = self.encoded.get(key) or encode_entry(parsed, key)
+            atomic.replace_unsynced(self.folder / f"{key}{ENTRY_SUFFIX}", data)
         self.pending.clear()
+        self.encoded.clear()
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():

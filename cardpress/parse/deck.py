@@ -48,11 +48,13 @@ def parse_deck(
         if source is not None:
             split_front_matter(source, report, wanted=False)
     meta = deck_settings(first, report)
+    if cache is not None:
+        cache.prefetch([source for source in sources[1:] if source is not None])
     intros: list[Fragment] = []
     sections: list[Section] = []
     for source in sources:
         if source is not None:
-            parsed = _parse_or_reuse(source, deck, cache)
+            parsed = parse_or_reuse(source, deck, cache)
             sections.extend(parsed.sections)
             intros.append(parsed.intro)
     if meta is None:
@@ -93,7 +95,7 @@ def _read_source(root: Path, path: Path, report: Reporter) -> SourceFile | None:
     return SourceFile(path=resolve_inside(root, path), rel=rel, text=text, lines=lines)
 
 
-def _parse_or_reuse(source: SourceFile, deck: DeckState, cache: FileCache | None) -> ParsedFile:
+def parse_or_reuse(source: SourceFile, deck: DeckState, cache: FileCache | None) -> ParsedFile:
     """A file's sections and intro, from the cache when its bytes and images are the
     same; a file with any diagnostic is never cached, so reusing one reports nothing."""
     key = cache.key(source) if cache else ""

@@ -107,3 +107,7 @@ class FileCache(Protocol):
     def get(self, key: str, root: Path) -> ParsedFile | None: ...
 
     def put(self, key: str, parsed: ParsedFile) -> None: ...
+
+    def prefetch(self, sources: Sequence[SourceFile]) -> None:
+        """A deck's files about to be parsed in this order, front matter already split:
+        the cache may start parsing some of them elsewhere (``cardpress.parse_parallel``)."""
