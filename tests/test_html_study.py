@@ -411,6 +411,24 @@ def test_blocked_storage_leaves_a_working_page_that_says_so(
     assert v.errors == [] and v.console == [] and v.csp_violations() == []
 
 
+def test_two_tabs_of_one_deck_keep_each_other_current(
+    study: Callable[..., Study], page_file: Path
+) -> None:
+    first = study(page_file)
+    second = Study(first.page.context.new_page(), first.url)
+    second.page.clock.set_fixed_time(T0)
+    second.page.goto(second.url)
+    first.page.click("#quiz-toggle")
+    first.grade("port", 3)
+    second.page.wait_for_selector("#card-port .card-study")
+    assert second.due_count() == 1 and second.option("new") == "New (7)"
+    second.page.click("#quiz-toggle")
+    second.grade("diagram", 4)  # builds on the first tab's answer instead of erasing it
+    first.page.wait_for_selector("#card-diagram .card-study")
+    stored = first.stored()
+    assert stored is not None and sorted(stored["cards"]) == ["diagram", "port"]
+
+
 def test_damaged_stored_progress_does_not_break_the_page(
     study: Callable[..., Study], page_file: Path
 ) -> None:

@@ -550,6 +550,14 @@ function cardpressStudy(page) {
     cards.forEach(function (card) { if (!on) resetTyped(card); });
   }
 
+  /* The same deck open in another tab or window: take its answers as they are saved. */
+  window.addEventListener("storage", function (event) {
+    if (!storage || event.key !== KEY) return;
+    states = loadStored();
+    refreshAll();
+    page.applyFilters();
+  });
+
   if (!storage) storageNote.hidden = false;
   refreshAll();
   /* Cards fall due while the page stays open: keep what it says about them current. */
