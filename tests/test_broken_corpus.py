@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,7 +98,49 @@ def _too_many_files(content: Path) -> None:
         (content / "deck" / f"{number:05}.md").write_text("")
 
 
+def fan_out_svg(levels: int, width: int = 10) -> str:
+    """A small SVG whose ``<use>`` elements multiply: ``width ** levels`` shapes drawn."""
+    groups = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use href="#l{level - 1}" x="{i}"/>' for i in range(width))
+        groups.append(f'<g id="l{level}">{uses}</g>')
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>'
+        + "".join(groups)
+        + f'</defs><use href="#l{levels}"/></svg>'
+    )
+
+
+def _unbounded_images(content: Path) -> None:
+    images = content / "img"
+    images.mkdir()
+    bomb = bytearray(png(1, 1, (0, 0, 0)))
+    bomb[16:24] = struct.pack(">II", 30_000, 30_000)  # the header claims 900 megapixels
+    (images / "bomb.png").write_bytes(bytes(bomb))
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    (images / "self.svg").write_text(svg + '<g id="me"><use xlink:href="#me"/></g></svg>')
+    (images / "fan-out.svg").write_text(fan_out_svg(5))
+    (images / "entity.svg").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY word "lol">]>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&word;</text></svg>'
+    )
+    (images / "broken.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><g></svg>')
+    cards = "".join(
+        f"### Image {name}?\n\nSee ![{name}]({target}).\n\n"
+        for name, target in [
+            ("bomb", "img/bomb.png"),
+            ("self", "img/self.svg"),
+            ("fan-out", "img/fan-out.svg"),
+            ("entity", "img/entity.svg"),
+            ("broken", "img/broken.svg"),
+            ("share", "\\\\server\\share\\x.png"),
+        ]
+    )
+    (content / "d.md").write_text(FRONT + "## Section\n\n" + cards)
+
+
 GENERATED: dict[str, Callable[[Path], None]] = {
+    "image-unbounded": _unbounded_images,
     "content-named-pipe": _top_level_pipe,
     "content-link-loops": _link_loops,
     "content-too-many-files": _too_many_files,

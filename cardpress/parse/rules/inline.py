@@ -51,7 +51,8 @@ def check_inline(
 
 def _image(token: Token, cursor: Cursor, deck: DeckState) -> None:
     src = str(token.attrs.get("src", ""))
-    where = cursor.find(src)
+    written = urllib.parse.unquote(src)  # the parser percent-encodes what it keeps
+    where = cursor.find_any(src, written, "![" + token.content)
     media = media_file(src, cursor.source, deck)
     if isinstance(media, str):
         deck.report.error(where, media)

@@ -12,10 +12,10 @@ from cardpress.content_files import (
     MAX_MEDIA_BYTES,
     SourceFile,
     Unreadable,
+    image_problem,
     image_type,
     read_checked,
     shown,
-    svg_problem,
 )
 from cardpress.model import MediaFile
 from cardpress.parse.deck_state import DeckState
@@ -25,7 +25,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
 def media_file(src: str, source: SourceFile, deck: DeckState) -> MediaFile | str:
     """The media file an image path names, or why it cannot be used."""
-    quoted = shown(src)
+    quoted = shown(urllib.parse.unquote(src))  # as written: the parser percent-encodes
     if re.match(r"^([a-zA-Z][\w+.-]*:|//)", src):
         return f"image '{quoted}' is not a local file: download it into the content folder"
     rel_path = urllib.parse.unquote(src.split("#")[0].split("?")[0])
@@ -45,6 +45,8 @@ def media_file(src: str, source: SourceFile, deck: DeckState) -> MediaFile | str
     except OSError:
         exists = False
     if not exists:
+        if "\\" in quoted:
+            return f"image '{quoted}' does not exist: write folders with '/', not '\\'"
         return f"image '{quoted}' does not exist"
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return f"image '{quoted}' is not PNG, JPEG, GIF, WebP or SVG"
@@ -55,10 +57,9 @@ def media_file(src: str, source: SourceFile, deck: DeckState) -> MediaFile | str
     found = image_type(data)
     if found is None:
         return f"image '{quoted}' is not really a PNG, JPEG, GIF, WebP or SVG file"
-    if found == "svg":
-        svg_refusal = svg_problem(data)
-        if svg_refusal:
-            return f"image '{quoted}': {svg_refusal}"
+    refusal = image_problem(data, found)
+    if refusal:
+        return f"image '{quoted}': {refusal}"
     deck.media_bytes += len(data)
     if deck.media_bytes > MAX_MEDIA_BYTES:
         return f"image '{quoted}' takes the deck's images over the limit of {MAX_MEDIA_BYTES} bytes"
