@@ -190,11 +190,15 @@ class Cursor:
         self.pos = starts[first - 1]
         self.end = starts[end - 1] + len(source.lines[end - 1])
 
+    def has(self, needle: str) -> bool:
+        """Whether ``find`` would find ``needle``."""
+        limit = min(self.end, self.pos + SEARCH_WINDOW + len(needle))
+        return bool(needle) and self.source.text.find(needle, self.pos, limit) >= 0
+
     def find_any(self, *needles: str) -> SourceLocation:
         """The location of the first of ``needles`` that is there, else of the line."""
         for needle in needles:
-            limit = min(self.end, self.pos + SEARCH_WINDOW + len(needle))
-            if needle and self.source.text.find(needle, self.pos, limit) >= 0:
+            if self.has(needle):
                 return self.find(needle)
         return self.source.location(self.line, 1)
 

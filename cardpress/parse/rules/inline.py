@@ -51,9 +51,10 @@ def check_inline(
 
 def _image(token: Token, cursor: Cursor, deck: DeckState) -> None:
     src = str(token.attrs.get("src", ""))
-    written = urllib.parse.unquote(src)  # the parser percent-encodes what it keeps
-    where = cursor.find_any(src, written, "![" + token.content)
-    media = media_file(src, cursor.source, deck)
+    decoded = urllib.parse.unquote(src)  # the parser percent-encodes what it keeps
+    written = src if cursor.has(src) or not cursor.has(decoded) else decoded
+    where = cursor.find_any(src, decoded, "![" + token.content)
+    media = media_file(src, cursor.source, deck, written)
     if isinstance(media, str):
         deck.report.error(where, media)
         return

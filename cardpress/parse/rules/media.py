@@ -23,9 +23,12 @@ from cardpress.parse.deck_state import DeckState
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
 
-def media_file(src: str, source: SourceFile, deck: DeckState) -> MediaFile | str:
-    """The media file an image path names, or why it cannot be used."""
-    quoted = shown(urllib.parse.unquote(src))  # as written: the parser percent-encodes
+def media_file(
+    src: str, source: SourceFile, deck: DeckState, written: str | None = None
+) -> MediaFile | str:
+    """The media file an image path names, or why it cannot be used; messages quote the
+    path as ``written`` in the Markdown when given (the parser percent-encodes ``src``)."""
+    quoted = shown(written or src)
     if re.match(r"^([a-zA-Z][\w+.-]*:|//)", src):
         return f"image '{quoted}' is not a local file: download it into the content folder"
     rel_path = urllib.parse.unquote(src.split("#")[0].split("?")[0])
