@@ -11,6 +11,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from cardpress import __version__, atomic, freshness, template_folders
 from cardpress.errors import BuildError, UsageError
 from cardpress.lock import Lock
 from cardpress.model import Deck
+from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
 from cardpress.sources import DeckSources, discover
 from cardpress.user_cache import build_folder, output_lock
@@ -41,12 +43,17 @@ class BuildOptions:
     templates: Path | None = None  # the user's templates over the packaged ones
     out: Path = Path("dist")
     formats: tuple[str, ...] = tuple(FORMATS)
+    formats_named: bool = False
+    """The formats were named (``--only``): every deck gets them, asked for or not."""
     check: bool = False
     strict: bool = False
     paper: str | None = None
     source_date_epoch: int | None = None
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     progress: bool = True  # print renderers' progress lines
+    printing: PrintOptions = field(
+        default_factory=PrintOptions
+    )  # cards and quiz options from the command line
 
 
 @dataclass
@@ -128,11 +135,13 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.paper,
             options.source_date_epoch,
             options.strict,
+            options.printing,
+            options.formats_named,
         )
         if plan.complete:
             for warning in plan.state.warnings:
                 warn(warning)
-            outputs = len(plan.units) * len(options.formats)
+            outputs = plan.outputs
             info(
                 f"nothing to do: {outputs} output(s) of {len(plan.units)} deck(s) are up to date "
                 f"({time.perf_counter() - started:.2f} s)"
@@ -190,6 +199,8 @@ def _build_stale(
         context = _context(deck, state.locks[deck.key], options, sources)
         unit = state.units[deck.key].unit
         for fmt in options.formats:
+            if not options.formats_named and not FORMATS[fmt].wanted_by(deck):
+                continue
             final = options.out / f"{deck.key}{FORMATS[fmt].suffix}"
             if plan.is_fresh(unit, fmt) and plan.state.decks[unit].key == deck.key:
                 report.up_to_date += 1
@@ -358,6 +369,14 @@ class ProgressLine:
             print(f"  {self.deck}: {message}", flush=True)
 
 
+@dataclass(frozen=True)
+class WarningLine:
+    """Prints a renderer's warning to stderr (from a worker process too)."""
+
+    def __call__(self, line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+
 def _render_one(job: _Job) -> float:
     started = time.perf_counter()
     assert job.temp is not None
@@ -432,6 +451,9 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> Ren
         progress=ProgressLine(deck.key, options.progress),
         note_ids=lock.renamed_note_ids(),
         tombstones=lock.tombstones(),
+        printing=options.printing,
+        warn=WarningLine(),
+        strict=options.strict,
     )
 
 
@@ -475,7 +497,8 @@ def _record_state(
         lock = unit.lock.relative_to(content).as_posix()
         for path in [*(m.path for m in deck.media), lock]:
             inputs[path] = freshness.file_hash(content / path, content) or ""
-        record = freshness.DeckRecord(key=deck.key, inputs=inputs)
+        asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
+        record = freshness.DeckRecord(key=deck.key, inputs=inputs, asks=asks)
         old = plan.state.decks.get(unit.unit)
         unchanged = old is not None and old.key == deck.key and unit.unit in plan.fresh
         if unchanged and old is not None:

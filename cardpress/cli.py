@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cardpress import __version__
+from cardpress import __version__, print_options
 from cardpress.build import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError
+from cardpress.model import CardSettings, QuizSettings
 from cardpress.renderers import FORMATS
 
 
@@ -22,6 +23,18 @@ def _formats(value: str) -> tuple[str, ...]:
             f"unknown format '{','.join(unknown) or value}' (choose from {', '.join(FORMATS)})"
         )
     return names
+
+
+def _checked(check: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse type from a ``print_options`` check (its ValueError says what is allowed)."""
+
+    def convert(value: str) -> object:
+        try:
+            return check(value)
+        except ValueError as bad:
+            raise argparse.ArgumentTypeError(str(bad)) from None
+
+    return convert
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,17 +74,57 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder to write the outputs to (default: dist)",
     )
+    by_default = [name for name, row in FORMATS.items() if row.by_default]
+    asked = [name for name, row in FORMATS.items() if not row.by_default]
     p.add_argument(
         "--only",
         type=_formats,
-        default=tuple(FORMATS),
+        default=None,
         metavar="FORMATS",
-        help=f"comma-separated outputs to build (default: {','.join(FORMATS)})",
+        help=f"comma-separated outputs to build (default: {','.join(by_default)}, "
+        f"and {' and '.join(asked)} for decks that ask for them in their front matter)",
     )
     p.add_argument(
         "--paper",
         choices=("a4", "letter"),
         help="paper size of the PDF (default: the deck's, else a4)",
+    )
+    cards = p.add_argument_group("printed flashcards and quiz sheet (see docs/print.md)")
+    cards.add_argument(
+        "--card-size",
+        type=_checked(print_options.card_size),
+        metavar="SIZE",
+        help=f"size of the printed cards: {print_options.SIZE_HELP} (default: the deck's, else a7)",
+    )
+    cards.add_argument(
+        "--card-sides",
+        type=_checked(print_options.card_sides),
+        metavar="SIDES",
+        help=f"how fronts and backs meet: {', '.join(print_options.SIDES)} "
+        "(default: the deck's, else duplex-long)",
+    )
+    cards.add_argument(
+        "--back-offset",
+        type=_checked(print_options.back_offset),
+        metavar="X,Y",
+        help="move the backs X mm right and Y mm down, to correct a printer (see --calibrate)",
+    )
+    cards.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="start the cards with a calibration sheet that measures the printer's offset",
+    )
+    cards.add_argument(
+        "--quiz-answers",
+        type=_checked(print_options.quiz_answers),
+        metavar="WHERE",
+        help="the quiz's answer key: end (after the questions) or separate (on its own pages)",
+    )
+    cards.add_argument(
+        "--shuffle",
+        type=_checked(print_options.shuffle_seed),
+        metavar="SEED",
+        help="put the quiz's questions in a random order, the same for the same seed",
     )
     p.add_argument("--check", action="store_true", help="check the content and write nothing")
     p.add_argument(
@@ -134,6 +187,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_build_command(parser().parse_args(argv))
 
 
+def _printing(args: argparse.Namespace) -> print_options.PrintOptions:
+    return print_options.PrintOptions(
+        cards=CardSettings(
+            size=args.card_size.name if args.card_size else None,
+            sides=args.card_sides,
+            back_offset=args.back_offset,
+        ),
+        quiz=QuizSettings(answers=args.quiz_answers, shuffle=args.shuffle),
+        calibrate=args.calibrate,
+    )
+
+
 def run_build_command(args: argparse.Namespace) -> int:
     """Build (or watch) with the options parsed from the command line."""
     out = Output(args.quiet, args.verbose)
@@ -142,7 +207,9 @@ def run_build_command(args: argparse.Namespace) -> int:
             content=args.content,
             templates=args.templates,
             out=args.out,
-            formats=args.only,
+            formats=args.only or tuple(FORMATS),
+            formats_named=args.only is not None,
+            printing=_printing(args),
             check=args.check,
             strict=args.strict,
             paper=args.paper,

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from cardpress import __version__
+from cardpress.print_options import PrintOptions
+from cardpress.renderers import FORMATS
 from cardpress.sources import DeckSources, discover
 from cardpress.template_folders import files as template_files
 from cardpress.user_cache import build_folder
 
 STATE_NAME = "state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -63,22 +65,30 @@ def code_fingerprint() -> str:
 
 
 def output_config(
-    templates: Path | None, fmt: str, paper: str | None, source_date_epoch: int | None
+    templates: Path | None,
+    fmt: str,
+    paper: str | None,
+    source_date_epoch: int | None,
+    printing: PrintOptions | None = None,
 ) -> str:
     """Everything besides the deck that an output depends on: its templates are the files
     that win of the user's folder and the packaged one (the shared ones and its own)."""
+    row = FORMATS[fmt]
+    printing = printing or PrintOptions()
     used = {
         name: path
         for name, path in template_files(templates).items()
-        if "/" not in name or name.startswith(f"{fmt}/")
+        if "/" not in name or name.startswith(f"{row.template_folder}/")
     }
     parts = [
         fmt,
         code_fingerprint(),
         _named_hash(used),
-        f"paper={paper if fmt == 'pdf' else None}",
+        f"paper={paper if row.uses_paper else None}",
         f"sde={source_date_epoch}",
     ]
+    if row.print_options is not None:
+        parts.append(f"print={printing.fingerprint(row.print_options)}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -94,6 +104,11 @@ class DeckRecord:
     key: str
     inputs: dict[str, str]  # path relative to the content folder -> sha256
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    asks: list[str] = field(default_factory=list)  # outputs built only when a deck asks
+
+    def expected(self, formats: tuple[str, ...], named: bool) -> set[str]:
+        """Which of ``formats`` a build makes of this deck (all when ``--only`` named them)."""
+        return {f for f in formats if named or FORMATS[f].by_default or f in self.asks}
 
 
 @dataclass
@@ -117,6 +132,7 @@ class BuildState:
                         outputs={
                             fmt: OutputRecord(**record) for fmt, record in entry["outputs"].items()
                         },
+                        asks=[str(fmt) for fmt in entry.get("asks", []) if fmt in FORMATS],
                     )
                     for unit, entry in data["decks"].items()
                 },
@@ -134,6 +150,7 @@ class BuildState:
                     "key": record.key,
                     "inputs": dict(sorted(record.inputs.items())),
                     "outputs": {fmt: vars(out) for fmt, out in sorted(record.outputs.items())},
+                    "asks": sorted(record.asks),
                 }
                 for unit, record in sorted(self.decks.items())
             },
@@ -155,6 +172,7 @@ class Plan:
     fresh: dict[str, set[str]]  # unit -> formats whose output is up to date
     configs: dict[str, str]  # format -> configuration hash
     complete: bool  # every requested output of every deck is fresh
+    outputs: int = 0  # how many outputs the build makes when nothing changed
 
     def is_fresh(self, unit: str, fmt: str) -> bool:
         return fmt in self.fresh.get(unit, set())
@@ -178,9 +196,14 @@ def plan(
     paper: str | None,
     source_date_epoch: int | None,
     strict: bool,
+    printing: PrintOptions | None = None,
+    named: bool = True,
 ) -> Plan:
+    """``named``: the formats were named on the command line, so every deck gets them all."""
     state = BuildState.read(out)
-    configs = {fmt: output_config(templates, fmt, paper, source_date_epoch) for fmt in formats}
+    configs = {
+        fmt: output_config(templates, fmt, paper, source_date_epoch, printing) for fmt in formats
+    }
     units: list[DeckSources] = []
     complete = (
         content.is_dir()
@@ -196,17 +219,20 @@ def plan(
                 continue
             units.append(found)
     complete = complete and bool(units)
+    outputs = 0
     for unit in units:
         record = state.decks.get(unit.unit)
         if record is None or not inputs_unchanged(content, unit, record):
             complete = False
             continue
+        expected = record.expected(formats, named)
+        outputs += len(expected)
         fresh[unit.unit] = {
             fmt
-            for fmt in formats
+            for fmt in expected
             if fmt in record.outputs
             and record.outputs[fmt].config == configs[fmt]
             and file_hash(out / record.outputs[fmt].file) == record.outputs[fmt].sha256
         }
-        complete = complete and fresh[unit.unit] == set(formats)
-    return Plan(state, units, fresh, configs, complete)
+        complete = complete and fresh[unit.unit] == expected
+    return Plan(state, units, fresh, configs, complete, outputs)

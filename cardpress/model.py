@@ -127,6 +127,28 @@ class Section:
 
 
 @dataclass(frozen=True)
+class CardSettings:
+    """The deck's ``cards:`` front matter; a field left out is decided elsewhere."""
+
+    size: str | None = None
+    """A preset name (``a7``, ``3x5in``, ...) or ``WIDTHxHEIGHTmm``."""
+    sides: str | None = None
+    """``duplex-long``, ``duplex-short``, ``fold`` or ``separate``."""
+    back_offset: tuple[float, float] | None = None
+    """Millimetres to move the backs right and down, correcting a printer."""
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    """The deck's ``quiz:`` front matter."""
+
+    answers: str | None = None
+    """``end`` (a compact key after the questions) or ``separate`` (the key on its own pages)."""
+    shuffle: int | None = None
+    """A seed: the questions in a random order that is the same for the same seed."""
+
+
+@dataclass(frozen=True)
 class Deck:
     key: str
     title: str
@@ -138,6 +160,10 @@ class Deck:
     media: tuple[MediaFile, ...]
     sources: tuple[str, ...]  # Markdown files, relative to the content folder
     location: SourceLocation
+    print_cards: CardSettings | None = None
+    """Set when the deck asks for printed flashcards (``cards:`` in its front matter)."""
+    print_quiz: QuizSettings | None = None
+    """Set when the deck asks for a quiz sheet (``quiz:`` in its front matter)."""
 
     def cards(self) -> Iterator[Card]:
         for section in self.sections:

@@ -77,6 +77,8 @@ def parse_deck(
         media=tuple(sorted(deck.media.values(), key=lambda m: m.name)),
         sources=tuple(s.rel for s in sources if s is not None),
         location=first.location(1),
+        print_cards=meta.print_cards,
+        print_quiz=meta.print_quiz,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from cardpress.lock import Tombstone
 from cardpress.model import Deck
+from cardpress.print_options import PrintOptions
 
 
 class Stamps(Protocol):
@@ -49,6 +50,12 @@ class RenderContext:
     """Renamed card id -> the id its Anki note's GUID comes from (see cardpress.lock)."""
     tombstones: tuple[Tombstone, ...] = ()
     """Removed cards whose notes the Anki package keeps, tagged ``cardpress::removed``."""
+    printing: PrintOptions = field(default_factory=PrintOptions)
+    """The command line's cards and quiz options."""
+    warn: Callable[[str], None] = field(default=lambda line: None)
+    """Prints a finished diagnostic (``path:line:col: warning: ...``)."""
+    strict: bool = False
+    """A renderer's warnings are errors."""
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)
@@ -69,9 +76,30 @@ Renderer = Callable[[Deck, RenderContext, Path], None]
 
 @dataclass(frozen=True)
 class OutputFormat:
+    """One row of ``FORMATS``: an output and the facts the build needs about it."""
+
     name: str
     suffix: str
+    """Appended to the deck's key to name the file in the output folder."""
     module: str
+    by_default: bool = True
+    """Built when ``--only`` is not given; otherwise only for decks that ask for it."""
+    asked_by: str | None = None
+    """The ``Deck`` field that is set when the deck asks for this output."""
+    uses_paper: bool = False
+    """The paper size (``--paper`` or the deck's) decides its bytes."""
+    print_options: str | None = None
+    """Which of the command line's print options (``cards``, ``quiz``) decide its bytes."""
+    templates: str = ""
+    """The templates folder it reads (besides the shared top level); its name by default."""
+
+    @property
+    def template_folder(self) -> str:
+        return self.templates or self.name
+
+    def wanted_by(self, deck: Deck) -> bool:
+        """Whether a build that does not name its formats makes this output of ``deck``."""
+        return self.by_default or (self.asked_by is not None and bool(getattr(deck, self.asked_by)))
 
     def renderer(self) -> Renderer:
         render: Renderer = importlib.import_module(self.module).render
@@ -82,8 +110,28 @@ FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
         OutputFormat("anki", ".apkg", "cardpress.renderers.anki"),
-        OutputFormat("pdf", ".pdf", "cardpress.renderers.pdf"),
+        OutputFormat("pdf", ".pdf", "cardpress.renderers.pdf", uses_paper=True),
         OutputFormat("html", ".html", "cardpress.renderers.html"),
         OutputFormat("json", ".json", "cardpress.renderers.json_model"),
+        OutputFormat(
+            "cards",
+            "-cards.pdf",
+            "cardpress.renderers.cards",
+            by_default=False,
+            asked_by="print_cards",
+            uses_paper=True,
+            print_options="cards",
+            templates="pdf",
+        ),
+        OutputFormat(
+            "quiz",
+            "-quiz.pdf",
+            "cardpress.renderers.quiz",
+            by_default=False,
+            asked_by="print_quiz",
+            uses_paper=True,
+            print_options="quiz",
+            templates="pdf",
+        ),
     )
 }

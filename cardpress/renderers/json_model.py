@@ -30,6 +30,9 @@ def _plain(value: Any) -> Any:
 
 def deck_to_dict(deck: Deck) -> dict[str, Any]:
     data: dict[str, Any] = _plain(deck)
+    for printout in ("print_cards", "print_quiz"):  # present only when the deck asks for it
+        if data[printout] is None:
+            del data[printout]
     for section_data, section in zip(data["sections"], deck.sections, strict=True):
         section_data["anchor"] = section.anchor
         for card_data, card in zip(section_data["cards"], section.cards, strict=True):

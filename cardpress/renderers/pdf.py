@@ -85,8 +85,9 @@ def _weasyprint_errors() -> Iterator[list[str]]:
 _SVG_FAILED = re.compile(r"Failed to render SVG image (\S+)")
 
 
-def render_part(html: str, policy: FetchPolicy) -> bytes:
-    """Lay out one HTML document and return the PDF bytes.
+@contextmanager
+def checked_layout(policy: FetchPolicy) -> Iterator[DeckFetcher]:
+    """A fetcher for laying out with WeasyPrint inside the block, and the checks after it.
 
     Raises ``RefusedReference`` for a file the policy refuses and ``BuildError`` for
     anything WeasyPrint reports as an error.
@@ -94,8 +95,7 @@ def render_part(html: str, policy: FetchPolicy) -> bytes:
     fetcher = DeckFetcher(policy)
     with _weasyprint_errors() as errors:
         try:
-            document = weasyprint.HTML(string=html, base_url=MEDIA_BASE_URL, url_fetcher=fetcher)
-            pdf: bytes = document.write_pdf()
+            yield fetcher
         except _Refused as stop:
             raise stop.refused from None
         except FatalURLFetchingError as failed:  # reading an allowed file failed
@@ -106,6 +106,19 @@ def render_part(html: str, policy: FetchPolicy) -> bytes:
         raise RefusedReference(first.url, first.reason, via=svg)
     if errors:
         raise BuildError("WeasyPrint: " + "; ".join(errors))
+
+
+def document(html: str, fetcher: DeckFetcher) -> weasyprint.Document:
+    """``html`` laid out (inside ``checked_layout``)."""
+    laid_out: weasyprint.Document
+    laid_out = weasyprint.HTML(string=html, base_url=MEDIA_BASE_URL, url_fetcher=fetcher).render()
+    return laid_out
+
+
+def render_part(html: str, policy: FetchPolicy) -> bytes:
+    """Lay out one HTML document and return the PDF bytes (errors as ``checked_layout``)."""
+    with checked_layout(policy) as fetcher:
+        pdf: bytes = document(html, fetcher).write_pdf()
     return pdf
 
 
@@ -117,12 +130,17 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
             return
         out.write_bytes(render_part(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
     except RefusedReference as refused:
-        raise BuildError(
-            f"{where_referenced(deck, refused.via or refused.url)}: the PDF may not read "
-            f"{refused.url}{_inside(refused.via)}: {refused.reason}"
-        ) from None
+        raise refused_error(deck, refused, "the PDF") from None
     except BuildError as error:
         raise BuildError(f"{deck.key}.pdf: {error}") from None
+
+
+def refused_error(deck: Deck, refused: RefusedReference, what: str) -> BuildError:
+    """The error for a file ``what`` (an output) may not read, naming the card that asked."""
+    return BuildError(
+        f"{where_referenced(deck, refused.via or refused.url)}: {what} may not read "
+        f"{refused.url}{_inside(refused.via)}: {refused.reason}"
+    )
 
 
 def _inside(via: str | None) -> str:

@@ -105,6 +105,11 @@ def _template_url(templates_dir: Path, name: str) -> str:
     return found.resolve().as_uri()
 
 
+def environment_for(templates_dir: Path) -> Environment:
+    """The PDF templates' environment, shared by every printout (cached per folder)."""
+    return _environment(templates_dir)
+
+
 def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None) -> str:
     """Render the Jinja template for ``part`` of the deck's sheet (all of it by default)."""
     part = part or whole_sheet(deck)

@@ -1,4 +1,5 @@
-"""Deck settings: the front matter's title, id, description, tags and paper size."""
+"""Deck settings: the front matter's title, id, description, tags and paper size, and the
+printouts the deck asks for (``cards:``, ``quiz:``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 from cardpress.content_files import SourceFile, shown
 from cardpress.errors import Reporter
-from cardpress.model import PAPERS, SourceLocation
+from cardpress.model import PAPERS, CardSettings, QuizSettings, SourceLocation
+from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
-DECK_KEYS = {"title", "id", "description", "tags", "paper", "source", "license"}
+DECK_KEYS = {"title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"}
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TAG_RE = re.compile(r'^[^\s"]+$')
 
@@ -22,6 +24,8 @@ class DeckSettings:
     description: str
     tags: tuple[str, ...]
     paper: str
+    print_cards: CardSettings | None = None
+    print_quiz: QuizSettings | None = None
 
 
 def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
@@ -77,11 +81,30 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         report.error(where("paper"), "'paper' must be 'a4' or 'letter'")
         ok = False
         paper = "a4"
+    cards = quiz = None
+    problems: list[tuple[str, str]] = []
+    if "cards" in data:  # asking for printed cards, with their settings
+        cards, found = deck_card_settings(data["cards"])
+        problems += [("cards", problem) for problem in found]
+    if "quiz" in data:
+        quiz, found = deck_quiz_settings(data["quiz"])
+        problems += [("quiz", problem) for problem in found]
+    for key, problem in problems:
+        report.error(where(key), problem)
+        ok = False
     if not ok:
         return None
     assert isinstance(title, str) and isinstance(deck_key, str)
     assert isinstance(description, str)
-    return DeckSettings(deck_key, title.strip(), description.strip(), tuple(tags), paper.lower())
+    return DeckSettings(
+        deck_key,
+        title.strip(),
+        description.strip(),
+        tuple(tags),
+        paper.lower(),
+        cards,
+        quiz,
+    )
 
 
 def _parse_tags(value: Any) -> list[str] | None:

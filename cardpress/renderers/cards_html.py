@@ -1,0 +1,193 @@
+"""The printed cards' sides as HTML: one card-sized page per side, at a chosen text size.
+
+No WeasyPrint here: the sides are plain strings that a worker process lays out. Every side
+is a ``<section>`` that starts a page; ``SHRINK_LEVELS`` are the text sizes a side may be
+set at, and a side is set at the largest one at which it fits on its card (see
+``cards``). Each side carries its own "continued" line, which the page's margin shows only
+when the side's end did not fit on its first page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from cardpress.model import CLOZE_RE, Card, CardKind, Deck, Section, cloze_numbers
+from cardpress.print_options import CardSheet
+from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf_html import (
+    CODE_STYLE,
+    build_date,
+    environment_for,
+    paper_of,
+)
+
+TEMPLATE = "pdf/cards.html.j2"
+CALIBRATION_TEMPLATE = "pdf/cards-calibration.html.j2"
+SHRINK_LEVELS = (1.0, 0.9, 0.8, 0.7)  # times the base size; 0.7 keeps details at 6 pt
+PADDING_MM = 4.5  # inside the card, on every side (equal, so a flipped card lines up)
+# A side whose text is much longer than this many characters per square centimetre of
+# its card cannot fit at any size but the smallest: it is laid out at that size at once.
+CHARACTERS_PER_CM2_AT_SMALLEST = 28
+_SIDE_OPENING = '<section class="side level-0"'
+
+
+@dataclass(frozen=True)
+class Side:
+    """One face of one printed card."""
+
+    card: Card
+    front: bool
+    label: str  # printed in small type: the card id (and the deletion for a cloze card)
+    section: Section
+    body: str  # safe HTML
+    text_length: int
+
+    @property
+    def what(self) -> str:
+        """What the side holds, for the warning when it does not fit."""
+        if self.card.kind is CardKind.CLOZE:
+            return "cloze text" if self.front else "cloze answer"
+        return "question" if self.front else "answer"
+
+
+def _cloze_side(html: str, number: int, front: bool) -> str:
+    """The cloze text with deletion ``number`` blanked (front) or marked (back); the others
+    shown as plain text, as Anki shows them."""
+
+    def replace(match: re.Match[str]) -> str:
+        if int(match.group(1)) != number:
+            return match.group(2)
+        if front:
+            hint = match.group(3)
+            return f'<span class="cloze-blank">[{hint or "…"}]</span>'
+        return f'<span class="cloze-answer">{match.group(2)}</span>'
+
+    return CLOZE_RE.sub(replace, html)
+
+
+def _text_length(html: str) -> int:
+    return len(re.sub(r"<[^>]*>", "", html))
+
+
+def _back_extra(card: Card) -> str:
+    parts = []
+    if card.details:
+        parts.append(f'<div class="details">{card.details.html}</div>')
+    for callout in card.callouts:
+        kind = callout.kind.value
+        parts.append(
+            f'<aside class="callout callout-{kind}"><span class="callout-label">'
+            f"{kind.capitalize()}</span> {callout.body.html}</aside>"
+        )
+    return "".join(parts)
+
+
+def card_sides(deck: Deck) -> list[tuple[Side, Side]]:
+    """Each printed card's front and back, in deck order; a cloze card gives one printed
+    card per deletion, like Anki."""
+    pairs: list[tuple[Side, Side]] = []
+    for section in deck.sections:
+        for card in section.cards:
+            extra = _back_extra(card)
+            if card.kind is CardKind.CLOZE:
+                numbers = cloze_numbers(card.cloze.html)
+                for number in numbers:
+                    label = f"{card.id} · c{number}"
+                    heading = f'<h3 class="q">{card.question.html}</h3>' if card.question else ""
+                    blanked = _cloze_side(card.cloze.html, number, True)
+                    front = f'{heading}<div class="cloze-text">{blanked}</div>'
+                    back = (
+                        f'<div class="cloze-text">{_cloze_side(card.cloze.html, number, False)}'
+                        f"</div>{extra}"
+                    )
+                    pairs.append(_pair(card, section, label, front, back))
+                continue
+            front = f'<h3 class="q">{card.question.html}</h3>'
+            answer = f'<div class="a">{card.answer.html}</div>' if card.answer else ""
+            pairs.append(_pair(card, section, card.id, front, answer + extra))
+    return pairs
+
+
+def _pair(card: Card, section: Section, label: str, front: str, back: str) -> tuple[Side, Side]:
+    return (
+        Side(card, True, label, section, front, _text_length(front)),
+        Side(card, False, label, section, back, _text_length(back)),
+    )
+
+
+def first_level(side: Side, sheet: CardSheet) -> int:
+    """The first text size worth trying: the smallest at once for a side far too long."""
+    area_cm2 = (sheet.size.width - 2 * PADDING_MM) * (sheet.size.height - 2 * PADDING_MM) / 100
+    if side.text_length > 1.5 * CHARACTERS_PER_CM2_AT_SMALLEST * area_cm2:
+        return len(SHRINK_LEVELS) - 1
+    return 0
+
+
+@dataclass(frozen=True)
+class SidesDocument:
+    """The document the sides are laid out in: ``head + blocks + tail``."""
+
+    head: str
+    blocks: tuple[str, ...]
+    tail: str
+
+    def html(self, indexes: list[int], levels: list[int]) -> str:
+        """The document holding only the sides ``indexes``, at their ``levels``."""
+        body = "".join(
+            f'<section class="side level-{levels[i]}"' + self.blocks[i][len(_SIDE_OPENING) :]
+            for i in indexes
+        )
+        return self.head + body + self.tail
+
+
+def sides_document(
+    deck: Deck,
+    context: RenderContext,
+    sheet: CardSheet,
+    sides: list[Side],
+    sheet_pages: dict[str, int],
+) -> SidesDocument:
+    """The sides' document; ``sheet_pages`` gives the cheat-sheet page of each card (by id)
+    for the line that says where an overflowing side continues."""
+    from cardpress.highlight import highlight_css
+
+    env = environment_for(context.templates_dir)
+    html = env.get_template(TEMPLATE).render(
+        deck=deck,
+        sheet=sheet,
+        padding=PADDING_MM,
+        levels=SHRINK_LEVELS,
+        code_css=Markup(highlight_css(CODE_STYLE, ".side")),
+        build_stamp=build_date(context).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        version=context.version,
+        keywords=deck.all_tags() or deck.tags,
+    )
+    head, marker, tail = html.partition("<!-- sides -->")
+    assert marker, f"{TEMPLATE} lost its <!-- sides --> marker"
+    blocks = []
+    for index, side in enumerate(sides):
+        page = sheet_pages.get(side.card.id)
+        more = f"continued on cheat sheet p. {page}" if page else "continued on the cheat sheet"
+        blocks.append(
+            f'{_SIDE_OPENING} id="side-{index}" data-label="{escape(side.label)}" '
+            f'data-more="{escape(more)}">'
+            f'<p class="section-label">{escape(side.section.title.text)}</p>'
+            f'<div class="body {"front" if side.front else "back"}">{side.body}</div>'
+            '<span class="end"></span></section>'
+        )
+    return SidesDocument(head, tuple(blocks), tail)
+
+
+def calibration_html(
+    context: RenderContext, sheet: CardSheet, width: float, height: float, marks: object
+) -> str:
+    env = environment_for(context.templates_dir)
+    return env.get_template(CALIBRATION_TEMPLATE).render(
+        width=width, height=height, sheet=sheet, marks=marks
+    )
+
+
+__all__ = ["Side", "SidesDocument", "card_sides", "first_level", "paper_of", "sides_document"]
