@@ -328,7 +328,37 @@ def bench_size(cards: int, repeat: int, work: Path, ankdown: Path, pdf: bool) ->
     edited.write_text(original)
     results["one-card edit"] = median(edits)
     results["baseline: WeasyPrint, one document"] = median(baseline)
+    results.update(bench_printouts(cards, times, work))
     return results
+
+
+def bench_printouts(cards: int, repeat: int, work: Path) -> dict[str, Sample]:
+    """The printed cards (A7, duplex-long, on A4) against the cheat sheet of the same deck,
+    each cold (no caches), paired A B A B."""
+    folder = work / f"{cards}-print"
+    content = generate(folder, cards)
+    out = folder / "dist"
+    build = [PYTHON, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)]
+    build += ["--templates", str(ROOT / "templates"), "--paper", "a4"]
+    caches = folder / "cache"  # the build's caches live in the user's cache folder
+    env = {**os.environ, "XDG_CACHE_HOME": str(caches)}
+    run([*build, "--only", "json"], env)  # assigns ids once: the lock
+
+    def cold(extra: list[str]) -> Sample:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(caches, ignore_errors=True)
+        return run([*build, *extra], env)
+
+    sheet, printed = [], []
+    for _ in range(repeat):
+        sheet.append(cold(["--only", "pdf"]))
+        printed.append(
+            cold(["--only", "cards", "--card-size", "a7", "--card-sides", "duplex-long"])
+        )
+    return {
+        "cheat sheet alone (--only pdf)": median(sheet),
+        "printed cards, A7 duplex-long on A4 (--only cards)": median(printed),
+    }
 
 
 def report(all_results: dict[int, dict[str, Sample]]) -> str:
@@ -348,6 +378,8 @@ def report(all_results: dict[int, dict[str, Sample]]) -> str:
     ]
     targets: list[tuple[int, str, float, float, str]] = []
     for cards, r in all_results.items():
+        if "deck only (--only anki)" not in r:  # --printouts-only
+            continue
         ankdown = next(v.seconds for k, v in r.items() if k.startswith("baseline: ankdown"))
         genanki = next(v.seconds for k, v in r.items() if k.startswith("baseline: genanki"))
         deck_only = r["deck only (--only anki)"]
@@ -376,6 +408,11 @@ def report(all_results: dict[int, dict[str, Sample]]) -> str:
             ]
         if cards == 10000:
             targets.append((cards, "full build peak memory", r["full build"].peak_mb, 1024, " MB"))
+    for cards, r in all_results.items():
+        if cards == 1000 and "cheat sheet alone (--only pdf)" in r:
+            printed = r["printed cards, A7 duplex-long on A4 (--only cards)"].seconds
+            ratio = printed / r["cheat sheet alone (--only pdf)"].seconds
+            targets.append((cards, "printed cards A7 duplex / cheat sheet", ratio, 1.5, "x"))
     for cards, name, value, limit, unit in targets:
         lines.append(
             f"| {cards:,} | {name} | {value:.2f}{unit} | {limit}{unit} | "
@@ -396,7 +433,21 @@ def main() -> int:
         default=ROOT / "bench" / ".ankdown-venv",
         help=f"a venv holding ankdown {ANKDOWN_VERSION} (made there if missing)",
     )
+    parser.add_argument(
+        "--printouts-only",
+        action="store_true",
+        help="measure only the printed cards against the cheat sheet",
+    )
     args = parser.parse_args()
+    if args.printouts_only:
+        work = args.keep or Path(tempfile.mkdtemp(prefix="cardpress-bench-"))
+        print(f"load average before the run: {os.getloadavg()[0]:.2f}\n")
+        printouts = {
+            size: bench_printouts(size, args.repeat, work)
+            for size in (int(s) for s in args.sizes.split(","))
+        }
+        print(report(printouts))
+        return 0
     ankdown = ankdown_python(args.ankdown_venv)
     global LOAD_BEFORE
     LOAD_BEFORE = os.getloadavg()[0]
