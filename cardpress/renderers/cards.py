@@ -107,7 +107,7 @@ def _render(deck: Deck, context: RenderContext, out: Path) -> None:
     folder = context.cache_dir / "cards" / deck.key if context.cache_dir is not None else None
     cache = PartCache(folder)
     salt = inputs_digest(policy, weasyprint.__version__)
-    with pdf_parts.worker_pool() as pool:
+    with pdf_parts.part_workers() as pool:
         parts, cut = _lay_out(deck, context, sheet, sides, {}, cache, salt, policy, pool)
         if cut:  # say where each cut side continues: the cheat sheet's page of its card
             pages = _cheat_sheet_pages(deck, context, {sides[i].card.id for i in cut})

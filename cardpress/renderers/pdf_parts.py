@@ -203,7 +203,7 @@ def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[LaidOut, flo
 
 
 @contextmanager
-def worker_pool() -> Iterator[ProcessPoolExecutor | None]:
+def part_workers() -> Iterator[ProcessPoolExecutor | None]:
     """Two forked workers (started only when a job is submitted); none where we may not
     start processes (a daemonic process may have no children) or have one core."""
     if multiprocessing.current_process().daemon or (os.cpu_count() or 1) < 2:
@@ -246,7 +246,7 @@ def render_in_parts(
     total = len(parts)
     if missing:
         context.progress(f"laying out {len(missing)} of {total} parts")
-    with worker_pool() as pool:
+    with part_workers() as pool:
         for part, laid_out, seconds in _lay_out(missing, policy, layout, pool):
             part.laid_out = laid_out
             cache.put(part.key, laid_out)
