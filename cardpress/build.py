@@ -239,7 +239,9 @@ def _build_stale(
             warn(unknown_was_warning(deck, card_id, old_id))
         if deck.key in anki_built:
             templates = options.templates or template_folders.packaged_folder()
-            notices = _record_anki_package(deck, lock, removed, templates)
+            notices = _record_anki_package(
+                deck, lock, removed, templates, build_folder(options.out)
+            )
         else:
             notices = _notices_without_package(deck, lock, removed)
         if lock.save():
@@ -397,12 +399,14 @@ def _report(job: _Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
 
 
-def _record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: Path) -> list[str]:
+def _record_anki_package(
+    deck: Deck, lock: Lock, removed: list[str], templates: Path, cache_dir: Path
+) -> list[str]:
     """What importing the package just written does; the lock remembers what it holds."""
     from cardpress import anki_report
     from cardpress.anki_changes import next_package, record_package
 
-    changes, notes = next_package(deck, lock, removed, templates.resolve())
+    changes, notes = next_package(deck, lock, removed, templates.resolve(), cache_dir)
     record_package(lock, notes)
     return anki_report.notices(changes)
 

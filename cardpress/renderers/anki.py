@@ -26,6 +26,7 @@ from cardpress.errors import BuildError
 from cardpress.lock import Tombstone
 from cardpress.model import Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
+from cardpress.renderers.anki_note_cache import NoteCache
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
 from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.templates import environment
@@ -67,7 +68,7 @@ class PackageNote:
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     env = environment(context.templates_dir)
     note_types = render_note_types(context.templates_dir)
-    notes = package_notes(deck, env, context.note_ids, context.tombstones)
+    notes = package_notes(deck, env, context.note_ids, context.tombstones, context.cache_dir)
     models = {kind: _model(note_types[kind]) for kind in sorted({n.kind for n in notes})}
     note_type_mods = {
         model.model_id: context.modified(
@@ -111,31 +112,45 @@ def package_notes(
     env: jinja2.Environment,
     note_ids: Mapping[str, str],
     tombstones: Sequence[Tombstone],
+    cache_dir: Path | None = None,
 ) -> list[PackageNote]:
-    """Every note of the deck's package, in the order of the Markdown, then the tombstones."""
+    """Every note of the deck's package, in the order of the Markdown, then the tombstones.
+
+    With ``cache_dir``, the notes of cards unchanged since the last package are taken from
+    its note cache (``anki_note_cache``) instead of being worked out again."""
     media_sha = {media.name: media.sha256 for media in deck.media}
     fields_of = FieldRenderer(env)
+    cache = NoteCache(cache_dir, deck, fields_of.template_texts)
     tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
     notes: list[PackageNote] = []
     for section in deck.sections:
         name = section_deck_name(deck, section)
         for card in section.cards:
-            fields = fields_of(card, section)
-            tags = tags_of.get(card.tags)
-            if tags is None:
-                tags = tags_of[card.tags] = note_tags(deck, card)
-            model_id = NOTE_TYPES[card.kind].id
+            note_id = note_ids.get(card.id, card.id)
+            key = cache.key(card, section, note_id)
+            entry = cache.get(key)
+            if entry is None:
+                fields = fields_of(card, section)
+                tags = tags_of.get(card.tags)
+                if tags is None:
+                    tags = tags_of[card.tags] = note_tags(deck, card)
+                guid = card.guid or guid_for(deck.key, note_id, card.kind)
+                fingerprint = _note_fp(NOTE_TYPES[card.kind].id, fields, tags, media_sha)
+                entry = (guid, tuple(fields), tuple(tags), fingerprint)
+                cache.put(key, entry)
+            guid, field_values, tag_values, fingerprint = entry
             notes.append(
                 PackageNote(
                     card_id=card.id,
                     kind=card.kind,
-                    guid=card.guid or guid_for(deck.key, note_ids.get(card.id, card.id), card.kind),
+                    guid=guid,
                     deck=name,
-                    fields=tuple(fields),
-                    tags=tuple(tags),
-                    fingerprint=_note_fp(model_id, fields, tags, media_sha),
+                    fields=field_values,
+                    tags=tag_values,
+                    fingerprint=fingerprint,
                 )
             )
+    cache.save()
     top = deck_name_part(deck.title, deck.key)
     for tombstone in tombstones:
         kind = CardKind(tombstone.kind)
@@ -228,9 +243,12 @@ class FieldRenderer:
     """Renders notes' fields, each field template loaded once and each distinct input
     rendered once: most cards have no callouts, and a section's cards share a source."""
 
+    TEMPLATES = ("anki/fields/callouts.html", "anki/fields/source.html")
+
     def __init__(self, env: jinja2.Environment):
-        self.callouts_template = env.get_template("anki/fields/callouts.html")
-        self.source_template = env.get_template("anki/fields/source.html")
+        self.callouts_template, self.source_template = map(env.get_template, self.TEMPLATES)
+        assert env.loader is not None
+        self.template_texts = tuple(env.loader.get_source(env, n)[0] for n in self.TEMPLATES)
         self.callouts: dict[tuple[Callout, ...], str] = {}
         self.sources: dict[tuple[str, str], str] = {}
 
