@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, template_folders
-from cardpress.errors import BuildError, UsageError
+from cardpress.errors import BuildError, UsageError, summarised
 from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.print_options import PrintOptions
@@ -185,8 +185,8 @@ def _build_stale(
         if ahead is not None and ahead.executor is not (second and second[0]):
             _stop(ahead.executor)  # done, or a content error: nothing left to wait for
     report = BuildReport(state=state)
-    for diagnostic in state.warnings:
-        warn(str(diagnostic))
+    for line in summarised(state.warnings):
+        warn(line)
     cards = sum(deck.card_count for deck in state.decks)
     info(f"read {len(state.decks)} deck(s), {cards} cards in {time.perf_counter() - started:.2f} s")
     if options.check or plan is None:
@@ -493,7 +493,7 @@ def _record_state(
 ) -> None:
     rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
     content = options.content.resolve()
-    new = freshness.BuildState(warnings=[str(w) for w in state.warnings])
+    new = freshness.BuildState(warnings=summarised(state.warnings))
     for deck in state.decks:
         unit = state.units[deck.key]
         markdown = (p.relative_to(content).as_posix() for p in unit.files)

@@ -10,7 +10,7 @@ from pathlib import Path
 from cardpress import __version__, print_options
 from cardpress.build import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
-from cardpress.errors import CardpressError, ContentError, UsageError
+from cardpress.errors import CardpressError, ContentError, UsageError, summarised
 from cardpress.model import CardSettings, QuizSettings
 from cardpress.renderers import FORMATS
 
@@ -161,8 +161,8 @@ def run_build(options: BuildOptions, out: Output) -> int:
     try:
         build(options, out.info, out.detail, out.warn)
     except ContentError as exc:
-        for diagnostic in exc.diagnostics:
-            out.warn(str(diagnostic))
+        for line in summarised(exc.diagnostics):
+            out.warn(line)
         errors = sum(d.is_error for d in exc.diagnostics)
         warnings = len(exc.diagnostics) - errors
         out.warn(f"cardpress: {errors} error(s), {warnings} warning(s); nothing written")

@@ -5,6 +5,7 @@ The CLI catches ``CardpressError``; content problems travel as ``Diagnostic`` li
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +28,36 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+MAX_SHOWN_PER_FILE = 100  # diagnostics printed for one file; the rest are counted
+
+
+def summarised(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """The lines to print: at most ``MAX_SHOWN_PER_FILE`` per file, then one line saying
+    how many more there are, so 300,000 problems in one file still make a short report."""
+    lines: list[str] = []
+    counted: dict[str, int] = {}
+    summary_at: dict[str, int] = {}  # path -> index of its summary line
+    hidden: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        path = diagnostic.location.path
+        counted[path] = counted.get(path, 0) + 1
+        if counted[path] <= MAX_SHOWN_PER_FILE:
+            lines.append(str(diagnostic))
+            continue
+        if path not in summary_at:
+            summary_at[path] = len(lines)
+            lines.append("")
+        hidden.setdefault(path, []).append(diagnostic)
+    for path, index in summary_at.items():
+        more = hidden[path]
+        errors = sum(d.is_error for d in more)
+        lines[index] = (
+            f"{path}: {'error' if errors else 'warning'}: {len(more)} more problem(s) in "
+            f"this file not shown ({errors} error(s), {len(more) - errors} warning(s))"
+        )
+    return lines
 
 
 class Reporter:
