@@ -98,8 +98,8 @@ from cardpress.parse import load_content
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_html import sheet_html, whole_sheet
 deck = load_content(Path(sys.argv[1]))[0]
-context = RenderContext(content_dir=Path(sys.argv[1]).resolve(),
-    templates_dir=Path(sys.argv[3]).resolve(), build_time=0, version="bench")
+context = RenderContext(templates_dir=Path(sys.argv[3]).resolve(), build_time=0,
+    version="bench")
 html = sheet_html(deck, context, whole_sheet(deck))
 weasyprint.HTML(string=html, base_url=str(Path(sys.argv[3]) / "pdf")).write_pdf(sys.argv[2])
 """

@@ -24,7 +24,7 @@ from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
-from cardpress.sources import DeckSources, discover
+from cardpress.scan import ContentScan
 from cardpress.user_cache import build_folder, output_lock
 
 if TYPE_CHECKING:
@@ -125,10 +125,11 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
     started = time.perf_counter()
     now = options.source_date_epoch if options.source_date_epoch is not None else int(time.time())
 
+    scan = ContentScan.of(options.content)  # every content file is read through it, once
     plan = None
     if not options.check:
         plan = freshness.plan(
-            options.content,
+            scan,
             options.templates,
             options.out,
             options.formats,
@@ -152,7 +153,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
     if plan is not None:
         second = _start_second_core(_stale_formats(plan, options.formats), options.jobs)
     try:
-        return _build_stale(options, plan, second, now, started, info, detail, warn)
+        return _build_stale(options, scan, plan, second, now, started, info, detail, warn)
     except BaseException:
         if second is not None:  # a content error: do not wait for its import to finish
             _stop(second[0])
@@ -164,6 +165,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
 
 def _build_stale(
     options: BuildOptions,
+    scan: ContentScan | None,
     plan: freshness.Plan | None,
     second: tuple[ProcessPoolExecutor, str] | None,
     now: int,
@@ -176,14 +178,16 @@ def _build_stale(
     from cardpress.parse_cache import ParseCache
 
     started_at = time.time()
-    markdown_hashes = _markdown_hashes(options.content)
     cache = None if options.check else ParseCache(build_folder(options.out) / "parse")
     ahead = _parse_ahead(options, cache, second)
     try:
-        state = read_content(options.content, strict=options.strict, now=now, cache=ahead or cache)
+        state = read_content(
+            options.content, strict=options.strict, now=now, cache=ahead or cache, scan=scan
+        )
     finally:
         if ahead is not None and ahead.executor is not (second and second[0]):
             _stop(ahead.executor)  # done, or a content error: nothing left to wait for
+    markdown_hashes = state.scan.markdown_hashes()
     report = BuildReport(state=state)
     for line in summarised(state.warnings):
         warn(line)
@@ -196,7 +200,7 @@ def _build_stale(
     jobs: list[_Job] = []
     for deck in state.decks:
         sources = _sources_fingerprint(deck, markdown_hashes)
-        context = _context(deck, state.locks[deck.key], options, sources)
+        context = _context(deck, state, options, sources)
         unit = state.units[deck.key].unit
         for fmt in options.formats:
             if not options.formats_named and not FORMATS[fmt].wanted_by(deck):
@@ -442,10 +446,10 @@ def unknown_was_warning(deck: Deck, card_id: str, old_id: str) -> str:
     )
 
 
-def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> RenderContext:
+def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
+    lock = state.locks[deck.key]
     dated = lock.content_time(sources)
     return RenderContext(
-        content_dir=options.content.resolve(),
         templates_dir=(options.templates or template_folders.packaged_folder()).resolve(),
         build_time=options.source_date_epoch if options.source_date_epoch is not None else dated,
         version=__version__,
@@ -458,6 +462,7 @@ def _context(deck: Deck, lock: Lock, options: BuildOptions, sources: str) -> Ren
         printing=options.printing,
         warn=WarningLine(),
         strict=options.strict,
+        media=state.media_data(deck),
     )
 
 
@@ -468,22 +473,6 @@ def _sources_fingerprint(deck: Deck, markdown_hashes: dict[str, str]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _markdown_hashes(content: Path) -> dict[str, str]:
-    """Hashes of the Markdown as it was when parsing began, so an edit made during the
-    build makes the next build rebuild rather than being missed."""
-    hashes: dict[str, str] = {}
-    if not content.is_dir():
-        return hashes
-    content = content.resolve()
-    for found in discover(content):
-        if isinstance(found, DeckSources):
-            for path in found.files:
-                digest = freshness.file_hash(path, content)
-                if digest:
-                    hashes[path.relative_to(content).as_posix()] = digest
-    return hashes
-
-
 def _record_state(
     options: BuildOptions,
     plan: freshness.Plan,
@@ -492,15 +481,14 @@ def _record_state(
     markdown_hashes: dict[str, str],
 ) -> None:
     rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
-    content = options.content.resolve()
+    content = state.scan.root
     new = freshness.BuildState(warnings=summarised(state.warnings))
     for deck in state.decks:
         unit = state.units[deck.key]
         markdown = (p.relative_to(content).as_posix() for p in unit.files)
         inputs = {path: markdown_hashes.get(path, "") for path in markdown}
-        lock = unit.lock.relative_to(content).as_posix()
-        for path in [*(m.path for m in deck.media), lock]:
-            inputs[path] = freshness.file_hash(content / path, content) or ""
+        inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
+        inputs[unit.lock.relative_to(content).as_posix()] = state.locks[deck.key].file_hash()
         asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
         record = freshness.DeckRecord(key=deck.key, inputs=inputs, asks=asks)
         old = plan.state.decks.get(unit.unit)

@@ -5,7 +5,8 @@ folder, which may have come with the repository), the hash of every input of eac
 (its Markdown files, images and lock file), a hash of each output's configuration (its
 templates, the paper option, SOURCE_DATE_EPOCH and cardpress's own code) and the hash of
 each output file. An output whose inputs, configuration and file are all unchanged is not
-rebuilt. Standard library only, so that a no-op build costs a few file reads.
+rebuilt. Nothing heavy is imported, so that a no-op build costs a few file reads; the
+content's files are read through the build's ``ContentScan``, which the parser then uses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 from cardpress import __version__
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS
-from cardpress.sources import DeckSources, discover
+from cardpress.scan import ContentScan
+from cardpress.sources import DeckSources
 from cardpress.template_folders import files as template_files
 from cardpress.user_cache import build_folder
 
@@ -178,18 +180,16 @@ class Plan:
         return fmt in self.fresh.get(unit, set())
 
 
-def inputs_unchanged(content: Path, unit: DeckSources, record: DeckRecord) -> bool:
-    markdown = {p.relative_to(content).as_posix() for p in unit.files}
+def inputs_unchanged(scan: ContentScan, unit: DeckSources, record: DeckRecord) -> bool:
+    markdown = {p.relative_to(scan.root).as_posix() for p in unit.files}
     recorded_markdown = {p for p in record.inputs if p.endswith(".md")}
     if markdown != recorded_markdown:
         return False
-    return all(
-        file_hash(content / path, content) == digest for path, digest in record.inputs.items()
-    )
+    return all(scan.hash(path) == digest for path, digest in record.inputs.items())
 
 
 def plan(
-    content: Path,
+    scan: ContentScan | None,
     templates: Path | None,
     out: Path,
     formats: tuple[str, ...],
@@ -206,23 +206,21 @@ def plan(
     }
     units: list[DeckSources] = []
     complete = (
-        content.is_dir()
+        scan is not None
         and (templates is None or templates.is_dir())
         and not (strict and state.warnings)
     )
     fresh: dict[str, set[str]] = {}
-    if content.is_dir():
-        content = content.resolve()
-        for found in discover(content):
-            if not isinstance(found, DeckSources):
-                complete = False
-                continue
-            units.append(found)
+    for found in scan.found if scan is not None else []:
+        if not isinstance(found, DeckSources):
+            complete = False
+            continue
+        units.append(found)
     complete = complete and bool(units)
     outputs = 0
     for unit in units:
         record = state.decks.get(unit.unit)
-        if record is None or not inputs_unchanged(content, unit, record):
+        if scan is None or record is None or not inputs_unchanged(scan, unit, record):
             complete = False
             continue
         expected = record.expected(formats, named)

@@ -141,10 +141,17 @@ class Lock:
 
     @classmethod
     def read(cls, path: Path, deck: str, now: int) -> Lock:
-        lock = cls(path=path, deck=deck, now=now)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
+            raw = None
+        return cls.from_bytes(path, deck, now, raw)
+
+    @classmethod
+    def from_bytes(cls, path: Path, deck: str, now: int, raw: bytes | None) -> Lock:
+        """The lock file at ``path`` from its bytes, already read (None: there is none)."""
+        lock = cls(path=path, deck=deck, now=now)
+        if raw is None:
             return lock
         lock._original = raw
         data = json.loads(raw.decode("utf-8"))
@@ -208,6 +215,10 @@ class Lock:
         atomic.write_bytes(self.path, data)
         self._original = data
         return True
+
+    def file_hash(self) -> str:
+        """The SHA-256 of the lock file as last read or written; '' when there is none."""
+        return hashlib.sha256(self._original).hexdigest() if self._original else ""
 
     def removed_since_last_build(self, deck: Deck) -> list[str]:
         present = {card.id for card in deck.cards()}

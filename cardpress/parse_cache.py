@@ -25,8 +25,9 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from cardpress import atomic
 from cardpress.content_files import SourceFile
-from cardpress.freshness import code_fingerprint, file_hash
+from cardpress.freshness import code_fingerprint
 from cardpress.parse.drafts import ParsedFile
+from cardpress.scan import ContentScan
 
 ENTRY_SUFFIX = ".json"
 
@@ -131,14 +132,14 @@ class ParseCache:
         digest.update(source.rel.encode() + b"\0" + source.text.encode())
         return digest.hexdigest()
 
-    def get(self, key: str, root: Path) -> ParsedFile | None:
+    def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
         self.used.add(key)
         try:
             parsed = decode_entry((self.folder / f"{key}{ENTRY_SUFFIX}").read_bytes(), key)
         except (OSError, ValueError, RecursionError):
             return None
         for media in parsed.media:
-            if file_hash(root / media.path, root) != media.sha256:
+            if scan.hash(media.path) != media.sha256:
                 return None
         return parsed
 

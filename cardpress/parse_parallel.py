@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from cardpress.content_files import SourceFile
+from cardpress.content_files import SourceFile, Unreadable
 from cardpress.errors import Reporter
 from cardpress.parse.deck import parse_or_reuse
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import ParsedFile
 from cardpress.parse_cache import ParseCache, encode_entry
+from cardpress.scan import ContentScan, FileBytes
 
 MIN_FILES = 4
 """Fewer uncached files than this are parsed here: starting on the other core costs more."""
@@ -51,7 +52,7 @@ class ParallelParse:
         future = self.executor.submit(parse_alone, self.root, later, self.strict)
         self.ahead.update((self.key(source), future) for source in later)
 
-    def get(self, key: str, root: Path) -> ParsedFile | None:
+    def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
         future = self.ahead.pop(key, None)
         if future is not None:
             try:
@@ -61,7 +62,7 @@ class ParallelParse:
             if found is not None:
                 self.cache.put_encoded(key, *found)
                 return found[0]
-        return self.cache.get(key, root)
+        return self.cache.get(key, scan)
 
     def put(self, key: str, parsed: ParsedFile) -> None:
         self.cache.put(key, parsed)
@@ -75,7 +76,7 @@ def parse_alone(root: Path, sources: list[SourceFile], strict: bool) -> Parsed:
     cache entry encoded; files with a diagnostic or an image are left out."""
     collected = _Collect()
     for source in sources:
-        parse_or_reuse(source, DeckState(root, Reporter(strict)), collected)
+        parse_or_reuse(source, DeckState(_NoReads(root), Reporter(strict)), collected)
     return {
         key: (parsed, encode_entry(parsed, key))
         for key, parsed in collected.entries.items()
@@ -93,7 +94,7 @@ class _Collect:
     def key(self, source: SourceFile) -> str:
         return self.keys.key(source)
 
-    def get(self, key: str, root: Path) -> ParsedFile | None:
+    def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
         return None
 
     def put(self, key: str, parsed: ParsedFile) -> None:
@@ -101,3 +102,15 @@ class _Collect:
 
     def prefetch(self, sources: Sequence[SourceFile]) -> None:
         """Parses nothing ahead."""
+
+
+class _NoReads(ContentScan):
+    """The worker's scan: it reads no file, so each file stays read once, by the build's
+    own scan. A file whose image would need reading gets a diagnostic and is left out."""
+
+    def __init__(self, root: Path):  # no discovery: the worker is handed its files
+        self.root = root
+        self.found = []
+
+    def read(self, path: Path, limit: int, what: str = "file") -> FileBytes:
+        raise Unreadable(f"{what} is read by the build, not by a parse worker")

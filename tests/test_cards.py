@@ -223,7 +223,7 @@ def render_cards(
 ) -> list[Page]:
     model, content = deck
     context = RenderContext(
-        content_dir=content,
+        media={m.name: (content / m.path).read_bytes() for m in model.media},
         templates_dir=TEMPLATES,
         build_time=1_700_000_000,
         version="test",

@@ -479,11 +479,13 @@ def test_the_pdf_has_no_script_and_only_safe_links(hostile: Built) -> None:
 )
 def test_the_pdf_may_read_nothing_outside(hostile: Built, url: str) -> None:
     deck = hostile.state.decks[0]
-    context = RenderContext(hostile.content.resolve(), TEMPLATES.resolve(), 0, "test")
+    media = hostile.state.media_data(deck)
+    context = RenderContext(TEMPLATES.resolve(), 0, "test", media=media)
     policy = FetchPolicy.for_deck(deck, context)
     with pytest.raises(RefusedReference):
-        policy.resolve(url)
-    assert policy.resolve(MEDIA_BASE_URL + deck.media[0].name).is_file()
+        policy.load(url)
+    name = deck.media[0].name
+    assert policy.load(MEDIA_BASE_URL + name) == media[name]
 
 
 # -- SVG images: shown only as images, so their scripts never run or fetch ---------------
@@ -548,11 +550,17 @@ def svg_deck(folder: Path, base: str, inner: str = SCRIPTS + FETCHES) -> Deck:
     return Deck("svg", "SVG", "", (), "a4", EMPTY, (section,), media, (), here)
 
 
+def svg_context(folder: Path, deck: Deck) -> RenderContext:
+    """A context holding the deck's SVG as written into ``folder``."""
+    media = {m.name: (folder / m.path).read_bytes() for m in deck.media}
+    return RenderContext(TEMPLATES, 0, "test", media=media)
+
+
 def test_an_svg_image_in_the_html_page_neither_runs_nor_fetches(tmp_path: Path) -> None:
     with listening_server() as (base, seen):
         deck = svg_deck(tmp_path, base)
         out = tmp_path / "svg.html"
-        html_render(deck, RenderContext(tmp_path, TEMPLATES, 0, "test"), out)
+        html_render(deck, svg_context(tmp_path, deck), out)
         page_text = out.read_text(encoding="utf-8")
         assert "alert('svg script')" not in page_text  # only inside a base64 data: URI
         with chromium() as browser:
@@ -570,12 +578,11 @@ def test_an_svg_image_in_the_html_page_neither_runs_nor_fetches(tmp_path: Path) 
 
 def test_an_svg_image_in_the_pdf_fetches_nothing(tmp_path: Path) -> None:
     """Each way an SVG can load a file stops the PDF build, and no request is made."""
-    context = RenderContext(tmp_path, TEMPLATES, 0, "test")
     with listening_server() as (base, seen):
         for fetch in re.findall(r"<image[^>]*>|<style>.*?</style>", FETCHES):
             deck = svg_deck(tmp_path, base, fetch)
             with pytest.raises(BuildError):
-                pdf_render(deck, context, tmp_path / "svg.pdf")
+                pdf_render(deck, svg_context(tmp_path, deck), tmp_path / "svg.pdf")
     assert seen == []
     assert not (tmp_path / "svg.pdf").exists()
 
@@ -583,7 +590,7 @@ def test_an_svg_image_in_the_pdf_fetches_nothing(tmp_path: Path) -> None:
 def test_an_svg_image_in_the_pdf_runs_nothing(tmp_path: Path) -> None:
     """WeasyPrint draws the SVG and leaves its script and handler behind."""
     deck = svg_deck(tmp_path, "", SCRIPTS)
-    pdf_render(deck, RenderContext(tmp_path, TEMPLATES, 0, "test"), tmp_path / "svg.pdf")
+    pdf_render(deck, svg_context(tmp_path, deck), tmp_path / "svg.pdf")
     assert pdf_actions(tmp_path / "svg.pdf") == []
     assert len(pypdf.PdfReader(tmp_path / "svg.pdf").pages) == 1
 

@@ -175,7 +175,7 @@ def test_content_script_cannot_run_even_if_it_slipped_through(
     section = Section("s", Fragment("S", "S"), Fragment("", ""), (), (card,), here)
     deck = Deck("hostile", "Hostile", "", (), "a4", Fragment("", ""), (section,), (), (), here)
     out = tmp_path / "hostile.html"
-    render(deck, RenderContext(tmp_path, TEMPLATES, 0, "t"), out)
+    render(deck, RenderContext(TEMPLATES, 0, "t"), out)
     v = visit(out)
     v.page.wait_for_timeout(100)  # a tick for the toggle event, which fires asynchronously
     assert v.page.evaluate("window.__pwned") is None

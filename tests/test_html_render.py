@@ -244,8 +244,10 @@ def one_card_deck(answer_html: str, media: tuple[MediaFile, ...] = ()) -> Deck:
     )
 
 
-def context_for(content: Path) -> RenderContext:
-    return RenderContext(content_dir=content, templates_dir=TEMPLATES, build_time=0, version="t")
+def context_for(content: Path, deck: Deck | None = None) -> RenderContext:
+    """A context with the deck's images as read from ``content``."""
+    media = {m.name: (content / m.path).read_bytes() for m in deck.media} if deck else {}
+    return RenderContext(templates_dir=TEMPLATES, build_time=0, version="t", media=media)
 
 
 def test_plain_strings_from_the_model_are_escaped(tmp_path: Path) -> None:
@@ -264,7 +266,7 @@ def test_svg_media_gets_its_own_type(tmp_path: Path) -> None:
     deck = one_card_deck(
         '<p><img src="d.svg" alt="d"></p>', media=(MediaFile("d.svg", "d.svg", "x"),)
     )
-    assert 'src="data:image/svg+xml;base64,' in render_page(deck, context_for(tmp_path))
+    assert 'src="data:image/svg+xml;base64,' in render_page(deck, context_for(tmp_path, deck))
 
 
 def test_a_missing_browser_skips_locally_and_fails_under_ci(

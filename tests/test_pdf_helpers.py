@@ -106,10 +106,16 @@ def make_deck(
 
 
 def make_context(
-    content_dir: Path, *, paper: str | None = None, templates: Path = TEMPLATES
+    content_dir: Path,
+    *,
+    paper: str | None = None,
+    templates: Path = TEMPLATES,
+    deck: Deck | None = None,
 ) -> RenderContext:
+    """A context with ``deck``'s images as read from ``content_dir``."""
+    media = {m.name: (content_dir / m.path).read_bytes() for m in deck.media} if deck else {}
     return RenderContext(
-        content_dir=content_dir,
+        media=media,
         templates_dir=templates,
         build_time=BUILD_TIME,
         version="0.0-test",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cardpress.freshness import state_path
 from cardpress.parse_cache import ENTRY_SUFFIX, ParseCache
+from cardpress.scan import ContentScan
 from cardpress.user_cache import build_folder
 from tests.conftest import snapshot
 
@@ -86,7 +87,7 @@ def test_a_damaged_or_forged_cache_entry_is_parsed_again(run_cli, example_conten
     forged = [json.dumps(e).encode() for e in (wrong_type, wrong_shape, other_file)]
     for data in [*forged, b"\x80\x04not json", b"[" * 100_000, pickle.dumps(good)]:
         entry.write_bytes(data)
-        assert ParseCache(folder).get(key, example_content.resolve()) is None
+        assert ParseCache(folder).get(key, ContentScan(example_content.resolve())) is None
         (out / "networking-basics.json").unlink()
         result = run_cli("--content", example_content, "--out", out, "--only", "json")
         assert result.status == 0, result.err

@@ -9,11 +9,11 @@ from pathlib import Path
 from cardpress.content_files import (
     MAX_DECK_BYTES,
     MAX_FILE_BYTES,
+    MAX_IMAGE_BYTES,
     SourceFile,
     Unreadable,
     decode_text,
     display_path,
-    read_checked,
     resolve_inside,
 )
 from cardpress.errors import Reporter
@@ -24,14 +24,15 @@ from cardpress.parse.files import parse_file
 from cardpress.parse.front_matter import split_front_matter
 from cardpress.parse.rules.card_count import MAX_CARDS_PER_DECK
 from cardpress.parse.rules.deck_settings import deck_settings
+from cardpress.scan import ContentScan
 
 
 def parse_deck(
-    root: Path, files: list[Path], report: Reporter, cache: FileCache | None = None
+    scan: ContentScan, files: list[Path], report: Reporter, cache: FileCache | None = None
 ) -> Deck | None:
     """The deck its files make, or None if its first file or its settings are unusable."""
-    deck = DeckState(root, report)
-    sources = [_read_source(root, path, report) for path in files]
+    deck = DeckState(scan, report)
+    sources = [_read_source(scan, path, report) for path in files]
     if sources[0] is None:
         return None
     first = sources[0]
@@ -82,10 +83,11 @@ def parse_deck(
     )
 
 
-def _read_source(root: Path, path: Path, report: Reporter) -> SourceFile | None:
+def _read_source(scan: ContentScan, path: Path, report: Reporter) -> SourceFile | None:
+    root = scan.root
     rel = path.relative_to(root).as_posix()
     try:
-        data = read_checked(root, path, MAX_FILE_BYTES)
+        data = scan.read(path, MAX_FILE_BYTES).data
     except Unreadable as refused:
         report.error(SourceLocation(display_path(rel), 0), str(refused))
         return None
@@ -101,7 +103,7 @@ def parse_or_reuse(source: SourceFile, deck: DeckState, cache: FileCache | None)
     """A file's sections and intro, from the cache when its bytes and images are the
     same; a file with any diagnostic is never cached, so reusing one reports nothing."""
     key = cache.key(source) if cache else ""
-    cached = cache.get(key, deck.root) if cache else None
+    cached = cache.get(key, deck.scan) if cache else None
     if cached is not None and _reuse(cached, deck):
         return cached
     before = (len(deck.report.diagnostics), set(deck.card_ids), set(deck.section_keys))
@@ -135,7 +137,7 @@ def _reuse(cached: ParsedFile, deck: DeckState) -> bool:
     deck.card_count += cached.card_count
     for media in new_media:
         deck.media[media.path] = media
-        deck.media_bytes += (deck.root / media.path).stat().st_size
+        deck.media_bytes += len(deck.scan.read(deck.root / media.path, MAX_IMAGE_BYTES).data)
     return True
 
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from cardpress.errors import Reporter
 from cardpress.model import MediaFile, SourceLocation
+from cardpress.scan import ContentScan
 
 
 @dataclass
 class DeckState:
     """The ids, section keys, card count and images one deck has claimed."""
 
-    root: Path
-    """The content folder, resolved."""
+    scan: ContentScan
+    """Where every file is read, once per build."""
     report: Reporter
     card_ids: dict[str, SourceLocation] = field(default_factory=dict)
     """Explicit card ids, with where each was first used."""
@@ -26,3 +27,8 @@ class DeckState:
     """Bytes of all images so far, against the deck's budget."""
     file_media: set[str] = field(default_factory=set)
     """Paths of the images the file being read uses."""
+
+    @property
+    def root(self) -> Path:
+        """The content folder, resolved."""
+        return self.scan.root

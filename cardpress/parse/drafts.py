@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from markdown_it.token import Token
 
 from cardpress.content_files import SourceFile
 from cardpress.model import Fragment, MediaFile, Section, SourceLocation
+from cardpress.scan import ContentScan
 
 Settings = dict[str, tuple[str, SourceLocation]]
 """Setting name (lowercase) -> its value and where the setting was written."""
@@ -104,7 +104,8 @@ class FileCache(Protocol):
 
     def key(self, source: SourceFile) -> str: ...
 
-    def get(self, key: str, root: Path) -> ParsedFile | None: ...
+    def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
+        """The entry, if its images still hash as it recorded them."""
 
     def put(self, key: str, parsed: ParsedFile) -> None: ...
 

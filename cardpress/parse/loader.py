@@ -28,6 +28,7 @@ from cardpress.parse.deck import parse_deck
 from cardpress.parse.drafts import FileCache
 from cardpress.parse.locks import read_lock
 from cardpress.parse.rules.card_count import MAX_CARDS_PER_DECK
+from cardpress.scan import ContentScan
 from cardpress.sources import DeckSources
 
 __all__ = [
@@ -53,6 +54,18 @@ class ContentState:
     warnings: list[Diagnostic]
     units: dict[str, DeckSources]
     """Deck key -> its files."""
+    scan: ContentScan
+    """The content folder's files as this read saw them."""
+
+    def media_data(self, deck: Deck) -> dict[str, bytes]:
+        """The deck's images by media name: the very bytes the parser checked."""
+        data: dict[str, bytes] = {}
+        for media in deck.media:
+            read = self.scan.read(self.scan.root / media.path, MAX_IMAGE_BYTES, "image")
+            if read.sha256 != media.sha256:  # cannot happen: the scan keeps what it read
+                raise AssertionError(f"{media.path} changed within one build")
+            data[media.name] = read.data
+        return data
 
 
 def load_content(content_dir: Path, *, strict: bool = False) -> list[Deck]:
@@ -65,24 +78,27 @@ def read_content(
     strict: bool = False,
     now: int | None = None,
     cache: FileCache | None = None,
+    scan: ContentScan | None = None,
 ) -> ContentState:
     """Parse every deck in ``content_dir``; raise ContentError listing all problems.
 
-    With ``cache``, files unchanged since an earlier parse are taken from it."""
+    With ``cache``, files unchanged since an earlier parse are taken from it; with
+    ``scan`` (of the same folder), files it has read already are not read again."""
     report = Reporter(strict)
     root = _content_folder(content_dir)
-    units = discover_decks(root, SourceLocation(str(content_dir), 0), report)
-    decks = parse_decks(root, units, report, cache)
+    scan = scan if scan is not None else ContentScan(root)
+    units = discover_decks(scan, SourceLocation(str(content_dir), 0), report)
+    decks = parse_decks(scan, units, report, cache)
     check_across_decks(decks, report)
     if report.failed:
         raise ContentError(report.diagnostics)
     stamp_now = int(time.time()) if now is None else now
-    locks = read_locks(root, decks, stamp_now, report)
+    locks = read_locks(scan, decks, stamp_now, report)
     if report.failed:
         raise ContentError(report.diagnostics)
     final, removed = lock_ids(decks, locks)
     units_by_key = {deck.key: unit for unit, deck in decks.items()}
-    return ContentState(final, locks, removed, sorted(report.warnings), units_by_key)
+    return ContentState(final, locks, removed, sorted(report.warnings), units_by_key, scan)
 
 
 def _content_folder(content_dir: Path) -> Path:
@@ -94,12 +110,13 @@ def _content_folder(content_dir: Path) -> Path:
 
 
 def discover_decks(
-    root: Path, root_location: SourceLocation, report: Reporter
+    scan: ContentScan, root_location: SourceLocation, report: Reporter
 ) -> list[DeckSources]:
     """1. The decks of the content folder; folders, files and links that cannot be decks
     are reported with their paths, so no card goes missing without a word."""
+    root = scan.root
     units: list[DeckSources] = []
-    for found in sources.discover(root):
+    for found in scan.found:
         if isinstance(found, sources.MissingIndex):
             report.error(
                 SourceLocation(
@@ -133,12 +150,12 @@ def _unusable_location(
 
 
 def parse_decks(
-    root: Path, units: list[DeckSources], report: Reporter, cache: FileCache | None
+    scan: ContentScan, units: list[DeckSources], report: Reporter, cache: FileCache | None
 ) -> dict[DeckSources, Deck]:
     """2. Each deck parsed on its own; a deck whose settings are unusable is left out."""
     decks: dict[DeckSources, Deck] = {}
     for unit in units:
-        deck = parse_deck(root, list(unit.files), report, cache)
+        deck = parse_deck(scan, list(unit.files), report, cache)
         if deck is not None:
             decks[unit] = deck
     return decks
@@ -157,12 +174,12 @@ def check_across_decks(decks: dict[DeckSources, Deck], report: Reporter) -> None
 
 
 def read_locks(
-    root: Path, decks: dict[DeckSources, Deck], now: int, report: Reporter
+    scan: ContentScan, decks: dict[DeckSources, Deck], now: int, report: Reporter
 ) -> dict[str, Lock]:
     """4. Each deck's lock file, by deck key."""
     locks: dict[str, Lock] = {}
     for unit, deck in decks.items():
-        lock = read_lock(root, unit.lock, deck.key, now, report)
+        lock = read_lock(scan, unit.lock, deck.key, now, report)
         if lock is not None:
             locks[deck.key] = lock
     return locks

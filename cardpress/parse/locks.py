@@ -6,27 +6,29 @@ import json
 import re
 from pathlib import Path
 
-from cardpress.content_files import MAX_LOCK_BYTES, Unreadable, checked_path, display_path, shown
+from cardpress.content_files import MAX_LOCK_BYTES, Unreadable, display_path, shown
 from cardpress.errors import Reporter
 from cardpress.lock import Lock
 from cardpress.model import CardKind, SourceLocation
+from cardpress.scan import ContentScan
 
 MAX_STAMP = 10**11  # lock file times are seconds since 1970
 _LOCK_ID_RE = re.compile(r"^[\w.-]{1,200}$")  # ids the lock may hold, explicit or made
 
 
-def read_lock(root: Path, path: Path, deck: str, now: int, report: Reporter) -> Lock | None:
+def read_lock(scan: ContentScan, path: Path, deck: str, now: int, report: Reporter) -> Lock | None:
     """The deck's lock file, checked like any other input; None (reported) if unusable."""
-    rel = display_path(path.relative_to(root).as_posix())
+    rel = display_path(path.relative_to(scan.root).as_posix())
+    raw = None
     if path.is_symlink() or path.exists():
         try:
-            checked_path(root, path, MAX_LOCK_BYTES, "lock file")
+            raw = scan.read(path, MAX_LOCK_BYTES, "lock file").data
         except Unreadable as refused:
             report.error(SourceLocation(rel, 0), str(refused))
             return None
     where = SourceLocation(rel, 1)
     try:
-        lock = Lock.read(path, deck, now)
+        lock = Lock.from_bytes(path, deck, now, raw)
         problem, line = _lock_problem(lock)
         where = SourceLocation(rel, line)
     except json.JSONDecodeError as exc:

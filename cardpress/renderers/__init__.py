@@ -38,7 +38,6 @@ class FixedStamps:
 class RenderContext:
     """What a renderer may know besides the deck."""
 
-    content_dir: Path
     templates_dir: Path
     build_time: int  # the deck's date: SOURCE_DATE_EPOCH, or when its content last changed
     version: str
@@ -56,6 +55,8 @@ class RenderContext:
     """Prints a finished diagnostic (``path:line:col: warning: ...``)."""
     strict: bool = False
     """A renderer's warnings are errors."""
+    media: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    """The deck's images by media name: the bytes the parser checked, never read again."""
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)
@@ -63,12 +64,9 @@ class RenderContext:
     def paper_for(self, deck: Deck) -> str:
         return self.paper or deck.paper
 
-    def media_path(self, deck: Deck, name: str) -> Path:
-        """The file behind a media name the deck's HTML uses."""
-        for media in deck.media:
-            if media.name == name:
-                return self.content_dir / media.path
-        raise KeyError(name)
+    def media_data(self, name: str) -> bytes:
+        """The bytes of a media name the deck's HTML uses; KeyError for any other name."""
+        return self.media[name]
 
 
 Renderer = Callable[[Deck, RenderContext, Path], None]

@@ -97,10 +97,8 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     deck_ids = [d.deck_id for d, _ in anki_decks.values()]
     if len(set(deck_ids)) != len(deck_ids):
         raise BuildError(f"{deck.key}: two sections give the same Anki deck id")
-    media = [(m.name, context.media_path(deck, m.name)) for m in deck.media]
-    media += [
-        (INTRO_MEDIA_PREFIX + name, context.media_path(deck, name)) for name in intro_media(deck)
-    ]
+    media = [(m.name, context.media_data(m.name)) for m in deck.media]
+    media += [(INTRO_MEDIA_PREFIX + name, context.media_data(name)) for name in intro_media(deck)]
     stamped = Stamped(notes=note_mods, note_types=note_type_mods)
     package_decks = [PackageDeck(d, tuple(rows)) for d, rows in anki_decks.values()]
     by_id = {model.model_id: model for model in models.values()}

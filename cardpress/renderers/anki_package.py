@@ -69,16 +69,16 @@ def write_package(
     decks: Sequence[PackageDeck],
     models: Mapping[int, Any],  # genanki.Model by note type id
     stamped: Stamped,
-    media: Sequence[tuple[str, Path]],
+    media: Sequence[tuple[str, bytes]],
 ) -> None:
-    """Write ``decks`` and ``media`` (name, file) to ``out`` as an Anki package."""
+    """Write ``decks`` and ``media`` (name, bytes) to ``out`` as an Anki package."""
     collection = _collection_bytes(decks, models, stamped)
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, "collection.anki2", collection, stamped.latest)
         names = {str(index): name for index, (name, _) in enumerate(media)}
         _add(archive, "media", json.dumps(names).encode(), stamped.latest)
-        for index, (_, path) in enumerate(media):
-            _add(archive, str(index), path.read_bytes(), stamped.latest)
+        for index, (_, data) in enumerate(media):
+            _add(archive, str(index), data, stamped.latest)
 
 
 def _collection_bytes(

@@ -47,17 +47,13 @@ class MediaInliner:
         """The data: URI of a deck media file, read once per build."""
         if name not in self._uris:
             try:
-                path = self._context.media_path(self._deck, name)
+                data = self._context.media_data(name)
             except KeyError:
                 raise BuildError(
                     f"{self._deck.key}: an image refers to unknown media {name!r}"
                 ) from None
-            mime = MIME_TYPES.get(PurePosixPath(path.name).suffix.lower())
+            mime = MIME_TYPES.get(PurePosixPath(name).suffix.lower())
             if mime is None:
                 raise BuildError(f"{self._deck.key}: unsupported image type: {name}")
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise BuildError(f"{self._deck.key}: cannot read image {name}: {error}") from error
             self._uris[name] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         return self._uris[name]

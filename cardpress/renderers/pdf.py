@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
@@ -41,7 +41,8 @@ class _Refused(FatalURLFetchingError):  # type: ignore[misc]
 
 
 class DeckFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
-    """Serves the files ``FetchPolicy`` allows, from disk; never opens a connection."""
+    """Serves what ``FetchPolicy`` allows: the deck's checked images and template files;
+    never opens a connection."""
 
     def __init__(self, policy: FetchPolicy):
         super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=True)
@@ -56,12 +57,13 @@ class DeckFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
             data = base64.b64decode(raw) if header.lower().endswith(";base64") else raw
             return URLFetcherResponse(url, data, {"Content-Type": header.split(";")[0]})
         try:
-            path = self.policy.resolve(url)
+            data = self.policy.load(url)
         except RefusedReference as refused:
             self.refused.append(refused)
             raise _Refused(refused) from None
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        name = unquote(urlsplit(url).path).rsplit("/", 1)[-1]
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
 
 @contextmanager

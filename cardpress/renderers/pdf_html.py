@@ -163,22 +163,27 @@ class FetchPolicy:
     folder. (``data:image/`` URLs inside an SVG image are decoded by the fetcher.)
     """
 
-    media: Mapping[str, Path]  # media name -> file
-    content_dir: Path
+    media: Mapping[str, bytes]  # media name -> the bytes the parser checked
     templates_dir: Path
 
     @classmethod
     def for_deck(cls, deck: Deck, context: RenderContext) -> FetchPolicy:
-        media = {item.name: context.media_path(deck, item.name) for item in deck.media}
-        return cls(media, context.content_dir, context.templates_dir)
+        media = {item.name: context.media_data(item.name) for item in deck.media}
+        return cls(media, context.templates_dir)
 
-    def resolve(self, url: str) -> Path:
-        """The file behind ``url``; ``RefusedReference`` when it is not one we may read."""
+    def load(self, url: str) -> bytes:
+        """The bytes behind ``url``; ``RefusedReference`` when it is not one we may read.
+
+        A deck's image is served from the bytes the parser checked, never read again."""
         if url.startswith(MEDIA_BASE_URL):
             name = unquote(urlsplit(url).path.removeprefix("/"))
             if name not in self.media:
                 raise RefusedReference(url, f"{name!r} is not a media file of the deck")
-            return self._inside(url, self.media[name], self.content_dir)
+            return self.media[name]
+        return self.resolve(url).read_bytes()
+
+    def resolve(self, url: str) -> Path:
+        """The template file behind a ``file:`` URL; ``RefusedReference`` for any other."""
         if urlsplit(url).scheme == "file":
             path = Path(url2pathname(urlsplit(url).path))
             folders = template_folders.search_path(self.templates_dir)

@@ -181,10 +181,13 @@ class PartCache:
 def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
     """What besides its HTML decides a part's bytes: WeasyPrint and the files it may read."""
     digest = hashlib.sha256(f"weasyprint {layout_version}\0".encode())
-    files = sorted(policy.media.items())
-    files += sorted(template_folders.files(policy.templates_dir).items())
-    for name, path in files:
-        digest.update(name.encode() + b"\0" + (file_hash(path) or "missing").encode())
+    files = [(name, hashlib.sha256(data).hexdigest()) for name, data in policy.media.items()]
+    templates = template_folders.files(policy.templates_dir).items()
+    hashes = sorted(files) + sorted(
+        (name, file_hash(path) or "missing") for name, path in templates
+    )
+    for name, file_digest in hashes:
+        digest.update(name.encode() + b"\0" + file_digest.encode())
     return digest.hexdigest()
 
 

@@ -14,7 +14,6 @@ from cardpress.content_files import (
     Unreadable,
     image_problem,
     image_type,
-    read_checked,
     shown,
 )
 from cardpress.model import MediaFile
@@ -54,7 +53,7 @@ def media_file(
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return f"image '{quoted}' is not PNG, JPEG, GIF, WebP or SVG"
     try:
-        data = read_checked(deck.root, target, MAX_IMAGE_BYTES, "image")
+        data = deck.scan.read(target, MAX_IMAGE_BYTES, "image").data
     except Unreadable as refused:
         return f"image '{quoted}': {refused}"
     found = image_type(data)
