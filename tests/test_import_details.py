@@ -239,3 +239,25 @@ def test_a_card_deleted_by_hand(repo: Path, run_cli) -> None:  # type: ignore[no
     result = run_import(run_cli)
     assert "  9 cards in 3 sections: 1 added, 0 updated, 8 unchanged\n" in result.out
     assert "It is in \\$? and is 0 when it succeeded." in shell.read_text()
+
+
+def test_nothing_outside_the_clone_is_read(repo: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((repo / "topics/containers/images/layers.png").read_bytes())
+    (repo / "topics/containers/images/leak.png").symlink_to(secret)
+    readme = repo / "topics/containers/README.md"
+    readme.write_text(readme.read_text().replace("images/gone.png", "images/leak.png"))
+    result = run_import(run_cli, "--dry-run")
+    assert result.status == 0, result.err
+    assert (
+        "    containers/README.md:50: image is a link that leads outside the source folder: "
+        "images/leak.png\n"
+    ) in result.out
+    (repo / "topics/shell/leak.md").symlink_to(tmp_path / "secret.png")
+    result = run_import(run_cli)
+    assert result.status == 2
+    assert result.err == (
+        "cardpress: error: shell/leak.md: source file is a link that leads outside the "
+        "sources' folder\n"
+    )
+    assert not Path("content").exists()

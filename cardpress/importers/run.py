@@ -47,7 +47,6 @@ class ImportRequest:
 
 def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
     """Import and print the report; 0 when the deck folder is (or would be) written."""
-    importer = IMPORTERS[request.format]
     deck_key = request.deck_id or request.to.name
     if not _DECK_KEY_RE.match(deck_key):
         raise UsageError(
@@ -56,6 +55,15 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
         )
     if request.to.exists() and not request.to.is_dir():
         raise UsageError(f"'{shown(request.to, 200)}' is not a folder")
+    try:
+        return _import(request, deck_key, out)
+    except OSError as exc:  # a folder that vanished or cannot be read, a full disk
+        where = shown(exc.filename or request.to, 200)
+        raise CardpressError(f"cannot read or write {where}: {exc.strerror or exc}") from None
+
+
+def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -> int:
+    importer = IMPORTERS[request.format]
     sources = collect(list(request.sources), importer.suffixes, list(request.exclude))
     deck = importer.read(sources, request.options)
     stated = request.source

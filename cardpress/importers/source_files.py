@@ -68,7 +68,8 @@ class SourceSet:
         try:
             return read_checked(self.root, path, limit, "source file")
         except Unreadable as exc:
-            raise UsageError(f"{shown(self.relative(path), 200)}: {exc}") from None
+            why = str(exc).replace("content folder", "sources' folder")
+            raise UsageError(f"{shown(self.relative(path), 200)}: {why}") from None
 
 
 def collect(named: list[Path], suffixes: tuple[str, ...], exclude: list[str]) -> SourceSet:
