@@ -10,7 +10,9 @@ from cardpress.importers import IMPORTERS
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "formats: " + "; ".join(f"{i.name}: {i.summary}" for i in IMPORTERS.values())
-    parser.add_argument("format", choices=list(IMPORTERS), metavar="FORMAT", help="see below")
+    parser.add_argument(
+        "format", choices=list(IMPORTERS), metavar="FORMAT", help=", ".join(IMPORTERS) + " (below)"
+    )
     parser.add_argument(
         "sources", nargs="+", type=Path, metavar="SOURCE", help="files or folders to read"
     )

@@ -154,7 +154,8 @@ def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: 
             unmapped_fields[note_type["name"]] = [f["name"] for f in note_type["flds"]]
             continue
         cards = sorted(note.cards(), key=lambda c: c.ord)
-        deck_name = col.decks.name(cards[0].did) if cards else "Default"
+        home = (cards[0].odid or cards[0].did) if cards else 1  # not a filtered deck
+        deck_name = col.decks.name(home)
         rows.append((deck_name, note, mapping))
     for name, count in sorted(unmapped.items()):
         fields = ", ".join(unmapped_fields[name])

@@ -168,7 +168,7 @@ class _Converter(HTMLParser):
             self._end_line()
             self.quote = max(0, self.quote - 1)
         elif tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append(" ".join("".join(self.cell).split()).replace("|", "\\|"))
+            self.row.append(" ".join("".join(self.cell).split()))  # text is escaped
             self.cell = None
         elif tag == "tr" and self.row is not None:
             self.rows.append(self.row)

@@ -1,0 +1,70 @@
+"""The conversions importers share: HTML fields to Markdown, inline HTML in Markdown."""
+
+from __future__ import annotations
+
+from cardpress.importers.html_markdown import html_to_markdown
+from cardpress.importers.markup_convert import as_blocks, convert_markdown, one_line
+
+
+def image(src: str, alt: str) -> str:
+    return f"![{alt}](images/{src})"
+
+
+def test_anki_field_html() -> None:
+    field = (
+        "<div>Costs $5 &amp; takes <b>two</b> <i>steps</i>, see "
+        '<a href="https://example.org/a b">docs</a> or <a href="javascript:x()">this</a></div>'
+        "<div>1. not a list<br>second line</div>"
+        "<ul><li>one</li><li>two <code>x_y</code></li></ul>"
+        "<pre>def f():\n    return 1</pre>"
+        '<img src="chart.png" alt="Chart">'
+        "<table><tr><th>key</th><th>value</th></tr><tr><td>a|b</td><td>2</td></tr></table>"
+        "<script>alert(1)</script><style>p{}</style>"
+        "{{c1::Deny}} wins over <u>Allow</u>"
+    )
+    assert html_to_markdown(field, image) == (
+        "Costs \\$5 & takes **two** *steps*, see [docs](https://example.org/a%20b) or this\n"
+        "\n"
+        "1\\. not a list<br>second line\n"
+        "\n"
+        "- one\n"
+        "- two `x_y`\n"
+        "\n"
+        "```\n"
+        "def f():\n"
+        "    return 1\n"
+        "```\n"
+        "\n"
+        "![Chart](images/chart.png)\n"
+        "\n"
+        "| key | value |\n"
+        "| --- | --- |\n"
+        "| a\\|b | 2 |\n"
+        "\n"
+        "{{c1::Deny}} wins over <u>Allow</u>"
+    )
+
+
+def test_markdown_with_inline_html() -> None:
+    text = (
+        "Use <code>ls -la</code> or <b>stat</b> on <file name>; `keep <this> $X` and echo $HOME.\n"
+        '<img src="d.png" width="300"> <a name="anchor"></a><span class="x">plain</span>\n'
+        "```\n<b>code</b> $X\n```"
+    )
+    assert convert_markdown(text, image) == (
+        "Use `ls -la` or <b>stat</b> on \\<file name>; `keep <this> $X` and echo \\$HOME.\n"
+        "![](images/d.png) plain\n"
+        "```\n<b>code</b> $X\n```"
+    )
+
+
+def test_headings_and_breaks_stay_inside_a_card() -> None:
+    assert as_blocks("## Part\n\ntext\nUnderlined\n---\n\n---\n\nmore", allow_break=False) == (
+        "**Part**\n\ntext\n**Underlined**\n\nmore"
+    )
+    assert as_blocks("a\n\n***\n\nb", allow_break=True) == "a\n\n***\n\nb"
+
+
+def test_one_line_questions() -> None:
+    assert one_line("Which are true?\n\n  * a\n  * b <br>\n") == "Which are true? a; b"
+    assert one_line("What does C#") == "What does C\\#"
