@@ -95,8 +95,12 @@ def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -
     return 0
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
 def _files(n: int) -> str:
-    return f"{n} file" if n == 1 else f"{n} files"
+    return _count(n, "file")
 
 
 def _shown(path: Path) -> str:
@@ -182,7 +186,8 @@ def _report(
     files = "source file" if deck.sources_read == 1 else "source files"
     out(f"cardpress import {request.format}: {deck.sources_read} {files} in {_shown(root)}")
     out(
-        f"  {planned.cards} cards in {planned.sections} sections: {done.added} added, "
+        f"  {_count(planned.cards, 'card')} in {_count(planned.sections, 'section')}: "
+        f"{done.added} added, "
         f"{done.updated} updated, {done.unchanged} unchanged"
     )
     if done.kept_edits:
