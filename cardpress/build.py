@@ -302,8 +302,10 @@ def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
 def _start_second_core(stale: set[str], workers: int) -> tuple[ProcessPoolExecutor, str] | None:
     """A worker process for the slowest stale format, started before parsing so that it
     imports its renderer (WeasyPrint takes most of a second) while this process parses."""
-    heavy = next((fmt for fmt in ("pdf", "anki") if fmt in stale), None)
-    if workers < 2 or heavy is None or (heavy == "anki" and len(stale) < 2):
+    heavy = min(
+        (fmt for fmt in stale if FORMATS[fmt].worker), key=lambda f: FORMATS[f].worker, default=None
+    )
+    if workers < 2 or heavy is None or (not FORMATS[heavy].worker_alone and len(stale) < 2):
         return None
     from cardpress.processes import worker_pool  # only here: multiprocessing costs imports
 

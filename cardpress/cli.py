@@ -12,6 +12,7 @@ from cardpress.build import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError, summarised
 from cardpress.model import CardSettings, QuizSettings
+from cardpress.papers import PAPERS
 from cardpress.renderers import FORMATS
 
 
@@ -86,7 +87,7 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--paper",
-        choices=("a4", "letter"),
+        choices=tuple(PAPERS),
         help="paper size of the PDF (default: the deck's, else a4)",
     )
     cards = p.add_argument_group("printed flashcards and quiz sheet (see docs/print.md)")

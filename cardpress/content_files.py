@@ -233,6 +233,31 @@ _SVG_REFERENCE_RE = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class ImageType:
+    """One kind of image the content may use."""
+
+    name: str
+    """What ``image_type`` says the bytes are."""
+    label: str
+    """As messages name it."""
+    mime: str
+    suffixes: tuple[str, ...]
+    """File name endings, lowercase."""
+
+
+IMAGE_TYPES: tuple[ImageType, ...] = (
+    ImageType("png", "PNG", "image/png", (".png",)),
+    ImageType("jpeg", "JPEG", "image/jpeg", (".jpg", ".jpeg")),
+    ImageType("gif", "GIF", "image/gif", (".gif",)),
+    ImageType("webp", "WebP", "image/webp", (".webp",)),
+    ImageType("svg", "SVG", "image/svg+xml", (".svg",)),
+)
+IMAGE_SUFFIXES: dict[str, ImageType] = {s: kind for kind in IMAGE_TYPES for s in kind.suffixes}
+IMAGE_LABELS = ", ".join(k.label for k in IMAGE_TYPES[:-1]) + " or " + IMAGE_TYPES[-1].label
+"""'PNG, JPEG, GIF, WebP or SVG', for messages."""
+
+
 def image_type(data: bytes) -> str | None:
     """The image type the bytes really are: 'png', 'jpeg', 'gif', 'webp', 'svg' or None."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):

@@ -45,14 +45,23 @@ class Fragment:
 EMPTY = Fragment(html="", text="")
 
 
-PAPERS = ("a4", "letter")
-"""Paper sizes a deck or the command line may ask for; the first is the default."""
-
-
 class CardKind(enum.StrEnum):
+    """What a card asks; each output's way of asking it sits in that output's module."""
+
     BASIC = "basic"
     REVERSED = "reversed"
+    """Asked both ways: question to answer, and answer to question."""
     CLOZE = "cloze"
+    """Its text holds deletions (``{{c1::...}}``) in place of an answer."""
+
+    @property
+    def has_deletions(self) -> bool:
+        return self is CardKind.CLOZE
+
+    @property
+    def body_name(self) -> str:
+        """What the text below the question is called in messages."""
+        return "cloze text" if self.has_deletions else "answer"
 
 
 class CalloutKind(enum.StrEnum):
@@ -154,7 +163,7 @@ class Deck:
     title: str
     description: str
     tags: tuple[str, ...]
-    paper: str  # "a4" or "letter"
+    paper: str  # a name in cardpress.papers.PAPERS
     intro: Fragment
     sections: tuple[Section, ...]
     media: tuple[MediaFile, ...]

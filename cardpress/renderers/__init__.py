@@ -90,6 +90,11 @@ class OutputFormat:
     """Which of the command line's print options (``cards``, ``quiz``) decide its bytes."""
     templates: str = ""
     """The templates folder it reads (besides the shared top level); its name by default."""
+    worker: int = 0
+    """Renders, when stale, in a worker process on the other core that starts before
+    parsing and imports the renderer meanwhile; of several, the lowest number. 0: never."""
+    worker_alone: bool = True
+    """Worth that worker even when no other format is stale (its import is the slow part)."""
 
     @property
     def template_folder(self) -> str:
@@ -107,8 +112,8 @@ class OutputFormat:
 FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
-        OutputFormat("anki", ".apkg", "cardpress.renderers.anki"),
-        OutputFormat("pdf", ".pdf", "cardpress.renderers.pdf", uses_paper=True),
+        OutputFormat("anki", ".apkg", "cardpress.renderers.anki", worker=2, worker_alone=False),
+        OutputFormat("pdf", ".pdf", "cardpress.renderers.pdf", uses_paper=True, worker=1),
         OutputFormat("html", ".html", "cardpress.renderers.html"),
         OutputFormat("json", ".json", "cardpress.renderers.json_model"),
         OutputFormat(

@@ -22,9 +22,10 @@ import math
 from dataclasses import dataclass, replace
 
 from cardpress.errors import BuildError
+from cardpress.papers import PAPERS
 from cardpress.print_options import CardSheet
 
-PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+PAPERS_MM = {name: paper.mm for name, paper in PAPERS.items()}
 MARGIN = 6.5  # the least margin around the cards: room for cut marks a printer can print
 MARK_GAP = 1.5  # between a card's corner and its cut mark, so a mark never touches a card
 MARK_LENGTH = 4.0
@@ -114,7 +115,7 @@ def sheet_layout(sheet: CardSheet, paper: str) -> SheetLayout:
     columns = math.floor(area / size.width + 1e-9)
     rows = math.floor((height - 2 * MARGIN) / size.height + 1e-9)
     if columns < 1 or rows < 1:
-        where = ("half of " if fold else "") + ("A4" if paper == "a4" else "Letter")
+        where = ("half of " if fold else "") + PAPERS[paper].label
         raise BuildError(
             f"a {size.label} card does not fit on {where} "
             f"paper with {MARGIN:g} mm margins for the cut marks: choose a smaller card size"

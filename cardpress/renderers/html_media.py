@@ -7,18 +7,12 @@ import html
 import re
 from pathlib import PurePosixPath
 
+from cardpress.content_files import IMAGE_SUFFIXES
 from cardpress.errors import BuildError
 from cardpress.model import Deck
 from cardpress.renderers import RenderContext
 
-MIME_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".svg": "image/svg+xml",
-}
+MIME_TYPES = {suffix: kind.mime for suffix, kind in IMAGE_SUFFIXES.items()}
 
 IMG_TAG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 SRC_ATTR_RE = re.compile(r'(\ssrc=")([^"]*)(")', re.IGNORECASE)

@@ -22,6 +22,7 @@ from cardpress import template_folders
 from cardpress.errors import BuildError
 from cardpress.highlight import highlight_css
 from cardpress.model import Deck, Fragment, Section, cloze_to_html
+from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.renderers import RenderContext
 from cardpress.templates import environment
 
@@ -32,12 +33,12 @@ CODE_STYLE = "bw"
 # Card HTML names images by their bare media name; they resolve against this made-up
 # origin (the .invalid domain never exists), which the fetcher maps to the deck's files.
 MEDIA_BASE_URL = "https://media.cardpress.invalid/"
-PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+PAGE_SIZES = {name: paper.css_size for name, paper in PAPERS.items()}
 
 
 def paper_of(deck: Deck, context: RenderContext) -> str:
     """The paper the sheet is set on: the command line wins over the deck's setting."""
-    paper = (context.paper_for(deck) or "a4").lower()
+    paper = (context.paper_for(deck) or DEFAULT_PAPER).lower()
     if paper not in PAGE_SIZES:
         known = ", ".join(PAGE_SIZES)
         raise BuildError(f"{deck.key}: unknown paper size {paper!r} (use one of: {known})")

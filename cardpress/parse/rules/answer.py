@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cardpress.model import CardKind
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.rules.card import CardWork
 from cardpress.parse.rules.inline import render
@@ -18,6 +17,7 @@ def apply(card: CardWork, deck: DeckState) -> None:
     card.answer = render(answer_blocks, card.source, deck)
     card.details = render(detail_blocks, card.source, deck)
     if not card.answer:
-        what = "cloze text" if card.kind is CardKind.CLOZE else "answer"
-        deck.report.error(card.location, f"card has no {what}: write it below the question")
+        deck.report.error(
+            card.location, f"card has no {card.kind.body_name}: write it below the question"
+        )
         card.ok = False

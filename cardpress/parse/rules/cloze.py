@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardpress import cloze_text, markup
 from cardpress.content_files import SourceFile
-from cardpress.model import EMPTY, CardKind, Fragment, SourceLocation, cloze_to_html
+from cardpress.model import EMPTY, Fragment, SourceLocation, cloze_to_html
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.rules.card import CardWork
 
@@ -12,7 +12,7 @@ from cardpress.parse.rules.card import CardWork
 def apply(card: CardWork, deck: DeckState) -> None:
     if not card.answer:
         return  # reported by the answer rule
-    if card.kind is CardKind.CLOZE:
+    if card.kind.has_deletions:
         numbered = _numbered(card.answer, card.source, card.line, card.end_line, deck)
         card.answer = EMPTY
         if numbered is None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from cardpress.content_files import SourceFile, shown
 from cardpress.errors import Reporter
-from cardpress.model import PAPERS, CardSettings, QuizSettings, SourceLocation
+from cardpress.model import CardSettings, QuizSettings, SourceLocation
+from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
 DECK_KEYS = {"title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"}
@@ -76,11 +77,12 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         if not isinstance(data.get(key, ""), str):
             report.error(where(key), f"'{key}' must be a string")
             ok = False
-    paper = data.get("paper", "a4")
+    paper = data.get("paper", DEFAULT_PAPER)
     if not isinstance(paper, str) or paper.lower() not in PAPERS:
-        report.error(where("paper"), "'paper' must be 'a4' or 'letter'")
+        names = [f"'{name}'" for name in PAPERS]
+        report.error(where("paper"), f"'paper' must be {', '.join(names[:-1])} or {names[-1]}")
         ok = False
-        paper = "a4"
+        paper = DEFAULT_PAPER
     cards = quiz = None
     problems: list[tuple[str, str]] = []
     if "cards" in data:  # asking for printed cards, with their settings

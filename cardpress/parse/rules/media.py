@@ -8,6 +8,8 @@ import urllib.parse
 from pathlib import PurePosixPath
 
 from cardpress.content_files import (
+    IMAGE_LABELS,
+    IMAGE_SUFFIXES,
     MAX_IMAGE_BYTES,
     MAX_MEDIA_BYTES,
     SourceFile,
@@ -18,8 +20,6 @@ from cardpress.content_files import (
 )
 from cardpress.model import MediaFile
 from cardpress.parse.deck_state import DeckState
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
 
 def media_file(
@@ -51,14 +51,14 @@ def media_file(
             return f"image '{quoted}' does not exist: write folders with '/', not '\\'"
         return f"image '{quoted}' does not exist"
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"image '{quoted}' is not PNG, JPEG, GIF, WebP or SVG"
+        return f"image '{quoted}' is not {IMAGE_LABELS}"
     try:
         data = deck.scan.read(target, MAX_IMAGE_BYTES, "image").data
     except Unreadable as refused:
         return f"image '{quoted}': {refused}"
     found = image_type(data)
     if found is None:
-        return f"image '{quoted}' is not really a PNG, JPEG, GIF, WebP or SVG file"
+        return f"image '{quoted}' is not really a {IMAGE_LABELS} file"
     refusal = image_problem(data, found)
     if refusal:
         return f"image '{quoted}': {refusal}"

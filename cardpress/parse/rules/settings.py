@@ -29,7 +29,7 @@ def apply(card: CardWork, deck: DeckState) -> None:
             card.kind = CardKind(value.strip().lower())
         except ValueError:
             report.error(
-                where, f"unknown card kind '{shown(value)}' (known: basic, reversed, cloze)"
+                where, f"unknown card kind '{shown(value)}' (known: {', '.join(CardKind)})"
             )
             card.ok = False
     if "id" in settings:
