@@ -10,7 +10,7 @@ from pathlib import Path
 
 import genanki
 
-from tests.conftest import snapshot
+from tests.conftest import TEMPLATES, snapshot
 
 DECK = "networking-basics"
 LOCK = "networking.lock"
@@ -217,3 +217,35 @@ def test_forget_removed_drops_the_tombstones_and_keeps_the_ids(run_cli, example_
     assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0
     assert "port" not in package_guids(out / f"{DECK}.apkg")
     assert run_cli("forget-removed", "--content", example_content).out == f"{DECK}: no tombstones\n"
+
+
+def test_preview_reports_restyled_note_types_and_a_changed_deck_id(
+    run_cli, example_content, tmp_path
+):
+    assert (
+        run_cli("--content", example_content, "--out", tmp_path / "d", "--only", "anki").status == 0
+    )
+    templates = tmp_path / "templates"
+    (templates / "anki").mkdir(parents=True)
+    css = (TEMPLATES / "anki" / "card.css").read_text(encoding="utf-8")
+    (templates / "anki" / "card.css").write_text(css + "\n.card { letter-spacing: 0; }\n")
+    result = run_cli("preview", "--content", example_content, "--templates", templates, "--json")
+    [deck] = json.loads(result.out)["decks"]
+    assert sorted(deck["note_types_restyled"]) == [
+        "cardpress basic",
+        "cardpress basic and reversed",
+        "cardpress cloze",
+    ]
+    assert deck["updated"] == [] and deck["hazards"] == []
+
+    edit(example_content, "id: networking-basics", "id: netbasics")
+    result = run_cli("preview", "--content", example_content, "--json")
+    [deck] = json.loads(result.out)["decks"]
+    assert len(deck["new"]) == 4 and deck["updated"] == deck["unchanged"] == []
+    assert deck["hazards"] == [
+        "the deck id changed from 'networking-basics' to 'netbasics': every note is new to "
+        "Anki and starts without reviews; the old notes stay. Change the id back unless "
+        "that is what you want"
+    ]
+    built = run_cli("--content", example_content, "--out", tmp_path / "d", "--only", "anki")
+    assert "netbasics: the deck id changed from 'networking-basics'" in built.out
