@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from cardpress.errors import MAX_SHOWN_PER_FILE
+from cardpress.renderers.pdf import CPU_SECONDS_VARIABLE
+from tests.conftest import ROOT, TEMPLATES
 
 FRONT = "---\ntitle: T\nid: t\n---\n## S\n\n### Q\n\n"
 
@@ -36,3 +44,45 @@ def test_thousands_of_warnings_are_summarised(run_cli, tmp_path: Path) -> None:
         strict.err.splitlines()[-1]
         == f"cardpress: {tags + 1} error(s), 0 warning(s); nothing written"
     )
+
+
+def build_capped(
+    content: Path, out: Path, only: str, cpu_seconds: str
+) -> subprocess.CompletedProcess[str]:
+    """A build in a process with 3 GB of address space and, for the PDF, a layout budget."""
+    command = [sys.executable, str(ROOT / "build.py"), "--content", str(content)]
+    command += ["--out", str(out), "--only", only, "--templates", str(TEMPLATES), "-q"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), CPU_SECONDS_VARIABLE: cpu_seconds}
+    return subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)),
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("*a**a*" * 400, id="a word of 800 emphasised letters"),
+        pytest.param(
+            "|" + "a|" * 3000 + "\n|" + "-|" * 3000 + "\n|" + "b|" * 3000, id="3000 columns"
+        ),
+    ],
+)
+def test_a_layout_past_its_processor_time_is_an_error(body: str, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "t.md").write_text(FRONT + "A.\n\n" + body + "\n")
+    out = tmp_path / "dist"
+    result = build_capped(content, out, "anki,pdf,html", cpu_seconds="1")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (
+        "cardpress: error: t.pdf: laying out the cheat sheet took more than 1.1 s of processor "
+        "time, the limit for 1 card(s); the card with the most markup is at t.md:7:1: split or "
+        "simplify it\n"
+    )
+    assert not out.exists() or not any(out.iterdir())  # no output, no temporary file

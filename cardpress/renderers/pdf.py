@@ -9,9 +9,14 @@ worker processes.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import logging
 import mimetypes
+import os
 import re
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +26,7 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from cardpress.errors import BuildError
-from cardpress.model import Deck
+from cardpress.model import Card, Deck
 from cardpress.renderers import RenderContext, pdf_parts
 from cardpress.renderers.pdf_html import (
     MEDIA_BASE_URL,
@@ -87,17 +92,65 @@ def _weasyprint_errors() -> Iterator[list[str]]:
 _SVG_FAILED = re.compile(r"Failed to render SVG image (\S+)")
 
 
+# Processor time one layout may take: a base, plus some for every card of the deck (a
+# laid-out card costs about 25 ms). WeasyPrint is far from linear in some content (a word
+# split into thousands of inline elements, thousands of table columns, huge words under
+# balanced columns), so a single hostile card could otherwise keep a build busy for hours.
+LAYOUT_CPU_SECONDS = 30.0
+LAYOUT_CPU_SECONDS_PER_CARD = 0.1
+CPU_SECONDS_VARIABLE = "CARDPRESS_PDF_CPU_SECONDS"  # replaces the base, for tests
+
+
+def layout_budget(cards: int) -> float:
+    """Processor seconds a layout of a deck of ``cards`` cards may take."""
+    base = LAYOUT_CPU_SECONDS
+    with contextlib.suppress(ValueError):
+        base = float(os.environ.get(CPU_SECONDS_VARIABLE, "")) or base
+    return base + LAYOUT_CPU_SECONDS_PER_CARD * cards
+
+
+class LayoutTooSlow(BuildError):
+    """A layout used up its processor time."""
+
+
 @contextmanager
-def checked_layout(policy: FetchPolicy) -> Iterator[DeckFetcher]:
+def _processor_time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise LayoutTooSlow once this process has used ``seconds`` more processor time.
+    Only where a timer signal can be caught: the main thread, on systems that have one."""
+    if (
+        seconds is None
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise LayoutTooSlow(f"{seconds:g}")
+
+    previous = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds, 1.0)  # again each second, should
+    # WeasyPrint swallow it (it logs and goes on after errors while drawing an SVG)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+@contextmanager
+def checked_layout(policy: FetchPolicy, cpu_seconds: float | None = None) -> Iterator[DeckFetcher]:
     """A fetcher for laying out with WeasyPrint inside the block, and the checks after it.
 
-    Raises ``RefusedReference`` for a file the policy refuses and ``BuildError`` for
-    anything WeasyPrint reports as an error.
+    Raises ``RefusedReference`` for a file the policy refuses, ``LayoutTooSlow`` once the
+    block has used ``cpu_seconds`` of processor time, and ``BuildError`` for anything
+    WeasyPrint reports as an error.
     """
     fetcher = DeckFetcher(policy)
     with _weasyprint_errors() as errors:
         try:
-            yield fetcher
+            with _processor_time_limit(cpu_seconds):
+                yield fetcher
         except _Refused as stop:
             raise stop.refused from None
         except FatalURLFetchingError as failed:  # reading an allowed file failed
@@ -117,20 +170,28 @@ def document(html: str, fetcher: DeckFetcher) -> weasyprint.Document:
     return laid_out
 
 
-def render_part(html: str, policy: FetchPolicy) -> bytes:
+def render_part(html: str, policy: FetchPolicy, cpu_seconds: float | None = None) -> bytes:
     """Lay out one HTML document and return the PDF bytes (errors as ``checked_layout``)."""
-    with checked_layout(policy) as fetcher:
+    with checked_layout(policy, cpu_seconds) as fetcher:
         pdf: bytes = document(html, fetcher).write_pdf()
     return pdf
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
+    budget = layout_budget(deck.card_count)
+    layout = functools.partial(render_part, cpu_seconds=budget)
     try:
         if pdf_parts.wants_parts(deck):
-            pdf_parts.render_in_parts(deck, context, out, render_part, weasyprint.__version__)
+            pdf_parts.render_in_parts(deck, context, out, layout, weasyprint.__version__)
             return
-        out.write_bytes(render_part(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
+        out.write_bytes(layout(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
+    except LayoutTooSlow:
+        raise BuildError(
+            f"{deck.key}.pdf: laying out the cheat sheet took more than {budget:g} s of "
+            f"processor time, the limit for {deck.card_count} card(s); the card with the "
+            f"most markup is at {_heaviest_card(deck)}: split or simplify it"
+        ) from None
     except RefusedReference as refused:
         raise refused_error(deck, refused, "the PDF") from None
     except BuildError as error:
@@ -143,6 +204,18 @@ def refused_error(deck: Deck, refused: RefusedReference, what: str) -> BuildErro
         f"{where_referenced(deck, refused.via or refused.url)}: {what} may not read "
         f"{refused.url}{_inside(refused.via)}: {refused.reason}"
     )
+
+
+def _heaviest_card(deck: Deck) -> str:
+    """Where the card with the most HTML elements and text is: the likeliest culprit."""
+
+    def weight(card: Card) -> int:
+        htmls = [card.question.html, card.answer.html, card.details.html, card.cloze.html]
+        htmls += [callout.body.html for callout in card.callouts]
+        return sum(len(html) + 16 * html.count("<") for html in htmls)
+
+    heaviest = max(deck.cards(), key=weight, default=None)
+    return str(heaviest.location) if heaviest is not None else str(deck.location)
 
 
 def _inside(via: str | None) -> str:
