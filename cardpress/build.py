@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,6 +103,7 @@ class _Job:
     final: Path
     temp: Path | None = None
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # printed by its renderer
 
 
 def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
@@ -140,7 +141,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.formats_named,
         )
         if plan.complete:
-            for warning in plan.state.warnings:
+            for warning in plan.state.warnings + plan.output_warnings():
                 warn(warning)
             outputs = plan.outputs
             info(
@@ -209,6 +210,8 @@ def _build_stale(
             if plan.is_fresh(unit, fmt) and plan.state.decks[unit].key == deck.key:
                 report.up_to_date += 1
                 detail(f"up to date: {final}")
+                for warning in plan.state.decks[unit].outputs[fmt].warnings:
+                    warn(warning)
                 continue
             jobs.append(_Job(deck, fmt, context, final))
 
@@ -331,7 +334,7 @@ def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None
     for job in jobs:
         job.temp = atomic.reserve(job.final)
     remote = [job for job in jobs if second is not None and job.fmt == second[1]]
-    futures: list[Future[tuple[float, dict[str, tuple[str, int]]]]] = []
+    futures: list[Future[tuple[float, dict[str, tuple[str, int]], list[str]]]] = []
     if second is not None:
         futures = [second[0].submit(_render_in_worker, job) for job in remote]
     for job in jobs:
@@ -341,7 +344,7 @@ def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None
         from concurrent.futures.process import BrokenProcessPool
     for job, future in zip(remote, futures, strict=True):
         try:
-            job.seconds, stamps = future.result()
+            job.seconds, stamps, job.warnings = future.result()
         except BrokenProcessPool:
             raise BuildError(
                 f"{job.final}: the worker process rendering it ended unexpectedly "
@@ -351,8 +354,9 @@ def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None
             job.context.stamps.stamps.update(stamps)
 
 
-def _render_in_worker(job: _Job) -> tuple[float, dict[str, tuple[str, int]]]:
-    """Runs in the worker process: render, and return the stamps the renderer recorded.
+def _render_in_worker(job: _Job) -> tuple[float, dict[str, tuple[str, int]], list[str]]:
+    """Runs in the worker process: render, and return the stamps the renderer recorded
+    and its warnings.
 
     Only the stamps that changed here: the worker's copy of the lock was taken before this
     process's own renderers recorded theirs, and its stale entries must not undo them.
@@ -361,8 +365,9 @@ def _render_in_worker(job: _Job) -> tuple[float, dict[str, tuple[str, int]]]:
     before = dict(lock.stamps) if isinstance(lock, Lock) else {}
     seconds = _render_one(job)
     if not isinstance(lock, Lock):
-        return seconds, {}
-    return seconds, {key: v for key, v in lock.stamps.items() if before.get(key) != v}
+        return seconds, {}, job.warnings
+    changed = {key: v for key, v in lock.stamps.items() if before.get(key) != v}
+    return seconds, changed, job.warnings
 
 
 @dataclass(frozen=True)
@@ -385,11 +390,24 @@ class WarningLine:
         print(line, file=sys.stderr, flush=True)
 
 
+@dataclass(frozen=True)
+class _Collect:
+    """Passes a renderer's warnings on and keeps them, to repeat while the output is fresh."""
+
+    warn: Callable[[str], None]
+    kept: list[str]
+
+    def __call__(self, line: str) -> None:
+        self.warn(line)
+        self.kept.append(line)
+
+
 def _render_one(job: _Job) -> float:
     started = time.perf_counter()
     assert job.temp is not None
     try:
-        FORMATS[job.fmt].renderer()(job.deck, job.context, job.temp)
+        context = replace(job.context, warn=_Collect(job.context.warn, job.warnings))
+        FORMATS[job.fmt].renderer()(job.deck, context, job.temp)
     except Exception as error:
         import jinja2  # only here: the renderer has imported it already
 
@@ -504,6 +522,7 @@ def _record_state(
                     file=final.name,
                     sha256=freshness.file_hash(final) or "",
                     config=plan.configs[fmt],
+                    warnings=next(j.warnings for j in jobs if j.final == final),
                 )
         new.decks[unit.unit] = record
     state_file = freshness.state_path(options.out)

@@ -99,6 +99,7 @@ class OutputRecord:
     file: str
     sha256: str
     config: str
+    warnings: list[str] = field(default_factory=list)  # its renderer's, repeated while fresh
 
 
 @dataclass
@@ -175,6 +176,15 @@ class Plan:
     configs: dict[str, str]  # format -> configuration hash
     complete: bool  # every requested output of every deck is fresh
     outputs: int = 0  # how many outputs the build makes when nothing changed
+
+    def output_warnings(self) -> list[str]:
+        """What the renderers of the outputs up to date warned about when they made them."""
+        return [
+            warning
+            for unit in self.units
+            for fmt in sorted(self.fresh.get(unit.unit, set()))
+            for warning in self.state.decks[unit.unit].outputs[fmt].warnings
+        ]
 
     def is_fresh(self, unit: str, fmt: str) -> bool:
         return fmt in self.fresh.get(unit, set())

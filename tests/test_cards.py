@@ -457,6 +457,9 @@ def test_overflow_shrinks_then_cuts_with_a_continuation_line_and_a_warning(
     assert result.err.splitlines() == [
         f"long.md:{line}:1: warning: answer too long for a 74x105 mm card"
     ]
+    again = run_cli("--content", content, "--out", out, "--only", "cards,pdf")
+    assert "nothing to do" in again.out
+    assert again.err == result.err  # repeated while the cards are up to date
     with pdfplumber.open(out / "long-answers.pdf") as sheet:
         page = next(
             n
