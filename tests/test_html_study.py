@@ -384,12 +384,13 @@ def test_a_malformed_or_foreign_file_is_refused_with_a_message(
             "a-card-since-removed": good_state,
             "diagram": dict(good_state, ease="high"),
             "long-command": dict(good_state, queue="suspended"),
+            "__proto__": good_state,
         },
     }
     message = try_import("mixed.json", json.dumps(mixed))
     assert message == (
-        "Imported the progress of 1 card. Skipped 3: a-card-since-removed (not in this deck),"
-        " diagram (bad ease), long-command (unknown queue)."
+        "Imported the progress of 1 card. Skipped 4: a-card-since-removed (not in this deck),"
+        " diagram (bad ease), long-command (unknown queue), __proto__ (not a card id)."
     )
     after = v.stored()
     assert after is not None and after["cards"] == {"port": later}

@@ -13,6 +13,7 @@ function cardpressStudy(page) {
   var KEY = "cardpress-progress:" + page.deck;
   var QUEUES = ["learn", "review", "relearn"];
   var GRADE_NAMES = ["Again", "Hard", "Good", "Easy"];
+  var CARD_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/; /* as the format allows (docs/format.md) */
   var MAX_COMPARE = 250000; /* characters typed x expected beyond which no diff is sought */
 
   var cards = page.cards;
@@ -131,10 +132,10 @@ function cardpressStudy(page) {
     }
     if (result.error) return result;
     Object.keys(data.cards).forEach(function (id) {
-      var problem = stateProblem(data.cards[id]);
+      var problem = CARD_ID.test(id) ? stateProblem(data.cards[id]) : "not a card id";
       if (!problem && !keepUnknown && !cardById.has(id)) problem = "not in this deck";
       if (problem) {
-        result.skipped.push(id + " (" + problem + ")");
+        result.skipped.push(id.slice(0, 100) + " (" + problem + ")");
       } else {
         result.cards[id] = cleanState(data.cards[id]);
       }
