@@ -58,6 +58,11 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "new.apkg": export(col, folder / "new.apkg", legacy=False),
     }
     guids = {n.fields[0]: n.guid for n in (col.get_note(i) for i in col.find_notes(""))}
+    cram = col.decks.new_filtered("Cram")  # the collection: a card studied in a filtered deck
+    deck = col.decks.get(cram)
+    deck["terms"] = [['deck:"Networking::Ports"', 100, 0]]
+    col.decks.save(deck)
+    assert col.sched.rebuild_filtered_deck(cram).count == 2
     col.export_collection_package(str(folder / "all.colpkg"), include_media=True, legacy=False)
     made["all.colpkg"] = folder / "all.colpkg"
     (folder / "guids").write_text("\n".join(f"{k}\t{v}" for k, v in guids.items()))
@@ -89,6 +94,9 @@ def test_every_package_version(packages, name, tmp_path, monkeypatch, run_cli) -
         web = Path("content/net/web.md").read_text()
         assert "### latency\n<!-- id: web.latency; tags: words; guid: " in web
         assert web.endswith("-->\n\ndelay before a transfer\n")
+        ports = Path("content/net/ports.md").read_text()  # its home deck, not "Cram"
+        assert ports.startswith("## Ports\n") and "### What port does **SSH** use?" in ports
+        assert not Path("content/net/cram.md").exists()
     guid1 = _guid(packages, "Name the layers of the OSI model")
     guid2 = _guid(packages, "A {{c1::TTL}} limits the hops of a {{c2::packet}}.")
     text = Path("content/net/networking.md").read_text()
