@@ -14,9 +14,10 @@ FIXTURE = Path(__file__).parent / "importers" / "details" / "repo"
 REPORT = """\
 cardpress import details: 2 source files in repo/topics
   9 cards in 3 sections: 9 added, 0 updated, 0 unchanged
-  skipped 2 (2 with an empty answer):
+  skipped 3 (2 with an empty answer):
     containers/README.md:27: empty answer
     shell/README.md:11: empty answer
+    shell/README.md:28: <details> is never closed
   images: 1 copied, 1 not copied:
     containers/README.md:50: image not found: images/gone.png
   source: https://github.com/example/qa-collection
@@ -153,8 +154,9 @@ def test_upstream_changes_and_hand_edits(repo: Path, run_cli) -> None:  # type: 
         "  removed from the source: 1:\n"
         "    content/qa/containers.md:19: card "
         "'containers.basics.which-of-these-are-namespaces-pid-net-cgroup'\n"
-        "  skipped 1 (1 with an empty answer):\n"
+        "  skipped 2 (1 with an empty answer):\n"
         "    shell/README.md:11: empty answer\n"
+        "    shell/README.md:28: <details> is never closed\n"
         "  images: 0 copied, 1 not copied:\n"
         "    containers/README.md:43: image not found: images/gone.png\n"
         "  conflicts: 1:\n"

@@ -85,6 +85,10 @@ def _read_file(
             continue
         end = _block_end(lines, i)
         where = SourceLocation(rel, i + 1)
+        if end is None:
+            deck.skipped.append(Skip(where, "<details> is never closed"))
+            i += 1
+            continue
         block = "\n".join(lines[i:end])
         i = end
         card = _card(block, where, base, images)
@@ -112,7 +116,7 @@ def _after_fence(lines: list[str], start: int, marker: str) -> int:
     return len(lines)
 
 
-def _block_end(lines: list[str], start: int) -> int:
+def _block_end(lines: list[str], start: int) -> int | None:
     """The line after the ``</details>`` that closes the block opened on ``start``."""
     depth = 0
     j = start
@@ -125,7 +129,7 @@ def _block_end(lines: list[str], start: int) -> int:
         j += 1
         if depth <= 0:
             return j
-    return len(lines)
+    return None
 
 
 def _card(block: str, where: SourceLocation, base: Path, images: ImageCopier) -> DraftCard | Skip:
