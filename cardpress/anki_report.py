@@ -4,8 +4,9 @@ notices, ``cardpress preview`` the whole summary."""
 from __future__ import annotations
 
 from cardpress.anki_changes import DeckChanges, NoteChange
+from cardpress.lock import Lock
 from cardpress.model import CardKind
-from cardpress.renderers.anki import REMOVED_TAG, replaced_note_search
+from cardpress.renderers.anki import REMOVED_TAG, removed_notes_search, replaced_note_search
 
 TAGS_CAVEAT = (
     "Anki replaces the tags of every note an import updates, so tags you added in Anki "
@@ -100,9 +101,31 @@ def summary(changes: DeckChanges) -> list[str]:
     if updated and not changes.tags_changed:  # else a notice below says it
         lines.append(f"  note: {TAGS_CAVEAT}")
     notes = notices(changes)
-    notes += [
-        f"{changes.deck}: card {card_id} says 'was: {old}', but the lock file has no card "
-        f"'{old}' whose note it could take over"
-        for card_id, old in changes.unknown_was
-    ]
+    notes += [unknown_was_warning(changes.deck, i, old) for i, old in changes.unknown_was]
     return lines + (["", *notes] if notes else [])
+
+
+def notices_without_package(key: str, lock: Lock, removed: list[str]) -> list[str]:
+    """Removals and kind changes, when this build wrote no Anki package for the deck."""
+    lines = []
+    if removed:
+        lines.append(
+            f"{key}: {len(removed)} card(s) removed since the last build: "
+            f"{', '.join(removed)}. An import never deletes notes; find them in Anki's "
+            f"browser with: {removed_notes_search(key, removed)}"
+        )
+    for card_id, old, new in lock.kind_changes:
+        search = replaced_note_search(key, card_id, CardKind(old))
+        lines.append(
+            f"{key}: card {card_id} changed from {old} to {new}: an Anki import keeps "
+            f"its {old} note; find it with: {search}"
+        )
+    return lines
+
+
+def unknown_was_warning(key: str, card_id: str, old_id: str) -> str:
+    return (
+        f"{key}: card {card_id} says 'was: {old_id}', but the lock file has no card "
+        f"'{old_id}' whose note it could take over (unknown, still used by a card, or "
+        f"'{card_id}' is already taken): remove 'was: {old_id}'"
+    )

@@ -242,15 +242,22 @@ def _build_stale(
     for deck in state.decks:
         lock = state.locks[deck.key]
         removed = state.removed.get(deck.key, [])
-        for card_id, old_id in lock.unknown_was:
-            warn(unknown_was_warning(deck, card_id, old_id))
+        if lock.unknown_was:
+            from cardpress.anki_report import unknown_was_warning
+
+            for card_id, old_id in lock.unknown_was:
+                warn(unknown_was_warning(deck.key, card_id, old_id))
         if deck.key in anki_built:
             templates = options.templates or template_folders.packaged_folder()
             notices = _record_anki_package(
                 deck, lock, removed, templates, build_folder(options.out)
             )
+        elif removed or lock.kind_changes:
+            from cardpress.anki_report import notices_without_package
+
+            notices = notices_without_package(deck.key, lock, removed)
         else:
-            notices = _notices_without_package(deck, lock, removed)
+            notices = []
         if lock.save():
             detail(f"updated {lock.path}")
         atomic.sweep(lock.path, started_at)
@@ -433,37 +440,6 @@ def _record_anki_package(
     changes, notes = next_package(deck, lock, removed, templates.resolve(), cache_dir)
     record_package(lock, notes)
     return anki_report.notices(changes)
-
-
-def _notices_without_package(deck: Deck, lock: Lock, removed: list[str]) -> list[str]:
-    """Removals and kind changes, when this build wrote no Anki package for the deck."""
-    notices = []
-    if removed:
-        from cardpress.renderers.anki import removed_notes_search
-
-        notices.append(
-            f"{deck.key}: {len(removed)} card(s) removed since the last build: "
-            f"{', '.join(removed)}. An import never deletes notes; find them in Anki's "
-            f"browser with: {removed_notes_search(deck.key, removed)}"
-        )
-    for card_id, old, new in lock.kind_changes:
-        from cardpress.model import CardKind
-        from cardpress.renderers.anki import replaced_note_search
-
-        search = replaced_note_search(deck.key, card_id, CardKind(old))
-        notices.append(
-            f"{deck.key}: card {card_id} changed from {old} to {new}: an Anki import keeps "
-            f"its {old} note; find it with: {search}"
-        )
-    return notices
-
-
-def unknown_was_warning(deck: Deck, card_id: str, old_id: str) -> str:
-    return (
-        f"{deck.key}: card {card_id} says 'was: {old_id}', but the lock file has no card "
-        f"'{old_id}' whose note it could take over (unknown, still used by a card, or "
-        f"'{card_id}' is already taken): remove 'was: {old_id}'"
-    )
 
 
 def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
