@@ -7,7 +7,10 @@ what the test says, so a day passes without waiting for it.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -428,6 +431,36 @@ def test_two_tabs_of_one_deck_keep_each_other_current(
     first.page.wait_for_selector("#card-diagram .card-study")
     stored = first.stored()
     assert stored is not None and sorted(stored["cards"]) == ["diagram", "port"]
+
+
+def test_the_page_studies_the_same_from_a_static_host(
+    browser: Any,  # noqa: F811
+    page_file: Path,
+) -> None:
+    """Served over HTTP by a plain static server instead of opened from disk."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=page_file.parent)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(timezone_id="UTC")
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/{page_file.name}"
+        page = context.new_page()
+        page.clock.set_fixed_time(T0)
+        v = Study(page, url)
+        page.on("console", lambda m: v.console.append(f"{m.type}: {m.text}"))
+        page.on("request", lambda r: v.requests.append(r.url))
+        page.goto(url)
+        page.click("#quiz-toggle")
+        v.grade("port", 4)
+        v.reload()
+        assert v.card_status("port") == "Next review in 4d"
+        assert v.due_count() == 0 and v.option("new") == "New (7)"
+        assert v.console == []
+        assert {r.split("#")[0] for r in v.requests} == {url}
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_damaged_stored_progress_does_not_break_the_page(
