@@ -115,9 +115,31 @@ def package_notes(
     """Every note of the deck's package, in the order of the Markdown, then the tombstones.
 
     With ``cache_dir``, the notes of cards unchanged since the last package are taken from
-    its note cache (``anki_note_cache``) instead of being worked out again."""
-    media_sha = {media.name: media.sha256 for media in deck.media}
+    its note cache (``anki_note_cache``) instead of being worked out again. The build asks
+    twice in one process (to write the package, then to record it in the lock): the second
+    time, for the same deck object and inputs, it gets the same notes at once."""
     fields_of = FieldRenderer(env)
+    inputs = (fields_of.template_texts, dict(note_ids), tuple(tombstones))
+    recent = _RECENT.get(deck.key)
+    if recent is not None and recent[0] is deck and recent[1] == inputs:
+        return list(recent[2])
+    notes = _work_out_notes(deck, fields_of, note_ids, tombstones, cache_dir)
+    _RECENT[deck.key] = (deck, inputs, tuple(notes))
+    return notes
+
+
+_RECENT: dict[str, tuple[Deck, object, tuple[PackageNote, ...]]] = {}
+"""The last notes worked out for each deck key, with the deck and inputs they came from."""
+
+
+def _work_out_notes(
+    deck: Deck,
+    fields_of: FieldRenderer,
+    note_ids: Mapping[str, str],
+    tombstones: Sequence[Tombstone],
+    cache_dir: Path | None,
+) -> list[PackageNote]:
+    media_sha = {media.name: media.sha256 for media in deck.media}
     cache = NoteCache(cache_dir, deck, fields_of.template_texts)
     tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
     notes: list[PackageNote] = []
