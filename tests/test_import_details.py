@@ -263,3 +263,16 @@ def test_nothing_outside_the_clone_is_read(repo: Path, run_cli, tmp_path: Path) 
         "sources' folder\n"
     )
     assert not Path("content").exists()
+
+
+def test_a_deck_file_that_is_not_text(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_import(run_cli).status == 0
+    Path("content/qa/shell.md").write_bytes("caf\xe9\n".encode("latin-1"))
+    before = snapshot(Path("content"))
+    result = run_import(run_cli)
+    assert result.status == 1
+    assert result.err == (
+        "cardpress: error: content/qa/shell.md is not UTF-8 text: fix or remove it, "
+        "then import again\n"
+    )
+    assert snapshot(Path("content")) == before

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cardpress.errors import CardpressError
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
 from cardpress.importers.writer import (
     Block,
@@ -199,18 +200,21 @@ class _Merge:
         self.deletes: list[str] = []
         self.outcome = Outcome()
         self._blocks: dict[str, tuple[str, Block]] = {}
-        self._read: set[str] = set()
+        self._read: dict[str, list[Block]] = {}
         self._seen: set[str] = set()
 
     def existing_blocks(self, name: str) -> list[Block]:
         """The blocks of one deck file on disk (read once), also indexed by key."""
         if name in self._read:
-            return [b for n, b in self._blocks.values() if n == name]
-        self._read.add(name)
+            return self._read[name]
         path = self.deck_dir / name
-        if not path.is_file():
-            return []
-        blocks = read_blocks(path.read_text(encoding="utf-8", errors="replace"))
+        try:
+            blocks = read_blocks(path.read_text(encoding="utf-8")) if path.is_file() else []
+        except UnicodeDecodeError:
+            raise CardpressError(
+                f"{self.shown_dir}/{name} is not UTF-8 text: fix or remove it, then import again"
+            ) from None
+        self._read[name] = blocks
         for block in blocks:
             self._blocks.setdefault(block.key, (name, block))
         return blocks
