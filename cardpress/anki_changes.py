@@ -179,7 +179,7 @@ def deck_changes(
                 fields=fields,
                 tags_changed=built is not None and outcome != "new" and built.tags != note.tags,
                 moved_from=moved_from,
-                kind_change=kind_changes.get(note.card_id),
+                kind_change=_kind_change(note, built, kind_changes.get(note.card_id)),
                 renamed_from=renamed_from.get(note.card_id),
                 removed=note.removed,
             )
@@ -209,14 +209,24 @@ def deck_changes(
     )
 
 
+def _kind_change(
+    note: PackageNote, built: BuiltNote | None, recorded: tuple[str, str] | None
+) -> tuple[str, str] | None:
+    """The kind of the note the last package held, and the kind now, when they differ."""
+    if note.removed:
+        return None
+    if built is None:  # a version 1 lock: the kind the last build recorded
+        return recorded
+    return (built.kind, note.kind.value) if built.kind != note.kind.value else None
+
+
 def _held_guids(lock: Lock, deck_key: str) -> set[str]:
     """The GUIDs of every note the packages built so far put into the collection."""
     held: set[str] = set()
     for card_id, entry in lock.previous.items():
         if f"anki:note:{card_id}" not in lock.previous_stamps or entry.renamed_to is not None:
             continue
-        kinds = {*entry.kinds, *([entry.kind] if entry.kind else [])}
-        for kind in kinds:
+        for kind in entry.built_kinds():
             held.add(guid_for(deck_key, entry.note or card_id, CardKind(kind)))
     return held
 
@@ -243,5 +253,5 @@ def record_package(lock: Lock, notes: Sequence[PackageNote]) -> None:
     for note in notes:
         if not note.removed:
             lock.record_built(
-                note.card_id, note.kind.value, BuiltNote(note.deck, note.tags, note.fields)
+                note.card_id, BuiltNote(note.kind.value, note.deck, note.tags, note.fields)
             )

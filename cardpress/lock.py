@@ -46,6 +46,8 @@ class BuiltNote:
     """A card's note as the last Anki package held it: what ``cardpress preview`` compares
     with, and what a removed card's tombstone repeats so that only its tags change."""
 
+    kind: str
+    """Its note type's kind: a card whose kind differs now makes or finds another note."""
     deck: str
     """The Anki (sub)deck its cards went to."""
     tags: tuple[str, ...]
@@ -74,8 +76,14 @@ class LockedCard:
     renamed_to: str | None = None
     """The card's new id, when this id was renamed: the id stays taken."""
     kinds: tuple[str, ...] = ()
-    """Every kind whose note an Anki package held: changing back finds that note."""
+    """Every kind whose note an Anki package held, when there were several: changing
+    back finds that note."""
     built: BuiltNote | None = None
+
+    def built_kinds(self) -> set[str]:
+        """The kinds whose notes of this card packages held (a version 1 lock: its kind)."""
+        kinds = {*self.kinds, *([self.built.kind] if self.built else [])}
+        return kinds or ({self.kind} if self.kind else set())
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"question": self.question, "answer": self.answer}
@@ -86,10 +94,11 @@ class LockedCard:
             data["note"] = self.note
         if self.renamed_to is not None:
             data["renamed_to"] = self.renamed_to
-        if self.kinds:
+        if set(self.kinds) - {self.built.kind if self.built else None}:
             data["kinds"] = list(self.kinds)
         if self.built is not None:
             data["anki"] = {
+                "kind": self.built.kind,
                 "deck": self.built.deck,
                 "tags": list(self.built.tags),
                 "fields": list(self.built.fields),
@@ -111,6 +120,7 @@ class LockedCard:
             built=None
             if built is None
             else BuiltNote(
+                kind=str(built.get("kind", kind)),
                 deck=str(built["deck"]),
                 tags=tuple(str(t) for t in built["tags"]),
                 fields=tuple(str(f) for f in built["fields"]),
@@ -245,9 +255,9 @@ class Lock:
     def tombstones(self) -> tuple[Tombstone, ...]:
         """The removed cards whose last note is known: the package keeps them, tagged."""
         return tuple(
-            Tombstone(card_id, entry.note or card_id, entry.kind, entry.built)
+            Tombstone(card_id, entry.note or card_id, entry.built.kind, entry.built)
             for card_id, entry in sorted(self.cards.items())
-            if entry.removed and entry.built is not None and entry.kind is not None
+            if entry.removed and entry.built is not None
         )
 
     def forget_tombstones(self) -> list[str]:
@@ -257,12 +267,13 @@ class Lock:
             self.cards[card_id].built = None
         return gone
 
-    def record_built(self, card_id: str, kind: str, built: BuiltNote) -> None:
+    def record_built(self, card_id: str, built: BuiltNote) -> None:
         """Record what the Anki package written by this build holds for a card."""
         entry = self.cards[card_id]
+        before = self.previous.get(card_id)
+        earlier = before.built_kinds() if before is not None else set()
+        entry.kinds = tuple(sorted({*earlier, *entry.kinds, built.kind}))
         entry.built = built
-        if kind not in entry.kinds:
-            entry.kinds = tuple(sorted({*entry.kinds, kind}))
 
 
 def card_answer_text(card: Card) -> str:

@@ -249,3 +249,16 @@ def test_preview_reports_restyled_note_types_and_a_changed_deck_id(
     ]
     built = run_cli("--content", example_content, "--out", tmp_path / "d", "--only", "anki")
     assert "netbasics: the deck id changed from 'networking-basics'" in built.out
+
+
+def test_a_kind_change_is_reported_by_the_next_anki_build_after_other_builds(
+    run_cli, example_content, tmp_path
+):
+    out = tmp_path / "d"
+    assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0
+    edit(example_content, "<!-- kind: reversed -->", "<!-- kind: basic -->")
+    assert run_cli("--content", example_content, "--out", out, "--only", "json").status == 0
+    deck = preview_json(run_cli, example_content)
+    assert deck["kind_changes"] == {"port": ["reversed", "basic"]} and deck["new"] == ["port"]
+    result = run_cli("--content", example_content, "--out", out, "--only", "anki")
+    assert "card port changed from reversed to basic: Anki adds it as a new note" in result.out
