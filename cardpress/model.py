@@ -7,7 +7,6 @@ rendered to HTML once, by the parser, so no renderer ever sees a Markdown token.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -20,8 +19,11 @@ class SourceLocation:
     """
 
     path: str
+    """Relative to the content folder, as diagnostics print it."""
     line: int
+    """1-based; 0 for the whole file or folder."""
     col: int | None = None
+    """1-based, when known."""
 
     def __str__(self) -> str:
         if self.line <= 0:  # the whole file or folder
@@ -36,7 +38,9 @@ class Fragment:
     """A piece of card content: safe HTML for display, plain text for search and checks."""
 
     html: str
+    """Safe HTML: sanitised, highlighted, images named by media name, deletions marked."""
     text: str
+    """The same as plain text, for search and checks; never holds a deletion marker."""
 
     def __bool__(self) -> bool:
         return bool(self.html.strip())
@@ -65,6 +69,8 @@ class CardKind(enum.StrEnum):
 
 
 class CalloutKind(enum.StrEnum):
+    """The kinds of GitHub-style alerts a card may hold (``> [!TIP]``)."""
+
     NOTE = "note"
     TIP = "tip"
     IMPORTANT = "important"
@@ -74,8 +80,11 @@ class CalloutKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Callout:
+    """A note set apart from the answer, shown with its kind's colour and label."""
+
     kind: CalloutKind
     body: Fragment
+    """The quote's content without its ``[!KIND]`` line."""
 
 
 @dataclass(frozen=True)
@@ -83,28 +92,35 @@ class MediaFile:
     """An image the content uses; ``name`` is the flat, unique name the HTML refers to."""
 
     name: str
-    path: str  # relative to the content folder
+    """``<first 12 hex digits of the hash>-<file name>``: unique, safe in any output."""
+    path: str
+    """Relative to the content folder."""
     sha256: str
+    """Of the bytes the parser checked; the build renders exactly those bytes."""
 
 
 @dataclass(frozen=True)
 class Card:
-    """One note to learn.
+    """One note to learn."""
 
-    For a cloze card ``prompt`` holds the text with Anki's ``{{c1::...}}`` deletions and
-    ``question`` is its heading; for other kinds ``prompt`` is the question itself.
-    """
-
-    id: str  # stable: explicit in the source, or assigned from the lock file
+    id: str
+    """Stable: explicit in the source, or assigned from the lock file."""
     explicit_id: bool
+    """Written in the source (``<!-- id: ... -->``), not assigned."""
     kind: CardKind
     question: Fragment
+    """The card's heading; a cloze card's heading is its title."""
     answer: Fragment
+    """The first block below the question (or all up to a ``---`` line); empty for cloze."""
     details: Fragment
+    """Everything after the answer: shown after it, in smaller type where space is short."""
     callouts: tuple[Callout, ...]
-    tags: tuple[str, ...]  # all tags: deck, section and the card's own
+    tags: tuple[str, ...]
+    """All tags, in order: the deck's, the section's key and tags, the card's own."""
     location: SourceLocation
+    """The card's heading."""
     cloze: Fragment = EMPTY
+    """A cloze card's text with its deletions in Anki's form (see ``cardpress.cloze``)."""
     guid: str | None = None
     """The Anki note GUID to use instead of the one made from the deck and card ids
     (set by ``cardpress import anki`` so notes keep their reviews)."""
@@ -123,10 +139,15 @@ class Card:
 
 @dataclass(frozen=True)
 class Section:
+    """A ``##`` heading and the cards under it; one Anki subdeck."""
+
     key: str
+    """Stable: from the section's ``id`` setting, else from its title."""
     title: Fragment
     intro: Fragment
+    """Text between the heading and the first card."""
     tags: tuple[str, ...]
+    """The key, then the section's own tags."""
     cards: tuple[Card, ...]
     location: SourceLocation
 
@@ -159,16 +180,25 @@ class QuizSettings:
 
 @dataclass(frozen=True)
 class Deck:
+    """One deck: a Markdown file, or a folder of them with an ``index.md``."""
+
     key: str
+    """The front matter's ``id``: names every output file and the Anki deck."""
     title: str
     description: str
     tags: tuple[str, ...]
-    paper: str  # a name in cardpress.papers.PAPERS
+    """The front matter's tags, which every card carries first."""
+    paper: str
+    """A name in ``cardpress.papers.PAPERS``."""
     intro: Fragment
+    """Text before the first section, of every file in order."""
     sections: tuple[Section, ...]
     media: tuple[MediaFile, ...]
-    sources: tuple[str, ...]  # Markdown files, relative to the content folder
+    """Every image the deck uses, sorted by name."""
+    sources: tuple[str, ...]
+    """Its Markdown files in reading order, relative to the content folder."""
     location: SourceLocation
+    """The first line of its first file."""
     print_cards: CardSettings | None = None
     """Set when the deck asks for printed flashcards (``cards:`` in its front matter)."""
     print_quiz: QuizSettings | None = None
@@ -187,26 +217,3 @@ class Deck:
         for card in self.cards():
             seen.update(dict.fromkeys(card.tags))
         return tuple(seen)
-
-
-# Linear: no part may contain "{{", "}}" or (before the hint) "::", so nothing backtracks.
-CLOZE_RE = re.compile(
-    r"\{\{c(\d+)::((?:(?!::|\}\}|\{\{).)*+)(?:::((?:(?!\}\}|\{\{).)*+))?\}\}", re.DOTALL
-)
-
-
-def cloze_numbers(html: str) -> list[int]:
-    """The distinct deletion numbers used in a cloze text, in order."""
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(html)})
-
-
-def cloze_to_html(html: str, *, reveal: bool = True) -> str:
-    """Replace Anki deletions by marked spans, for outputs that are read rather than quizzed."""
-
-    def replace(match: re.Match[str]) -> str:
-        number, answer, hint = match.group(1), match.group(2), match.group(3)
-        hint_attr = f' data-hint="{hint}"' if hint else ""
-        shown = answer if reveal else "[…]" if not hint else f"[{hint}]"
-        return f'<span class="cloze" data-cloze="{number}"{hint_attr}>{shown}</span>'
-
-    return CLOZE_RE.sub(replace, html)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.model import cloze_numbers
+from cardpress import cloze
 from cardpress.renderers.anki import (
     anki_tag,
     deck_id,
@@ -122,7 +122,7 @@ def test_every_card_renders_a_front_and_its_answer(example_apkg, anki):
 def test_a_cloze_note_has_one_card_per_deletion(example_apkg, anki):
     anki.import_package(example_apkg)
     for note in anki.notes("note:'cardpress cloze'"):
-        numbers = cloze_numbers(note["Text"])
+        numbers = cloze.numbers(note["Text"])
         assert sorted(card.ord + 1 for card in note.cards()) == numbers == [1, 2, 3]
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.model import CardKind, Deck, cloze_numbers
+from cardpress import cloze
+from cardpress.model import CardKind, Deck
 from cardpress.parse import load_content, read_content
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -121,10 +122,10 @@ def test_all_card_kinds_are_used(deck: Deck) -> None:
 def test_cloze_cards_have_deletions_and_other_cards_none(deck: Deck) -> None:
     for card in deck.cards():
         if card.kind is CardKind.CLOZE:
-            assert cloze_numbers(card.cloze.html), card.id
+            assert cloze.numbers(card.cloze.html), card.id
             assert not card.answer
         else:
-            assert not cloze_numbers(card.answer.html + card.details.html), card.id
+            assert not cloze.numbers(card.answer.html + card.details.html), card.id
             assert card.answer, card.id
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from cardpress import cloze
 from cardpress.cli import main as cli_main
 from cardpress.errors import BuildError
 from cardpress.model import (
@@ -41,8 +42,6 @@ from cardpress.model import (
     MediaFile,
     Section,
     SourceLocation,
-    cloze_numbers,
-    cloze_to_html,
 )
 from cardpress.parse import ContentState, read_content
 from cardpress.renderers import RenderContext
@@ -300,7 +299,7 @@ def test_the_model_holds_only_the_allow_list(hostile: Built) -> None:
     assert deck_html_problems(deck) == []
     names = {media.name for media in deck.media}
     for card_ in deck.cards():
-        shown = cloze_to_html(card_.cloze.html)
+        shown = cloze.as_spans(card_.cloze.html)
         assert html_problems(shown, names) == []
     # Hostile markup is kept as text, visibly, not dropped.
     assert '<script>alert("question")</script>' in card(hostile, "markup").question.text
@@ -311,7 +310,7 @@ def test_the_model_holds_only_the_allow_list(hostile: Built) -> None:
     assert not re.search(r"""(href|src)=["']?\s*javascript""", every_html)
     # Braces in an image's alt text and title are not deletions; the hint stays text.
     tricks = card(hostile, "tricks")
-    assert cloze_numbers(tricks.cloze.html) == [1, 2, 4]
+    assert cloze.numbers(tricks.cloze.html) == [1, 2, 4]
     assert "{{c2::answer::&quot; onmouseover=&quot;alert(1)}}" in tricks.cloze.html
     assert "warning: link to 'javascript:alert(\"link\")' is shown as text" in hostile.warnings
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from cardpress.model import CLOZE_RE, Card, CardKind, Deck, Section, cloze_numbers
+from cardpress import cloze
+from cardpress.model import Card, CardKind, Deck, Section
 from cardpress.print_options import CardSheet
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_html import (
@@ -57,15 +58,14 @@ def _cloze_side(html: str, number: int, front: bool) -> str:
     """The cloze text with deletion ``number`` blanked (front) or marked (back); the others
     shown as plain text, as Anki shows them."""
 
-    def replace(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
+    def side(marker: cloze.Marker) -> str:
+        if marker.number != number:
+            return marker.answer
         if front:
-            hint = match.group(3)
-            return f'<span class="cloze-blank">[{hint or "…"}]</span>'
-        return f'<span class="cloze-answer">{match.group(2)}</span>'
+            return f'<span class="cloze-blank">[{marker.hint or "…"}]</span>'
+        return f'<span class="cloze-answer">{marker.answer}</span>'
 
-    return CLOZE_RE.sub(replace, html)
+    return cloze.finish(html, side)
 
 
 def _text_length(html: str) -> int:
@@ -93,7 +93,7 @@ def card_sides(deck: Deck) -> list[tuple[Side, Side]]:
         for card in section.cards:
             extra = _back_extra(card)
             if card.kind is CardKind.CLOZE:
-                numbers = cloze_numbers(card.cloze.html)
+                numbers = cloze.numbers(card.cloze.html)
                 for number in numbers:
                     label = f"{card.id} · c{number}"
                     heading = f'<h3 class="q">{card.question.html}</h3>' if card.question else ""

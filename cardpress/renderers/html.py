@@ -9,15 +9,15 @@ scripts run, so content that slipped past the parser's sanitiser still cannot ex
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from cardpress import cloze
 from cardpress.errors import BuildError
-from cardpress.model import CLOZE_RE, Card, CardKind, Deck, Fragment, Section, cloze_to_html
+from cardpress.model import Card, CardKind, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html_assets import PageAssets, load_assets
 from cardpress.renderers.html_media import MediaInliner
@@ -81,23 +81,22 @@ def _cloze_filter(inliner: MediaInliner) -> Callable[[Fragment], Markup]:
 
 
 def cloze_spans(cloze_html: str) -> str:
-    """Deletions as spans the page can hide, like ``cloze_to_html`` with the answers shown.
+    """Deletions as spans the page can hide, like ``cloze.as_spans`` with the answers shown.
 
     A hint gets an element of its own next to the answer, stacked in one grid cell, so
     the blank is as wide as the longer of the two and revealing the answer moves nothing.
     """
 
-    def replace(match: re.Match[str]) -> str:
-        number, answer, hint = match.group(1), match.group(2), match.group(3)
-        if not hint:
-            return cloze_to_html(match.group(0), reveal=True)
+    def span(marker: cloze.Marker) -> str:
+        if not marker.hint:
+            return f'<span class="cloze" data-cloze="{marker.label}">{marker.answer}</span>'
         return (
-            f'<span class="cloze cloze-hinted" data-cloze="{number}">'
-            f'<span class="cloze-answer">{answer}</span>'
-            f'<span class="cloze-hint">{hint}</span></span>'
+            f'<span class="cloze cloze-hinted" data-cloze="{marker.label}">'
+            f'<span class="cloze-answer">{marker.answer}</span>'
+            f'<span class="cloze-hint">{marker.hint}</span></span>'
         )
 
-    return CLOZE_RE.sub(replace, cloze_html)
+    return cloze.finish(cloze_html, span)
 
 
 def _card_tags_filter(deck: Deck) -> Callable[[Card, Section], list[str]]:

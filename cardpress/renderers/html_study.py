@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
+from cardpress import cloze
 from cardpress.markup import plain_text
-from cardpress.model import CLOZE_RE, Card, CardKind
+from cardpress.model import Card, CardKind
 
 FINGERPRINT_LENGTH = 16
 
@@ -32,6 +33,6 @@ def typed_answer(card: Card) -> str:
     """The text a type-in card's answer is compared with: the short answer, or a cloze
     card's deletions in order, separated by ", " (as Anki compares a typed cloze)."""
     if card.kind is CardKind.CLOZE:
-        answers = [plain_text(m.group(2)) for m in CLOZE_RE.finditer(card.cloze.html)]
+        answers = [plain_text(marker.answer) for marker in cloze.deletions(card.cloze.html)]
         return ", ".join(answer for answer in answers if answer)
     return card.answer.text

@@ -18,10 +18,10 @@ from urllib.request import url2pathname
 from jinja2 import Environment
 from markupsafe import Markup
 
-from cardpress import template_folders
+from cardpress import cloze, template_folders
 from cardpress.errors import BuildError
 from cardpress.highlight import highlight_css
-from cardpress.model import Deck, Fragment, Section, cloze_to_html
+from cardpress.model import Deck, Fragment, Section
 from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.renderers import RenderContext
 from cardpress.templates import environment
@@ -80,7 +80,7 @@ def build_date(context: RenderContext) -> datetime:
 
 def _cloze_revealed(fragment: Fragment) -> Markup:
     """The cloze text with every deletion shown and marked (a sheet is read, not quizzed)."""
-    return Markup(cloze_to_html(fragment.html, reveal=True))
+    return Markup(cloze.as_spans(fragment.html, reveal=True))
 
 
 def _plural(count: int, word: str) -> str:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from cardpress import cloze
 from cardpress.errors import BuildError
-from cardpress.model import CLOZE_RE, Card, CardKind, Deck, Section
+from cardpress.model import Card, CardKind, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf import refused_error, render_part
@@ -41,17 +42,17 @@ class Question:
 def _blanks(html: str) -> str:
     """Each deletion as a numbered blank (its hint, when it has one, shown in it)."""
 
-    def replace(match: re.Match[str]) -> str:
-        hint = f" {match.group(3)}" if match.group(3) else ""
-        return f'<span class="blank">({match.group(1)}){hint}</span>'
+    def blank(marker: cloze.Marker) -> str:
+        hint = f" {marker.hint}" if marker.hint else ""
+        return f'<span class="blank">({marker.label}){hint}</span>'
 
-    return CLOZE_RE.sub(replace, html)
+    return cloze.finish(html, blank)
 
 
 def _deletions(html: str) -> str:
     answers: dict[str, list[str]] = {}
-    for match in CLOZE_RE.finditer(html):
-        answers.setdefault(match.group(1), []).append(match.group(2))
+    for marker in cloze.deletions(html):
+        answers.setdefault(marker.label, []).append(marker.answer)
     return " ".join(
         f'<span class="deletion">({number})</span> {" … ".join(texts)}'
         for number, texts in sorted(answers.items(), key=lambda item: int(item[0]))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from cardpress import cloze_text, markup
+from cardpress import cloze as cloze_marker
+from cardpress import markup
 from cardpress.content_files import SourceFile
-from cardpress.model import EMPTY, Fragment, SourceLocation, cloze_to_html
+from cardpress.model import EMPTY, Fragment, SourceLocation
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.rules.card import CardWork
 
@@ -19,7 +20,7 @@ def apply(card: CardWork, deck: DeckState) -> None:
             card.ok = False
         else:
             card.cloze = numbered
-    elif cloze_text.has_explicit_deletion(card.answer.html + card.details.html):
+    elif cloze_marker.has_explicit_deletion(card.answer.html + card.details.html):
         deck.report.warning(
             card.source.find(card.line, "{{c", card.end_line),
             f"'{{{{c1::...}}}}' in a {card.kind.value} card: "
@@ -31,17 +32,17 @@ def _numbered(
     answer: Fragment, source: SourceFile, line: int, end_line: int, deck: DeckState
 ) -> Fragment | None:
     """The cloze text with every deletion numbered, or None (reported) if it is wrong."""
-    html = cloze_text.protect_tags(answer.html)
+    html = cloze_marker.protect_tags(answer.html)
     try:
-        scanned = cloze_text.scan(html)
+        scanned = cloze_marker.scan(html)
         if not scanned.deletions:
             deck.report.error(
                 source.location(line, 1),
                 "cloze card has no deletion: mark one as {{text}} or {{c1::text}}",
             )
             return None
-        html = cloze_text.expand(html, scanned)
-    except cloze_text.ClozeProblem as problem:
+        html = cloze_marker.expand(html, scanned)
+    except cloze_marker.ClozeProblem as problem:
         deck.report.error(_brace(source, line, end_line, problem.index), problem.message)
         return None
     if scanned.unclosed is not None:
@@ -49,8 +50,8 @@ def _numbered(
             _brace(source, line, end_line, scanned.unclosed_index),
             "'{{' is never closed by '}}': it and the rest are shown as text",
         )
-    text = markup.plain_text(cloze_to_html(html))
-    return Fragment(html=html, text=cloze_text.plain_text_safe(text))
+    text = markup.plain_text(cloze_marker.as_spans(html))
+    return Fragment(html=html, text=cloze_marker.plain_text_safe(text))
 
 
 def _brace(source: SourceFile, line: int, end_line: int, index: int) -> SourceLocation:

@@ -1,17 +1,28 @@
-"""Cloze deletions in a card's HTML, found in linear time and checked before anyone else looks.
+"""Cloze deletions: the one marker in card HTML that every output finishes its own way.
 
-Renderers, genanki and Anki find deletions with regular expressions that backtrack
-badly on text like ``{{c1::{{c1::...`` that is never closed (a few kilobytes take
-minutes). So the parser passes a cloze text only when no deletion holds another, hints
-are plain text (they end up in an attribute) and numbers are ones Anki can make cards
-for; a ``{{`` that is never closed is text, and its braces (and all after it) are
-written as character references, as are braces and colons inside tags (an image's alt
-text, a link's address), so no engine can see a deletion there.
+The protocol, for deletions and for any later marker of the same kind (math, say):
+
+1. **One module owns the marker**: this one, for both sides. The parser checks a cloze
+   text with ``scan`` and writes it with ``expand``; outputs find deletions only through
+   ``deletions``, ``numbers`` and ``finish``, never with a pattern of their own.
+2. **The model holds the marker in Anki's form**: ``{{c<N>::<answer HTML>[::<hint>]}}``,
+   in ``Card.cloze.html`` (and, in a card of another kind, as the author wrote it, with
+   a warning). Anki takes it as it is; every other output calls ``finish`` with what a
+   deletion becomes there (a span, a blank, one side of a printed card).
+3. **Only checked markers look like markers**: no deletion holds another, a hint is plain
+   text (it ends up in an attribute), numbers are ones Anki can make cards for; a ``{{``
+   never closed, and braces and colons inside tags, are written as character references.
+   So ``MARKER_RE`` (linear: nothing in it backtracks) finds exactly the parser's
+   markers, and no engine, genanki and Anki included, ever sees text like
+   ``{{c1::{{c1::...`` on which their own patterns take minutes.
+4. **Plain text holds no marker**: ``Fragment.text`` has the answers in place
+   (``plain_text_safe``), so search and checks never meet one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 MAX_CLOZE_NUMBER = 500  # Anki makes at most 500 cards from one cloze note
@@ -132,3 +143,57 @@ def plain_text_safe(text: str) -> str:
     thousands of them would take minutes.
     """
     return _LITERAL_START_RE.sub("{ {", text)
+
+
+# -- finishing: what outputs use ------------------------------------------------------
+
+# Linear: no part may contain "{{", "}}" or (before the hint) "::", so nothing backtracks.
+MARKER_RE = re.compile(
+    r"\{\{c(\d+)::((?:(?!::|\}\}|\{\{).)*+)(?:::((?:(?!\}\}|\{\{).)*+))?\}\}", re.DOTALL
+)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One deletion as the model holds it."""
+
+    label: str
+    """The number as written: ``2`` in ``{{c2::...}}``."""
+    answer: str
+    """The hidden HTML."""
+    hint: str | None
+    """Plain text shown in place of the answer, if the author gave one."""
+
+    @property
+    def number(self) -> int:
+        return int(self.label)
+
+
+def _marker(match: re.Match[str]) -> Marker:
+    return Marker(match.group(1), match.group(2), match.group(3))
+
+
+def deletions(html: str) -> Iterator[Marker]:
+    """The deletions of a text, in order."""
+    return (_marker(match) for match in MARKER_RE.finditer(html))
+
+
+def numbers(html: str) -> list[int]:
+    """The distinct deletion numbers used in a text, in order."""
+    return sorted({marker.number for marker in deletions(html)})
+
+
+def finish(html: str, render: Callable[[Marker], str]) -> str:
+    """The text with each deletion replaced by what ``render`` makes of it."""
+    return MARKER_RE.sub(lambda match: render(_marker(match)), html)
+
+
+def as_spans(html: str, *, reveal: bool = True) -> str:
+    """Deletions as marked spans, for outputs that are read rather than quizzed."""
+
+    def span(marker: Marker) -> str:
+        hint_attr = f' data-hint="{marker.hint}"' if marker.hint else ""
+        shown = marker.answer if reveal else "[…]" if not marker.hint else f"[{marker.hint}]"
+        return f'<span class="cloze" data-cloze="{marker.label}"{hint_attr}>{shown}</span>'
+
+    return finish(html, span)
