@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import genanki
 import pytest
 
 from cardpress.errors import MAX_SHOWN_PER_FILE
@@ -86,3 +90,29 @@ def test_a_layout_past_its_processor_time_is_an_error(body: str, tmp_path: Path)
         "simplify it\n"
     )
     assert not out.exists() or not any(out.iterdir())  # no output, no temporary file
+
+
+def test_thousands_of_links_in_one_line_make_an_anki_package(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """genanki's check for invalid tags scans to the end of the line for every tag with
+    attributes (quadratic in a long line: 150,000 links took minutes); the package is
+    written without it."""
+
+    def quadratic(*args: object) -> None:
+        raise AssertionError("genanki's invalid-tag scan ran")
+
+    monkeypatch.setattr(genanki.Note, "_find_invalid_html_tags_in_field", quadratic)
+    content = tmp_path / "content"
+    content.mkdir()
+    links = " ".join(f"[l{i}](https://example.com/{i})" for i in range(5_000))
+    (content / "t.md").write_text(FRONT + "A " + links + "\n")
+    out = tmp_path / "dist"
+    result = run_cli("--content", content, "--out", out, "--only", "anki")
+    assert result.status == 0, result.err
+    with zipfile.ZipFile(out / "t.apkg") as package:
+        collection = tmp_path / "collection.anki2"
+        collection.write_bytes(package.read("collection.anki2"))
+    with contextlib.closing(sqlite3.connect(collection)) as db:
+        (fields,) = db.execute("SELECT flds FROM notes").fetchone()
+    assert fields.count('<a href="https://example.com/') == 5_000
