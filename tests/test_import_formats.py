@@ -168,3 +168,17 @@ def test_csv_map(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-unt
         "cardpress: error: --map 'colour': write ROLE=COLUMN with ROLE one of question, "
         "answer, details, tags, section, id, kind\n"
     )
+
+
+def test_a_card_moved_to_a_later_section_is_not_removed(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    table = Path("t.csv")
+    table.write_text("id,question,answer,section\nq1,One?,1,A\nq2,Two?,2,A\nq3,Three?,3,B\n")
+    assert run_cli("import", "csv", "t.csv", "--to", "content/t").status == 0
+    table.write_text("id,question,answer,section\nq1,One?,1,A\nq2,Two?,2,B\nq3,Three?,3,B\n")
+    result = run_cli("import", "csv", "t.csv", "--to", "content/t")
+    assert result.status == 0, result.err
+    assert "  3 cards in 2 sections: 0 added, 0 updated, 3 unchanged\n" in result.out
+    assert "removed" not in result.out
+    text = Path("content/t/t.md").read_text()
+    assert text.index("### One?") < text.index("## B") < text.index("### Two?")

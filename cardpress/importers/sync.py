@@ -146,23 +146,30 @@ def plan(
     by_name = {f.name: f for f in deck.files}
     id_iter = iter(ids)
     card_count = section_count = 0
-    for name in names:
-        existing = merge.existing_blocks(name)
-        out: list[str] = [b.text for b in existing if b.key == "head"]
+    resolved: dict[str, list[tuple[str, list[str]]]] = {}  # file -> (section, blocks)
+    for name in names:  # first every block of the new import, wherever it was before
+        merge.existing_blocks(name)
         draft_file = by_name.get(name)
-        placed: set[str] = set()
         for section in draft_file.sections if draft_file else []:
             section_key = "section:" + section.key
             section_count += 1
-            out.append(merge.resolve(section_key, name, section_block(section), section.title))
+            texts = [merge.resolve(section_key, name, section_block(section), section.title)]
             for card in section.cards:
                 card_id = next(id_iter)
                 card_count += 1
-                text = merge.resolve(card_id, name, card_block(card, card_id), card.source_text)
+                texts.append(
+                    merge.resolve(card_id, name, card_block(card, card_id), card.source_text)
+                )
                 merge.note_card(card_id, card)
-                out.append(text)
                 for image in card.images:
                     merge.image(image, card_id)
+            resolved.setdefault(name, []).append((section_key, texts))
+    for name in names:  # then what is left on disk: cards added by hand, removed ones
+        existing = merge.existing_blocks(name)
+        out: list[str] = [b.text for b in existing if b.key == "head"]
+        placed: set[str] = set()
+        for section_key, texts in resolved.get(name, []):
+            out.extend(texts)
             placed.add(section_key)
             out.extend(merge.leftovers(existing, section_key))
         for section_key in dict.fromkeys(b.section for b in existing):
