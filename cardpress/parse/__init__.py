@@ -5,8 +5,7 @@ source locations); **rules** (``cardpress.parse.rules``) turn drafts into model 
 and report problems; ``cardpress.parse.loader`` reads a whole content folder in five
 named steps. See docs/architecture.md.
 
-This module itself imports nothing heavy: ``sources`` reads the dialects' file suffixes
-from it for the no-op check, and the loader is imported only when it is asked for.
+This module itself imports nothing heavy: the loader is imported only when asked for.
 """
 
 from __future__ import annotations
@@ -42,7 +41,8 @@ class Dialect:
 
     name: str
     suffix: str
-    """Files whose name ends so are read in this dialect."""
+    """Files whose name ends so are read in this dialect. It ends in ``.md``: every
+    content file is Markdown to discovery, freshness and the author's editor."""
     module: str
     summary: str
 
@@ -63,13 +63,12 @@ DIALECTS: dict[str, Dialect] = {
     )
 }
 
-SUFFIXES = tuple(dict.fromkeys(d.suffix for d in DIALECTS.values()))
-"""File suffixes of content files, in the order of the table."""
 
-
-def dialect_for(name: str) -> Dialect | None:
-    """The dialect a file is written in, from its name's suffix."""
-    return next((d for d in DIALECTS.values() if name.endswith(d.suffix)), None)
+def dialect_for(name: str) -> Dialect:
+    """The dialect a file is written in: the row with the longest suffix its name ends
+    with (``cats.qa.md`` before ``.md``), else the first row."""
+    matching = [d for d in DIALECTS.values() if name.endswith(d.suffix)]
+    return max(matching, key=lambda d: len(d.suffix), default=next(iter(DIALECTS.values())))
 
 
 _LOADER_NAMES = {
@@ -98,7 +97,6 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_IMAGE_BYTES",
     "MAX_MEDIA_BYTES",
-    "SUFFIXES",
     "ContentState",
     "Dialect",
     "dialect_for",

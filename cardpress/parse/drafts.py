@@ -20,7 +20,7 @@ Settings = dict[str, tuple[str, SourceLocation]]
 """Setting name (lowercase) -> its value and where the setting was written."""
 
 Block = list[Token]
-"""One top-level block: a paragraph, a whole list, a fence, ..."""
+"""One top-level block, never empty: a paragraph, a whole list, a fence, ..."""
 
 
 @dataclass

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from cardpress import markup
 from cardpress.content_files import SourceFile
 from cardpress.model import Card, Fragment, Section
-from cardpress.parse import DIALECTS, dialect_for
+from cardpress.parse import dialect_for
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import CardDraft, SectionDraft
 from cardpress.parse.rules import answer, callouts, card_count, cloze, question, settings
@@ -41,8 +41,7 @@ def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Frag
             "counts two): what lies deeper would be lost",
         )
     check_fences(source, parsed.tokens, deck.report)
-    dialect = dialect_for(source.rel) or next(iter(DIALECTS.values()))
-    draft = dialect.reader()(source, parsed.tokens, deck.report)
+    draft = dialect_for(source.rel).reader()(source, parsed.tokens, deck.report)
     sections = [s for s in (_section(d, deck) for d in draft.sections) if s is not None]
     return sections, render(draft.intro, source, deck)
 
