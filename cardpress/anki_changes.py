@@ -236,12 +236,10 @@ def next_package(
     lock: Lock,
     removed: Sequence[str],
     templates_dir: Path,
-    cache_dir: Path | None = None,
 ) -> tuple[DeckChanges, list[PackageNote]]:
-    """The notes the next build's package holds for ``deck``, and what importing it does
-    (with ``cache_dir``, the notes of unchanged cards come from the package's note cache)."""
+    """The notes the next build's package holds for ``deck``, and what importing it does."""
     notes = package_notes(
-        deck, environment(templates_dir), lock.renamed_note_ids(), lock.tombstones(), cache_dir
+        deck, environment(templates_dir), lock.renamed_note_ids(), lock.tombstones()
     )
     note_types = render_note_types(templates_dir)
     fingerprints = {kind: note_types[kind].fingerprint for kind in {n.kind for n in notes}}

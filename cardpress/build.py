@@ -249,9 +249,7 @@ def _build_stale(
                 warn(unknown_was_warning(deck.key, card_id, old_id))
         if deck.key in anki_built:
             templates = options.templates or template_folders.packaged_folder()
-            notices = _record_anki_package(
-                deck, lock, removed, templates, build_folder(options.out)
-            )
+            notices = _record_anki_package(deck, lock, removed, templates)
         elif removed or lock.kind_changes:
             from cardpress.anki_report import notices_without_package
 
@@ -430,14 +428,12 @@ def _report(job: _Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
 
 
-def _record_anki_package(
-    deck: Deck, lock: Lock, removed: list[str], templates: Path, cache_dir: Path
-) -> list[str]:
+def _record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: Path) -> list[str]:
     """What importing the package just written does; the lock remembers what it holds."""
     from cardpress import anki_report
     from cardpress.anki_changes import next_package, record_package
 
-    changes, notes = next_package(deck, lock, removed, templates.resolve(), cache_dir)
+    changes, notes = next_package(deck, lock, removed, templates.resolve())
     record_package(lock, notes)
     return anki_report.notices(changes)
 

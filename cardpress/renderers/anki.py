@@ -26,7 +26,6 @@ from cardpress.errors import BuildError
 from cardpress.lock import Tombstone
 from cardpress.model import Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.anki_note_cache import NoteCache
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
 from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.templates import environment
@@ -68,7 +67,7 @@ class PackageNote:
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     env = environment(context.templates_dir)
     note_types = render_note_types(context.templates_dir)
-    notes = package_notes(deck, env, context.note_ids, context.tombstones, context.cache_dir)
+    notes = package_notes(deck, env, context.note_ids, context.tombstones)
     models = {kind: _model(note_types[kind]) for kind in sorted({n.kind for n in notes})}
     note_type_mods = {
         model.model_id: context.modified(
@@ -110,20 +109,18 @@ def package_notes(
     env: jinja2.Environment,
     note_ids: Mapping[str, str],
     tombstones: Sequence[Tombstone],
-    cache_dir: Path | None = None,
 ) -> list[PackageNote]:
     """Every note of the deck's package, in the order of the Markdown, then the tombstones.
 
-    With ``cache_dir``, the notes of cards unchanged since the last package are taken from
-    its note cache (``anki_note_cache``) instead of being worked out again. The build asks
-    twice in one process (to write the package, then to record it in the lock): the second
-    time, for the same deck object and inputs, it gets the same notes at once."""
+    The build asks twice in one process (to write the package, then to record it in the
+    lock): the second time, for the same deck object and inputs, it gets the same notes
+    at once."""
     fields_of = FieldRenderer(env)
     inputs = (fields_of.template_texts, dict(note_ids), tuple(tombstones))
     recent = _RECENT.get(deck.key)
     if recent is not None and recent[0] is deck and recent[1] == inputs:
         return list(recent[2])
-    notes = _work_out_notes(deck, fields_of, note_ids, tombstones, cache_dir)
+    notes = _work_out_notes(deck, fields_of, note_ids, tombstones)
     _RECENT[deck.key] = (deck, inputs, tuple(notes))
     return notes
 
@@ -137,40 +134,28 @@ def _work_out_notes(
     fields_of: FieldRenderer,
     note_ids: Mapping[str, str],
     tombstones: Sequence[Tombstone],
-    cache_dir: Path | None,
 ) -> list[PackageNote]:
     media_sha = {media.name: media.sha256 for media in deck.media}
-    cache = NoteCache(cache_dir, deck, fields_of.template_texts)
     tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
     notes: list[PackageNote] = []
     for section in deck.sections:
         name = section_deck_name(deck, section)
         for card in section.cards:
-            note_id = note_ids.get(card.id, card.id)
-            key = cache.key(card, section, note_id)
-            entry = cache.get(key)
-            if entry is None:
-                fields = fields_of(card, section)
-                tags = tags_of.get(card.tags)
-                if tags is None:
-                    tags = tags_of[card.tags] = note_tags(deck, card)
-                guid = card.guid or guid_for(deck.key, note_id, card.kind)
-                fingerprint = _note_fp(NOTE_TYPES[card.kind].id, fields, tags, media_sha)
-                entry = (guid, tuple(fields), tuple(tags), fingerprint)
-                cache.put(key, entry)
-            guid, field_values, tag_values, fingerprint = entry
+            fields = fields_of(card, section)
+            tags = tags_of.get(card.tags)
+            if tags is None:
+                tags = tags_of[card.tags] = note_tags(deck, card)
             notes.append(
                 PackageNote(
                     card_id=card.id,
                     kind=card.kind,
-                    guid=guid,
+                    guid=card.guid or guid_for(deck.key, note_ids.get(card.id, card.id), card.kind),
                     deck=name,
-                    fields=field_values,
-                    tags=tag_values,
-                    fingerprint=fingerprint,
+                    fields=tuple(fields),
+                    tags=tuple(tags),
+                    fingerprint=_note_fp(NOTE_TYPES[card.kind].id, fields, tags, media_sha),
                 )
             )
-    cache.save()
     top = deck_name_part(deck.title, deck.key)
     for tombstone in tombstones:
         kind = CardKind(tombstone.kind)
