@@ -53,7 +53,7 @@ system-check:
 		  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }
 
 screenshots: $(TESTS) system-check
-	$(BIN)/python -m tests.test_html_support
+	$(BIN)/python -m tests.html_support
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache

@@ -13,7 +13,7 @@ from pathlib import Path
 from anki.collection import Collection  # first: anki's modules import each other in a cycle
 from anki.import_export_pb2 import ExportAnkiPackageOptions
 
-from tests.test_anki_support import png
+from tests.files_support import png
 
 
 def make_collection(folder: Path) -> Collection:

@@ -22,7 +22,8 @@ from cardpress.renderers.anki import (
     removed_notes_search,
     section_deck_id,
 )
-from tests.test_anki_support import AnkiUser, png, write_files
+from tests.anki_support import AnkiUser
+from tests.files_support import png, write_files
 
 DECK = "networking-basics"
 # Anki's template errors read "... has a problem" and wrap names in U+2068/U+2069.

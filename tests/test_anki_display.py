@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from cardpress.cli import main as cli_main
+from tests.anki_support import AnkiUser, Rendered
 from tests.conftest import TEMPLATES, format_example
+from tests.files_support import png, write_files
+from tests.html_support import find_chromium, launched_chromium
 from tests.test_anki_notetypes import contrast
-from tests.test_anki_support import AnkiUser, Rendered, png, write_files
-from tests.test_html_support import find_chromium, launched_chromium
 
 PHONE = {"width": 360, "height": 640}
 MODES = {"day": "", "night": "nightMode night_mode"}

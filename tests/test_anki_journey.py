@@ -10,8 +10,9 @@ import pytest
 
 from cardpress.model import CardKind
 from cardpress.renderers.anki import removed_notes_search, replaced_note_search
+from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES
-from tests.test_anki_support import AnkiUser, png, write_files
+from tests.files_support import png, write_files
 
 INDEX = """---
 title: Journey

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from cardpress.renderers.anki import REMOVED_TAG
-from tests.test_anki_support import AnkiUser, png, write_files
+from tests.anki_support import AnkiUser
+from tests.files_support import png, write_files
 
 INDEX = """---
 title: Journey

@@ -6,7 +6,8 @@ diagnostic lines the CLI prints, ``{content}`` standing for the content folder. 
 whose input cannot live in Git or trips up tools that read the repository (a 2 MB file, a
 pipe, a name with an escape character, Markdown that is not UTF-8) are made by the
 functions in GENERATED. With errors the exit status is 1 and nothing is
-written; a case with only warnings builds (status 0) and fails with ``--strict``.
+written: the outputs of an earlier build stay as they were, and no lock file appears; a
+case with only warnings builds (status 0) and fails with ``--strict``.
 
 Set CARDPRESS_UPDATE_BROKEN=1 to rewrite expected.txt after an intended change, and
 review the diff.
@@ -26,7 +27,8 @@ import pytest
 from cardpress.errors import ContentError
 from cardpress.parse import MAX_CARDS_PER_DECK, MAX_DECK_BYTES, MAX_FILE_BYTES, read_content
 from cardpress.sources import MAX_MARKDOWN_FILES
-from tests.test_anki_support import png
+from tests.conftest import snapshot
+from tests.files_support import png
 
 BROKEN = Path(__file__).parent / "broken"
 FRONT = "---\ntitle: Broken\nid: broken\n---\n"
@@ -182,7 +184,12 @@ def test_the_corpus_is_large_enough() -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     content = prepare(case, tmp_path)
-    out = tmp_path / "dist"
+    out = tmp_path / "dist"  # the outputs of an earlier build, which errors must not touch
+    out.mkdir()
+    (out / "broken.json").write_text("previous build\n")
+    (out / "other.apkg").write_bytes(b"old deck")
+    before = snapshot(out)
+    locks = sorted(content.rglob("*.lock"))
     result = run_cli("--content", content, "--out", out, "--only", "json")
     found = diagnostics(result.err, content)
     expected_path = BROKEN / case / "expected.txt"
@@ -198,10 +205,11 @@ def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) 
         assert result.err.splitlines()[-1] == (
             f"cardpress: {errors} error(s), {warnings} warning(s); nothing written"
         )
-        assert not out.exists()
+        assert snapshot(out) == before
+        assert sorted(content.rglob("*.lock")) == locks
         return
     assert result.status == 0, result.err
-    assert (out / "broken.json").is_file()
+    assert (out / "broken.json").read_text() != "previous build\n"
     if expected:
         strict = run_cli("--content", content, "--out", tmp_path / "strict", "--strict")
         assert strict.status == 1

@@ -49,10 +49,10 @@ from cardpress.renderers.html import render as html_render
 from cardpress.renderers.pdf import render as pdf_render
 from cardpress.renderers.pdf_html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
 from cardpress.templates import environment
+from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES, format_example
-from tests.test_anki_support import AnkiUser
+from tests.html_support import find_chromium, launched_chromium
 from tests.test_html_browser import WATCH_CSP, missing_browser
-from tests.test_html_support import find_chromium, launched_chromium
 
 SAFE_TAGS = frozenset(
     [

@@ -18,7 +18,7 @@ from cardpress.model import Card, CardKind, Deck, Fragment, Section, SourceLocat
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html import render
 from tests.conftest import TEMPLATES
-from tests.test_html_support import (
+from tests.html_support import (
     CHROMIUM_ARGS,
     build_html,
     find_chromium,

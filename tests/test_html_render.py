@@ -24,14 +24,14 @@ from cardpress.model import (
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html import cloze_spans, render_page, script_safe_json
 from tests.conftest import TEMPLATES
-from tests.test_html_browser import missing_browser
-from tests.test_html_support import (
+from tests.html_support import (
     TINY_PNG,
     build_html,
     parse_page,
     raw_block,
     write_study_content,
 )
+from tests.test_html_browser import missing_browser
 
 
 @pytest.fixture(scope="module")

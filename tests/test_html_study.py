@@ -21,8 +21,8 @@ import pytest
 from cardpress.model import CardKind
 from cardpress.parse import load_content
 from cardpress.renderers.html_study import card_fingerprint, typed_answer
+from tests.html_support import build_html, raw_block, write_study_content
 from tests.test_html_browser import WATCH_CSP, Visit, browser  # noqa: F401  (a fixture)
-from tests.test_html_support import build_html, raw_block, write_study_content
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 STORAGE_KEY = "cardpress-progress:networking-basics"

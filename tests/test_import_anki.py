@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.anki_packages import export, make_collection
+from tests.anki_support import AnkiUser
 from tests.conftest import ROOT, snapshot
-from tests.test_anki_support import AnkiUser
 
 REPORT = """\
 cardpress import anki: 1 source file in .

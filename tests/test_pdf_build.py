@@ -12,7 +12,7 @@ import pytest
 from cardpress.model import Deck
 from cardpress.parse import load_content
 from cardpress.renderers.pdf_html import sheet_html
-from tests.test_pdf_helpers import (
+from tests.pdf_support import (
     PAGE_POINTS,
     ROOT,
     bookmarks,

@@ -20,7 +20,7 @@ from cardpress.model import Deck
 from cardpress.parse import load_content
 from cardpress.renderers import pdf_parts
 from cardpress.user_cache import build_folder
-from tests.test_pdf_helpers import bookmarks, positions_in_order, reading_text, squash
+from tests.pdf_support import bookmarks, positions_in_order, reading_text, squash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import run as bench
@@ -199,7 +199,7 @@ def test_a_refused_reference_in_a_worker_names_its_card(
     monkeypatch.setattr(pdf_parts, "PART_CARDS", 1)  # four parts: laid out by the workers
     from cardpress.errors import BuildError
     from cardpress.renderers import pdf
-    from tests.test_pdf_helpers import make_card, make_context, make_deck, make_section
+    from tests.pdf_support import make_card, make_context, make_deck, make_section
 
     bad = make_card(
         "pic", "Which picture?", '<p><img src="https://example.com/x.png"></p>', line=42

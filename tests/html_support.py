@@ -1,6 +1,6 @@
 """Helpers for the HTML one-pager tests, and the script that refreshes the README screenshots.
 
-    .venv/bin/python -m tests.test_html_support      # rewrites docs/screenshots/*.png
+    .venv/bin/python -m tests.html_support      # rewrites docs/screenshots/*.png
 
 The screenshots come from content/aws-devops, built into a temporary folder.
 """
