@@ -41,7 +41,7 @@ from cardpress.renderers.cards_sheets import impose
 from cardpress.renderers.pdf_html import FetchPolicy, RefusedReference, build_date, paper_of
 from cardpress.renderers.pdf_parts import LaidOut, PartCache, inputs_digest, part_key
 
-PART_SIDES = 80  # about a second of layout per part
+PART_SIDES = 120  # about two seconds of layout per part
 
 
 @dataclass(frozen=True)
@@ -74,17 +74,32 @@ def lay_out_part(job: PartJob, policy: FetchPolicy) -> LaidOut:
             retry = []
             for local in pending:
                 pages = spans[job.ids[local]]
-                if len(pages) == 1 or levels[local] == last:
+                if len(pages) == 1:
                     chosen[local] = (laid_out, pages[0])
-                    if len(pages) > 1:
-                        cut.append(job.ids[local])
+                elif levels[local] == last:
+                    cut.append(local)
                 else:
                     levels[local] += 1
                     retry.append(local)
             pending = retry
+        if cut:  # at the smallest size still too long: the first page, marked as cut
+            laid_out = pdf.document(job.document.html(cut, levels, cut=True), fetcher)
+            starts = _first_pages(laid_out)
+            for local in cut:
+                chosen[local] = (laid_out, starts[job.ids[local]])
         pages = [chosen[local][0].pages[chosen[local][1]] for local in range(len(job.ids))]
         data: bytes = chosen[0][0].copy(pages).write_pdf()
-    return LaidOut(data, len(pages), {f"cut-{index}": (0, 0.0, 0.0) for index in cut})
+    return LaidOut(data, len(pages), {f"cut-{job.ids[i]}": (0, 0.0, 0.0) for i in cut})
+
+
+def _first_pages(laid_out: weasyprint.Document) -> dict[int, int]:
+    """The page each side starts on, by its id."""
+    starts: dict[int, int] = {}
+    for number, page in enumerate(laid_out.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("side-"):
+                starts.setdefault(int(anchor[5:]), number)
+    return starts
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:

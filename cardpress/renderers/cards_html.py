@@ -3,8 +3,9 @@
 No WeasyPrint here: the sides are plain strings that a worker process lays out. Every side
 is a ``<section>`` that starts a page; ``SHRINK_LEVELS`` are the text sizes a side may be
 set at, and a side is set at the largest one at which it fits on its card (see
-``cards``). Each side carries its own "continued" line, which the page's margin shows only
-when the side's end did not fit on its first page.
+``cards``). A side that fits at none is laid out once more as ``cut``, on a page whose
+margin says where it continues (page margin boxes cost WeasyPrint about a third more
+per page, so only those pages have them).
 """
 
 from __future__ import annotations
@@ -134,10 +135,12 @@ class SidesDocument:
     blocks: tuple[str, ...]
     tail: str
 
-    def html(self, indexes: list[int], levels: list[int]) -> str:
-        """The document holding only the sides ``indexes``, at their ``levels``."""
+    def html(self, indexes: list[int], levels: list[int], cut: bool = False) -> str:
+        """The document holding only the sides ``indexes``, at their ``levels``; ``cut``:
+        on pages that say in their margin where the side continues."""
+        extra = " cut" if cut else ""
         body = "".join(
-            f'<section class="side level-{levels[i]}"' + self.blocks[i][len(_SIDE_OPENING) :]
+            f'<section class="side level-{levels[i]}{extra}"' + self.blocks[i][len(_SIDE_OPENING) :]
             for i in indexes
         )
         return self.head + body + self.tail
@@ -172,11 +175,10 @@ def sides_document(
         page = sheet_pages.get(side.card.id)
         more = f"continued on cheat sheet p. {page}" if page else "continued on the cheat sheet"
         blocks.append(
-            f'{_SIDE_OPENING} id="side-{index}" data-label="{escape(side.label)}" '
-            f'data-more="{escape(more)}">'
-            f'<p class="section-label">{escape(side.section.title.text)}</p>'
-            f'<div class="body {"front" if side.front else "back"}">{side.body}</div>'
-            '<span class="end"></span></section>'
+            f'{_SIDE_OPENING} id="side-{index}" data-more="{escape(more)}">'
+            f'<p class="section-label">{escape(side.section.title.text)}'
+            f'<span class="card-id"> · {escape(side.label)}</span></p>'
+            f'<div class="body {"front" if side.front else "back"}">{side.body}</div></section>'
         )
     return SidesDocument(head, tuple(blocks), tail)
 
