@@ -38,7 +38,7 @@ def test_numbered(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: 
     assert result.status == 0, result.err
     assert result.out == (
         "cardpress import numbered: 1 source file in src\n"
-        "  6 cards in 2 sections: 6 added, 0 updated, 0 unchanged\n"
+        "  7 cards in 2 sections: 7 added, 0 updated, 0 unchanged\n"
         "  skipped 1 (1 with an empty answer):\n"
         "    README.md:46: empty answer\n"
         "  images: 1 copied, 0 not copied\n"
@@ -59,7 +59,16 @@ def test_numbered(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: 
         "**Deep dive: how the timer stays accurate**\n\nIt measures"
     ) in text
     found = cards(Path("content"), run_cli, build_deck)
-    assert len(found) == 6
+    assert len(found) == 7
+    # an item whose <details> is the answer: what comes before it is the question's
+    output = next(c for c in found if "output of this code" in c["question"]["text"])
+    assert output["question"]["text"] == (
+        'What is the output of this code? console.log(typeof null) A: "null"; B: "object"'
+    )
+    assert output["answer"]["text"] == (
+        "Answer: B A historical accident kept from the first version of the language."
+    )
+    assert output["details"]["text"].startswith("The question's code: console.log(typeof null)")
     timer = next(c for c in found if "useTimer" in c["question"]["text"])
     assert timer["answer"]["text"] == "The elapsed time and a function that restarts it."
     assert "const elapsed" in timer["details"]["text"]

@@ -71,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         return run_import(request, lambda line: print(line, flush=True))
+    except BrokenPipeError:  # `cardpress import ... | head`: stop printing, quietly
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except CardpressError as exc:
         import sys
 

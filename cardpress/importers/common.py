@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 from cardpress.importers.html_markdown import strip_html
-from cardpress.importers.markup_convert import convert_markdown, one_line
+from cardpress.importers.markup_convert import code_span, convert_markdown, one_line
 from cardpress.importers.writer import ascii_slug
 
+_CODE_RE = re.compile(r"^\s*(`{3,}|~{3,})[^\n]*\n(.*?)^\s*\1\s*$", re.M | re.S)
 _TITLE_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
@@ -53,3 +54,29 @@ def cloze_title(text: str) -> str:
     words = plain.split()
     title = " ".join(words[:10]) + (" ..." if len(words) > 10 else "")
     return one_line(convert_markdown(title, lambda src, alt: alt)) or "Cloze"
+
+
+def prompt_inline(prompt: str) -> str:
+    """What a question shows before its answer (code, options), on the heading's line:
+    code as one inline span, other text joined."""
+    code = [m.group(2).strip("\n") for m in _CODE_RE.finditer(prompt)]
+    rest = heading_text(_CODE_RE.sub("", prompt))
+    parts = [code_span("; ".join(_code_line(c) for c in code))] if code else []
+    return " ".join([*parts, rest] if rest else parts)
+
+
+def _code_line(code: str) -> str:
+    """Code on one line for a heading, statements separated by '; ' where lines ended."""
+    out = ""
+    for raw in code.split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if (
+            out
+            and not out.endswith(("{", "(", "[", ",", ";"))
+            and not line.startswith(("}", ")", "]", "."))
+        ):
+            out += ";"
+        out = f"{out} {line}" if out else line
+    return out

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 from cardpress.importers import ImportOptions
-from cardpress.importers.common import heading_text, unique
+from cardpress.importers.common import heading_text, prompt_inline, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
 from cardpress.importers.images import ImageCopier
-from cardpress.importers.markup_convert import as_blocks, code_span, convert_markdown
+from cardpress.importers.markup_convert import as_blocks, convert_markdown
 from cardpress.importers.source_files import SourceSet, image_root
 from cardpress.importers.writer import ascii_slug, clean_tag
 from cardpress.model import SourceLocation
@@ -27,7 +27,6 @@ _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 _TAGS_RE = re.compile(r"<!--\s*tags:\s*\(?(.*?)\)?\s*-->", re.I | re.S)
 _META_RE = re.compile(r"<!--\s*[A-Za-z-]+:.*?-->", re.S)
-_CODE_RE = re.compile(r"^\s*(`{3,}|~{3,})[^\n]*\n(.*?)^\s*\1\s*$", re.M | re.S)
 
 
 def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
@@ -78,11 +77,8 @@ def _card(text: str, rel: str, path: Path, images: ImageCopier) -> DraftCard | S
 
     question = heading_text(raw_question)
     prompt = parts.get("prompt", (0, ""))[1].strip()
-    code = [m.group(2).strip("\n") for m in _CODE_RE.finditer(prompt)]
-    if code:
-        question += " " + code_span("; ".join(_one_line(c) for c in code))
-    elif prompt:
-        question += " " + " ".join(heading_text(prompt).split())
+    if prompt:
+        question += " " + prompt_inline(prompt)
     answer, good, links = blocks("answer"), blocks("good"), blocks("links")
     extra = [b for b in (blocks(n) for n in parts if n not in ("prompt", *PARTS.values())) if b]
     if not (answer or good):
@@ -99,23 +95,6 @@ def _card(text: str, rel: str, path: Path, images: ImageCopier) -> DraftCard | S
     card.answer = good or answer
     card.details = "\n\n".join(d for d in details if d)
     return card
-
-
-def _one_line(code: str) -> str:
-    """Code on one line for a heading, statements separated by '; ' where lines ended."""
-    out = ""
-    for raw in code.split("\n"):
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        if (
-            out
-            and not out.endswith(("{", "(", "[", ",", ";"))
-            and not line.startswith(("}", ")", "]", "."))
-        ):
-            out += ";"
-        out = f"{out} {line}" if out else line
-    return out
 
 
 def _parts(text: str) -> dict[str, tuple[int, str]]:

@@ -269,7 +269,7 @@ def one_line(markdown: str) -> str:
     in_list = False
     for raw in markdown.split("\n"):
         line = _TRAILING_BR_RE.sub("", raw.strip())
-        item = _LIST_ITEM_RE.match(line) if text else None
+        item = _LIST_ITEM_RE.match(line)
         if item:
             line = line[item.end() :]
         if not line:

@@ -19,6 +19,7 @@ from cardpress.importers.common import (
     file_slug,
     file_title,
     heading_text,
+    prompt_inline,
     section_key,
     unique,
 )
@@ -149,7 +150,14 @@ def _card(
         summary = one_line(convert_markdown(deep.group(1) or "", lambda src, alt: alt))
         summary = re.sub(r"</?(?:b|strong|i|em)>|\*\*", "", summary)
         inner = textwrap.dedent(deep.group(2))
-        details_text = (f"**{summary}**\n\n" if summary else "") + inner
+        if summary.strip(" :").lower() == "answer":  # the hidden part is the answer itself:
+            prompt = answer_text.strip()  # what comes before it belongs to the question
+            if prompt:
+                card.question += " " + prompt_inline(prompt)
+            answer_text = inner
+            details_text = f"The question's code:\n\n{prompt}" if "```" in prompt else ""
+        else:
+            details_text = (f"**{summary}**\n\n" if summary else "") + inner
     answer = as_blocks(convert_markdown(answer_text, image), allow_break=False)
     details = as_blocks(convert_markdown(details_text, image), allow_break=True)
     if not re.sub(r"<[^>]*>|\\", "", answer).strip():

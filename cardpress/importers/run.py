@@ -57,6 +57,8 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
         raise UsageError(f"'{shown(request.to, 200)}' is not a folder")
     try:
         return _import(request, deck_key, out)
+    except BrokenPipeError:
+        raise  # the report's reader went away (``| head``): the files are written
     except OSError as exc:  # a folder that vanished or cannot be read, a full disk
         where = shown(exc.filename or request.to, 200)
         raise CardpressError(f"cannot read or write {where}: {exc.strerror or exc}") from None
@@ -76,10 +78,12 @@ def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -
     planned = plan(request.to, deck, index, request.format, shown_dir)
     lock, warnings = _check(request.to, deck_key, planned, shown_dir)
     writes = _changes(request.to, planned, lock)
-    _report(out, request, deck, planned, found, sources.root, warnings)
+    report: list[str] = []  # printed once the files are written: a closed pipe loses none
+    _report(report.append, request, deck, planned, found, sources.root, warnings)
     if request.dry_run:
         what = f"would write {_files(len(writes))}" if writes else "nothing to change"
-        out(f"dry run: {what} in {shown_dir}")
+        for line in [*report, f"dry run: {what} in {shown_dir}"]:
+            out(line)
         return 0
     for rel, data in writes.items():
         path = request.to / rel
@@ -91,7 +95,11 @@ def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -
                 atomic.write_bytes(path, data)
         except OSError as exc:
             raise CardpressError(f"cannot write {shown(path, 200)}: {exc.strerror}") from None
-    out(f"wrote {_files(len(writes))} in {shown_dir}" if writes else f"{shown_dir} is up to date")
+    report.append(
+        f"wrote {_files(len(writes))} in {shown_dir}" if writes else f"{shown_dir} is up to date"
+    )
+    for line in report:
+        out(line)
     return 0
 
 
