@@ -63,7 +63,7 @@ def lay_out_part(job: PartJob, policy: FetchPolicy) -> LaidOut:
     cut: list[int] = []
     pending = list(range(len(job.ids)))
     last = len(SHRINK_LEVELS) - 1
-    with pdf.checked_layout(policy) as fetcher:
+    with pdf.checked_layout(policy, pdf.layout_budget(len(job.ids))) as fetcher:
         while pending:
             laid_out = pdf.document(job.document.html(pending, levels), fetcher)
             spans: dict[int, list[int]] = {}

@@ -126,7 +126,7 @@ def _processor_time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def stop(signum: int, frame: object) -> None:
-        raise LayoutTooSlow(f"{seconds:g}")
+        raise LayoutTooSlow(f"laying out took more than {seconds:g} s of processor time")
 
     previous = signal.signal(signal.SIGPROF, stop)
     signal.setitimer(signal.ITIMER_PROF, seconds, 1.0)  # again each second, should

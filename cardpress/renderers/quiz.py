@@ -16,7 +16,7 @@ from cardpress.errors import BuildError
 from cardpress.model import Card, CardKind, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf import refused_error, render_part
+from cardpress.renderers.pdf import layout_budget, refused_error, render_part
 from cardpress.renderers.pdf_html import (
     PAGE_SIZES,
     FetchPolicy,
@@ -116,7 +116,9 @@ def quiz_html(deck: Deck, context: RenderContext) -> str:
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's quiz sheet to ``out``."""
     try:
-        out.write_bytes(render_part(quiz_html(deck, context), FetchPolicy.for_deck(deck, context)))
+        policy = FetchPolicy.for_deck(deck, context)
+        budget = layout_budget(deck.card_count)
+        out.write_bytes(render_part(quiz_html(deck, context), policy, budget))
     except RefusedReference as refused:
         raise refused_error(deck, refused, "the quiz") from None
     except BuildError as error:
