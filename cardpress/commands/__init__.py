@@ -58,6 +58,11 @@ COMMANDS: dict[str, Command] = {
             "cardpress.commands.preview",
         ),
         Command(
+            "sync",
+            "apply the decks straight to an Anki collection: import, move, keep your tags",
+            "cardpress.commands.sync",
+        ),
+        Command(
             "forget-removed",
             "stop carrying removed cards' notes (tombstones) once deleted in Anki",
             "cardpress.commands.forget_removed",

@@ -1,0 +1,329 @@
+"""``cardpress sync``'s work on a collection: what an import cannot do, done through Anki's
+own engine (the ``anki`` package), so that the next AnkiWeb sync carries every change.
+
+After the package is imported exactly as File > Import would (keeping every review),
+the sync moves each card of a cardpress note to its current subdeck, puts back the tags
+the user added in Anki (the import replaced them), and handles the notes of the deck
+that the package no longer holds: tagged ``cardpress::removed`` and suspended, or, with
+``--delete``, deleted. Nothing here bumps the collection's schema: no full sync follows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cardpress.anki_changes import DeckChanges, next_package
+from cardpress.anki_profiles import CollectionPlace
+from cardpress.errors import CardpressError
+from cardpress.lock import Lock
+from cardpress.model import Deck
+from cardpress.renderers.anki import REMOVED_TAG, TAG_NAMESPACE, deck_tag
+
+SUSPENDED = -1
+"""Anki's queue number of a suspended card."""
+BACKUP_PREFIX = "cardpress-sync-"
+
+
+class SyncError(CardpressError):
+    """The collection cannot be synced now (open in Anki, unreadable, too much to delete)."""
+
+
+@dataclass(frozen=True)
+class DeckPlan:
+    """What the next package holds for one deck, as the sync needs it."""
+
+    changes: DeckChanges
+    live: dict[str, str]
+    """GUID -> subdeck of every note of a current card."""
+    tags: dict[str, tuple[str, ...]]
+    """GUID -> the package's tags of every note it holds, tombstones included."""
+    put_there: dict[str, frozenset[str]]
+    """GUID -> the tags (case-folded) the last package put on the note: the rest of a
+    note's tags are the user's own."""
+
+    @property
+    def deck(self) -> str:
+        return self.changes.deck
+
+
+def plan_deck(deck: Deck, lock: Lock, removed: Sequence[str], templates: Path) -> DeckPlan:
+    """The plan for ``deck``, from its content and the lock as the last build left it."""
+    changes, notes = next_package(deck, lock, removed, templates)
+    renamed_from = {new: old for old, new in lock.renames}
+    put_there: dict[str, frozenset[str]] = {}
+    for note in notes:
+        entry = lock.previous.get(renamed_from.get(note.card_id, note.card_id))
+        if entry is not None and entry.built is not None:
+            put_there[note.guid] = frozenset(t.casefold() for t in entry.built.tags)
+    return DeckPlan(
+        changes=changes,
+        live={n.guid: n.deck for n in notes if not n.removed},
+        tags={n.guid: n.tags for n in notes},
+        put_there=put_there,
+    )
+
+
+def default_max_delete(plan: DeckPlan) -> int:
+    """20 notes, or a tenth of the deck (at least one) when that is fewer."""
+    return min(20, max(1, len(plan.live) // 10))
+
+
+@dataclass
+class DeckWork:
+    """What the sync does to one deck's notes in the collection beyond the import."""
+
+    deck: str
+    moves: dict[str, list[int]] = field(default_factory=dict)
+    """Target subdeck -> Anki card ids to move there."""
+    retag: dict[int, list[str]] = field(default_factory=dict)
+    """Note id -> its tags after the sync, where they differ from now."""
+    removed: list[int] = field(default_factory=list)
+    """Notes of the deck the package no longer holds (or holds only as tombstones)."""
+    suspend: list[int] = field(default_factory=list)
+    unsuspend: list[int] = field(default_factory=list)
+    """Cards of notes that come back from removal, suspended by an earlier sync."""
+    restored_own_tags: int = 0
+    """Notes whose own tags (added in Anki) the sync puts back after the import."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.moves or self.retag or self.suspend or self.unsuspend)
+
+
+def open_collection(place: CollectionPlace) -> Any:
+    """Open the collection for this process alone, or say why not.
+
+    Anki's engine holds an open collection exclusively: opening it (or its first read)
+    fails while Anki desktop or another program has it open.
+    """
+    try:
+        from anki.collection import Collection
+        from anki.errors import DBError
+    except ImportError:
+        raise SyncError(
+            "cardpress sync needs the Anki backend: pip install 'cardpress[anki]'"
+        ) from None
+    col: Any = None
+    try:
+        col = Collection(str(place.path))
+        col.db.scalar("select count() from col")  # takes the lock now, not halfway through
+        return col
+    except DBError as exc:
+        if col is not None:
+            _close_quietly(col)
+        raise SyncError(
+            f"{place.shown}: the collection is open in Anki (or another program), which "
+            f"holds it alone: close Anki, then run cardpress sync again ({exc or 'locked'})"
+        ) from None
+    except Exception as exc:  # the backend's errors have no common base we can name
+        if col is not None:
+            _close_quietly(col)
+        raise SyncError(f"{place.shown}: Anki cannot open this collection: {exc}") from None
+
+
+def _close_quietly(col: Any) -> None:
+    with contextlib.suppress(Exception):
+        col.close()
+
+
+def back_up(col: Any, place: CollectionPlace) -> Path:
+    """Write the whole collection (without media, like Anki's own backups) to a
+    ``.colpkg`` in the backups folder, named with the time; returns its path.
+
+    The copy is taken inside the open collection (``VACUUM INTO``), so the collection is
+    never let go; a second engine packs the copy, which Anki restores like its own.
+    """
+    from anki.collection import Collection
+
+    place.backups.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%d-%H.%M.%S")
+    final = place.backups / f"{BACKUP_PREFIX}{stamp}.colpkg"
+    count = 1
+    while final.exists():
+        count += 1
+        final = place.backups / f"{BACKUP_PREFIX}{stamp}-{count}.colpkg"
+    with tempfile.TemporaryDirectory(dir=place.backups, prefix=".cardpress-backup-") as tmp:
+        copy_path = Path(tmp) / "collection.anki2"
+        col.db.execute("vacuum into ?", str(copy_path))
+        copy = Collection(str(copy_path))
+        packed = Path(tmp) / "backup.colpkg"
+        copy.export_collection_package(str(packed), include_media=False, legacy=False)
+        with open(packed, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(packed, final)
+    return final
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    nid: int
+    tags: tuple[str, ...]
+
+
+def note_rows(col: Any) -> dict[str, NoteRow]:
+    """GUID -> every note of the collection, with its tags."""
+    return {
+        guid: NoteRow(nid, tuple(tags.split()))
+        for guid, nid, tags in col.db.all("select guid, id, tags from notes")
+    }
+
+
+def deck_work(
+    col: Any,
+    plan: DeckPlan,
+    before: dict[str, NoteRow],
+    now: dict[str, NoteRow],
+    *,
+    delete: bool,
+) -> DeckWork:
+    """Compare the collection (``now``; ``before`` the import) with the plan."""
+    work = DeckWork(plan.deck)
+    mine = deck_tag(plan.deck).casefold()
+    for guid, row in now.items():
+        if guid not in plan.live and mine in _folded(row.tags):
+            work.removed.append(row.nid)
+    work.removed.sort()
+    for guid, package_tags in plan.tags.items():
+        found = now.get(guid)
+        if found is None:
+            continue
+        row = found
+        old = before.get(guid)
+        wanted = list(package_tags)
+        if old is not None:
+            own = _own_tags(old.tags, plan.put_there.get(guid, frozenset()))
+            wanted += own
+            if any(t.casefold() not in _folded(row.tags) for t in own):
+                work.restored_own_tags += 1
+        if guid not in plan.live and REMOVED_TAG.casefold() not in _folded(wanted):
+            wanted.append(REMOVED_TAG)
+        wanted = _unique(wanted)
+        if _folded(wanted) != _folded(row.tags):
+            work.retag[row.nid] = wanted
+    removed = set(work.removed)
+    for row in now.values():  # removed notes the package no longer carries
+        tagged = REMOVED_TAG.casefold() in _folded(row.tags)
+        if row.nid in removed and row.nid not in work.retag and not tagged:
+            work.retag[row.nid] = [*row.tags, REMOVED_TAG]
+    if delete:
+        for nid in work.removed:
+            work.retag.pop(nid, None)
+    _plan_cards(col, plan, before, now, work, delete=delete)
+    return work
+
+
+def _plan_cards(
+    col: Any,
+    plan: DeckPlan,
+    before: dict[str, NoteRow],
+    now: dict[str, NoteRow],
+    work: DeckWork,
+    *,
+    delete: bool,
+) -> None:
+    """The card moves, suspensions and unsuspensions."""
+    nid_target = {now[g].nid: deck for g, deck in plan.live.items() if g in now}
+    revived = {
+        now[g].nid
+        for g in plan.live
+        if g in now and g in before and REMOVED_TAG.casefold() in _folded(before[g].tags)
+    }
+    removed = set(work.removed)
+    wanted_ids: dict[str, int | None] = {}
+    for cid, nid, did, odid, queue in col.db.all("select id, nid, did, odid, queue from cards"):
+        target = nid_target.get(nid)
+        if target is not None:
+            if target not in wanted_ids:
+                wanted_ids[target] = col.decks.id_for_name(target)
+            if (odid or did) != wanted_ids[target]:
+                work.moves.setdefault(target, []).append(cid)
+            if nid in revived and queue == SUSPENDED:
+                work.unsuspend.append(cid)
+        elif nid in removed and not delete and queue != SUSPENDED:
+            work.suspend.append(cid)
+    work.moves = {target: sorted(ids) for target, ids in sorted(work.moves.items())}
+    work.suspend.sort()
+    work.unsuspend.sort()
+
+
+def _own_tags(tags: Iterable[str], put_there: frozenset[str]) -> list[str]:
+    """The tags the user added: neither put there by the last package nor cardpress's."""
+    namespace = f"{TAG_NAMESPACE}::".casefold()
+    return [
+        t for t in tags if t.casefold() not in put_there and not t.casefold().startswith(namespace)
+    ]
+
+
+def _folded(tags: Iterable[str]) -> set[str]:
+    return {t.casefold() for t in tags}
+
+
+def _unique(tags: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for tag in tags:
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            kept.append(tag)
+    return kept
+
+
+def import_package(col: Any, package: Path) -> Any:
+    """Import like File > Import with Anki's default options; returns Anki's log."""
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    response = col.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=str(package),
+            options=ImportAnkiPackageOptions(),  # Anki's defaults: update if newer
+        )
+    )
+    col.models._clear_cache()
+    return response.log
+
+
+def apply(col: Any, work: DeckWork, readded: Sequence[int], *, delete: bool) -> None:
+    """Carry out ``work`` through the engine's own operations (each one a transaction
+    that AnkiWeb's next normal sync carries)."""
+    if work.retag:
+        notes = []
+        for nid, tags in sorted(work.retag.items()):
+            note = col.get_note(nid)
+            note.tags = tags
+            notes.append(note)
+        col.update_notes(notes)
+    for target, card_ids in work.moves.items():
+        col.set_deck(card_ids, col.decks.id(target))
+    if work.unsuspend:
+        col.sched.unsuspend_cards(work.unsuspend)
+    if delete and work.removed:
+        col.remove_notes(work.removed)
+    elif work.suspend:
+        col.sched.suspend_cards(work.suspend)
+    if readded:
+        col.remove_notes(list(readded))
+
+
+def note_ids_field(col: Any, nids: Iterable[int]) -> list[str]:
+    """The cardpress card ids (the last field, ``Id``) of these notes."""
+    found = []
+    for nid in nids:
+        flds = col.db.scalar("select flds from notes where id = ?", nid)
+        if flds is not None:
+            found.append(str(flds).split("\x1f")[-1])
+    return sorted(found)
+
+
+def cleanup_build(folder: Path) -> None:
+    """Forget the cache folder a temporary build left behind."""
+    from cardpress.user_cache import build_folder
+
+    shutil.rmtree(build_folder(folder), ignore_errors=True)

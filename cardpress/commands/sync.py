@@ -1,0 +1,241 @@
+"""``cardpress sync``: apply the decks straight to an Anki collection.
+
+It builds the Anki packages itself (in a temporary folder), refuses while Anki has the
+collection open, backs the collection up, imports each package as Anki's File > Import
+would, then does what an import cannot: moves cards to their current subdecks, keeps the
+tags the user added in Anki, and tags and suspends (or, with ``--delete``, deletes) the
+notes of removed cards. See docs/anki.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cardpress.anki_profiles import CollectionPlace
+    from cardpress.anki_sync import DeckPlan, DeckWork
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        metavar="DIR",
+        help="folder of decks to read (default: content)",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of Jinja templates whose files replace the packaged ones, as for the "
+        "build (default: only the packaged templates)",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="the Anki profile whose collection to sync (default: the only profile; Anki's "
+        "folder is found as Anki finds it, or set ANKI_BASE)",
+    )
+    where.add_argument(
+        "--collection", type=Path, metavar="PATH", help="a collection file (collection.anki2)"
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what the sync would do (the preview, moves, deletions) and change nothing",
+    )
+    parser.add_argument(
+        "--delete",
+        action="store_true",
+        help="delete the notes of removed cards instead of tagging and suspending them",
+    )
+    parser.add_argument(
+        "--max-delete",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="with --delete, stop before changing anything if more than N notes of a deck "
+        "would go (default: 20, or a tenth of the deck if that is fewer)",
+    )
+
+
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number")
+    return int(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardpress.anki_profiles import find_collection
+    from cardpress.anki_sync import open_collection, plan_deck
+    from cardpress.build import source_date_epoch
+    from cardpress.errors import CardpressError, ContentError, UsageError
+    from cardpress.parse import read_content
+    from cardpress.template_folders import packaged_folder
+
+    try:
+        if args.templates is not None and not args.templates.is_dir():
+            raise UsageError(f"{args.templates}: templates folder does not exist")
+        if args.max_delete is not None and not args.delete:
+            raise UsageError("--max-delete limits --delete: give both, or neither")
+        templates = (args.templates or packaged_folder()).resolve()
+        place = find_collection(args.profile, args.collection)
+        state = read_content(args.content, now=source_date_epoch())
+        plans = [
+            plan_deck(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)
+            for deck in state.decks
+        ]
+        for warning in state.warnings:
+            print(warning, file=sys.stderr)
+        col = open_collection(place)
+        try:
+            return _sync(args, plans, place, col)
+        finally:
+            col.close()
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print("cardpress: the content has errors; the collection was not touched", file=sys.stderr)
+        return exc.exit_status
+    except CardpressError as exc:
+        print(f"cardpress: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("cardpress: interrupted; the collection opens and checks clean", file=sys.stderr)
+        return 130
+
+
+def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any) -> int:
+    from cardpress import anki_report
+    from cardpress.anki_sync import SyncError, deck_work, note_rows
+
+    rows = note_rows(col)
+    planned = [(plan, deck_work(col, plan, rows, rows, delete=args.delete)) for plan in plans]
+    if args.delete and not args.dry_run:
+        _check_deletions(args, planned)
+    if args.dry_run:
+        for index, (plan, work) in enumerate(planned):
+            if index:
+                print()
+            print("\n".join(anki_report.summary(plan.changes)))
+            print("\n".join(_work_lines(col, work, args.delete, dry_run=True)))
+        if args.delete:
+            try:
+                _check_deletions(args, planned)
+            except SyncError as exc:
+                print(f"the sync would stop: {exc}")
+        print(f"dry run: {place.shown} was not changed")
+        return 0
+    return _apply(args, plans, place, col)
+
+
+def _check_deletions(args: argparse.Namespace, planned: list[tuple[DeckPlan, DeckWork]]) -> None:
+    from cardpress.anki_sync import SyncError, default_max_delete
+
+    for plan, work in planned:
+        limit = args.max_delete if args.max_delete is not None else default_max_delete(plan)
+        if len(work.removed) > limit:
+            raise SyncError(
+                f"{plan.deck}: --delete would delete {len(work.removed)} notes, more than "
+                f"--max-delete {limit}; nothing was changed. See which with --dry-run --delete, "
+                f"and if that is right run again with --max-delete {len(work.removed)}"
+            )
+
+
+def _apply(
+    args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any
+) -> int:
+    from cardpress.anki_sync import (
+        apply,
+        back_up,
+        cleanup_build,
+        deck_work,
+        import_package,
+        note_rows,
+    )
+    from cardpress.build import BuildOptions, build, source_date_epoch
+
+    with tempfile.TemporaryDirectory(prefix="cardpress-sync-") as tmp:
+        out = Path(tmp) / "dist"
+        options = BuildOptions(
+            content=args.content,
+            templates=args.templates,
+            out=out,
+            formats=("anki",),
+            formats_named=True,
+            source_date_epoch=source_date_epoch(),
+            progress=False,
+        )
+        try:
+            build(options, _ignore, _ignore, _ignore)  # the notices are for a manual import
+        finally:
+            cleanup_build(out)
+        backup = back_up(col, place)
+        print(f"backed up {place.shown} to {backup}")
+        for plan in plans:
+            before = note_rows(col)
+            log = import_package(col, out / f"{plan.deck}.apkg")
+            now = note_rows(col)
+            readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
+                now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
+            }
+            kept = {g: row for g, row in now.items() if row.nid not in readded}
+            work = deck_work(col, plan, before, kept, delete=args.delete)
+            lines = _work_lines(col, work, args.delete, dry_run=False)
+            apply(col, work, sorted(readded), delete=args.delete)
+            print(
+                f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
+                f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
+            )
+            print("\n".join(lines))
+    return 0
+
+
+def _ignore(line: str) -> None:
+    pass
+
+
+def _work_lines(col: Any, work: DeckWork, delete: bool, dry_run: bool) -> list[str]:
+    """What the sync does (or would do) beyond the import, in words."""
+    from cardpress.anki_sync import note_ids_field
+    from cardpress.renderers.anki import REMOVED_TAG
+
+    lines = []
+    for target, card_ids in work.moves.items():
+        notes = {col.db.scalar("select nid from cards where id = ?", cid) for cid in card_ids}
+        lines.append(
+            f"  {'would move' if dry_run else 'moved'} {len(card_ids)} card(s) to '{target}': "
+            f"{', '.join(note_ids_field(col, notes))}"
+        )
+    if work.restored_own_tags:
+        verb = "would keep" if dry_run else "kept"
+        lines.append(f"  {verb} the tags you added in Anki on {work.restored_own_tags} note(s)")
+    if work.removed:
+        ids = ", ".join(note_ids_field(col, work.removed))
+        fresh = [nid for nid in work.removed if nid in work.retag] or work.suspend
+        if delete:
+            verb = "would delete" if dry_run else "deleted"
+            lines.append(f"  {verb} {len(work.removed)} note(s) of removed cards: {ids}")
+        elif fresh:
+            verb = "would tag" if dry_run else "tagged"
+            lines.append(
+                f"  {verb} the notes of removed cards {REMOVED_TAG} and suspend their cards "
+                f"({len(work.removed)} note(s), {len(work.suspend)} card(s) to suspend): {ids}"
+            )
+        else:
+            lines.append(
+                f"  the notes of removed cards stay tagged {REMOVED_TAG} and suspended: {ids}"
+            )
+    if work.unsuspend:
+        verb = "would unsuspend" if dry_run else "unsuspended"
+        lines.append(f"  {verb} {len(work.unsuspend)} card(s) of cards that are back")
+    if not lines:
+        lines.append("  every card is in its subdeck; nothing else to do")
+    return lines
