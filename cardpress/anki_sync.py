@@ -48,6 +48,12 @@ class DeckPlan:
     put_there: dict[str, frozenset[str]]
     """GUID -> the tags (case-folded) the last package put on the note: the rest of a
     note's tags are the user's own."""
+    lock_path: Path
+    """The deck's lock file, whose tombstones of notes gone from Anki the sync forgets."""
+    tombstones: dict[str, str]
+    """GUID -> card id of each removed card's note the package carries."""
+    updated: frozenset[str] = frozenset()
+    """GUIDs of the notes the import will update (and whose tags it will replace)."""
 
     @property
     def deck(self) -> str:
@@ -63,11 +69,15 @@ def plan_deck(deck: Deck, lock: Lock, removed: Sequence[str], templates: Path) -
         entry = lock.previous.get(renamed_from.get(note.card_id, note.card_id))
         if entry is not None and entry.built is not None:
             put_there[note.guid] = frozenset(t.casefold() for t in entry.built.tags)
+    updated = {n.card_id for n in changes.notes if n.outcome == "updated"}
     return DeckPlan(
         changes=changes,
+        updated=frozenset(n.guid for n in notes if n.card_id in updated),
         live={n.guid: n.deck for n in notes if not n.removed},
         tags={n.guid: n.tags for n in notes},
         put_there=put_there,
+        lock_path=lock.path,
+        tombstones={n.guid: n.card_id for n in notes if n.removed},
     )
 
 
@@ -184,7 +194,8 @@ def deck_work(
     *,
     delete: bool,
 ) -> DeckWork:
-    """Compare the collection (``now``; ``before`` the import) with the plan."""
+    """Compare the collection (``now``; ``before`` the import) with the plan. Given the
+    same rows twice, it predicts what a sync would do (the dry run)."""
     work = DeckWork(plan.deck)
     mine = deck_tag(plan.deck).casefold()
     for guid, row in now.items():
@@ -201,7 +212,8 @@ def deck_work(
         if old is not None:
             own = _own_tags(old.tags, plan.put_there.get(guid, frozenset()))
             wanted += own
-            if any(t.casefold() not in _folded(row.tags) for t in own):
+            lost = guid in plan.updated if now is before else not _folded(own) <= _folded(row.tags)
+            if own and lost:
                 work.restored_own_tags += 1
         if guid not in plan.live and REMOVED_TAG.casefold() not in _folded(wanted):
             wanted.append(REMOVED_TAG)
@@ -327,3 +339,16 @@ def cleanup_build(folder: Path) -> None:
     from cardpress.user_cache import build_folder
 
     shutil.rmtree(build_folder(folder), ignore_errors=True)
+
+
+def forget_gone_tombstones(col: Any, plan: DeckPlan, now: int) -> list[str]:
+    """Tombstones whose notes are no longer in the collection (deleted by the sync or in
+    Anki): the lock stops carrying them, so the next import cannot bring them back."""
+    held = {guid for (guid,) in col.db.all("select guid from notes")}
+    gone = [card_id for guid, card_id in plan.tombstones.items() if guid not in held]
+    if not gone:
+        return []
+    lock = Lock.read(plan.lock_path, plan.deck, now)
+    forgotten = lock.forget_tombstones(gone)
+    lock.save()
+    return forgotten

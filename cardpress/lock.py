@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -260,9 +261,15 @@ class Lock:
             if entry.removed and entry.built is not None
         )
 
-    def forget_tombstones(self) -> list[str]:
-        """Stop carrying the notes of removed cards; their ids stay taken."""
-        gone = sorted(i for i, c in self.cards.items() if c.removed and c.built is not None)
+    def forget_tombstones(self, only: Iterable[str] | None = None) -> list[str]:
+        """Stop carrying the notes of removed cards (all, or those in ``only``); their ids
+        stay taken."""
+        chosen = None if only is None else set(only)
+        gone = sorted(
+            i
+            for i, c in self.cards.items()
+            if c.removed and c.built is not None and (chosen is None or i in chosen)
+        )
         for card_id in gone:
             self.cards[card_id].built = None
         return gone

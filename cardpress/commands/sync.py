@@ -157,6 +157,7 @@ def _apply(
         back_up,
         cleanup_build,
         deck_work,
+        forget_gone_tombstones,
         import_package,
         note_rows,
     )
@@ -190,11 +191,17 @@ def _apply(
             work = deck_work(col, plan, before, kept, delete=args.delete)
             lines = _work_lines(col, work, args.delete, dry_run=False)
             apply(col, work, sorted(readded), delete=args.delete)
+            forgotten = forget_gone_tombstones(col, plan, source_date_epoch() or 0)
             print(
                 f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
                 f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
             )
             print("\n".join(lines))
+            if forgotten:
+                print(
+                    f"  their notes are gone from Anki, so the packages stop carrying "
+                    f"{len(forgotten)} removed card(s): {', '.join(forgotten)}"
+                )
     return 0
 
 
