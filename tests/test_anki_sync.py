@@ -22,7 +22,9 @@ import pytest
 from cardpress.anki_profiles import anki_base, find_collection
 from cardpress.errors import UsageError
 from cardpress.renderers.anki import REMOVED_TAG
+from tests.anki_support import AnkiUser
 from tests.conftest import ROOT
+from tests.files_support import png, write_files
 from tests.test_anki_preview_journey import (
     BASICS_V1,
     BASICS_V2,
@@ -33,7 +35,6 @@ from tests.test_anki_preview_journey import (
     TOOLS_V2,
     anki_states,
 )
-from tests.test_anki_support import AnkiUser, png, write_files
 
 V1 = {
     "index.md": INDEX,
