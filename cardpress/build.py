@@ -220,6 +220,7 @@ def _build_stale(
             options.out.mkdir(parents=True, exist_ok=True)
             if not os.access(options.out, os.W_OK | os.X_OK):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            _draw_formulas(jobs, build_folder(options.out) / "formulas")
             _render_all(jobs, second)
         except OSError as exc:  # a full disk, a read-only folder: nothing was moved yet
             raise BuildError(
@@ -331,6 +332,19 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 
 def _import_renderer(fmt: str) -> None:
     FORMATS[fmt].renderer()
+
+
+def _draw_formulas(jobs: list[_Job], folder: Path) -> None:
+    """Give the outputs that draw formulas (``FORMATS``) their deck with SVG in place of
+    each formula: drawn once per deck, from the cache where it can be."""
+    finished: dict[str, Deck] = {}
+    for job in jobs:
+        if job.deck.math and FORMATS[job.fmt].draws_formulas:
+            if job.deck.key not in finished:
+                from cardpress.formula_svg import FormulaCache, with_svg
+
+                finished[job.deck.key] = with_svg(job.deck, FormulaCache(folder))
+            job.deck = finished[job.deck.key]
 
 
 def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None) -> None:

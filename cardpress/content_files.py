@@ -146,6 +146,8 @@ class SourceFile:
     front_matter: dict[str, Any] | None = None
     front_matter_lines: dict[str, int] = field(default_factory=dict)
     front_matter_start: int = 0
+    math: bool = False
+    """Its deck has ``math: true``: formulas are read (see ``cardpress.formulas``)."""
     _starts: list[int] | None = field(default=None, repr=False)
 
     def set_lines(self, lines: list[str]) -> None:

@@ -26,6 +26,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from cardpress import formulas
 from cardpress.highlight import formatter
 from cardpress.model import Fragment
 
@@ -127,11 +128,41 @@ class SafeRenderer(RendererHTML):
         return _highlight(tokens[idx].content, "")
 
 
-@lru_cache(maxsize=1)
-def markdown() -> MarkdownIt:
+class MathRenderer(SafeRenderer):
+    """A math deck's renderer: formulas become markers (``cardpress.formulas``), and no
+    other backslash is left in the HTML to look like one."""
+
+    _NEUTRAL = ("text", "code_inline", "fence", "code_block", "html_inline", "html_block")
+
+    def __init__(self, parser: Any = None):
+        super().__init__(parser)
+        for name in self._NEUTRAL:
+            self.rules[name] = _neutral_rule(self.rules[name], split=name == "text")
+        self.rules["image"] = _neutral_rule(self.rules["image"], split=False)
+        self.rules[formulas.TOKEN] = self.math  # type: ignore[assignment]
+
+    def math(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        return formulas.marker(token.content, token.info == "display")
+
+
+def _neutral_rule(rule: Any, *, split: bool) -> Any:
+    def neutral(tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return formulas.neutral(rule(tokens, idx, options, env), split=split)
+
+    return neutral
+
+
+@lru_cache(maxsize=2)
+def markdown(math: bool = False) -> MarkdownIt:
+    """The Markdown reader; ``math`` for a deck with ``math: true``, which reads formulas."""
     md = MarkdownIt(
-        "commonmark", {"html": True, "maxNesting": MAX_NESTING}, renderer_cls=SafeRenderer
+        "commonmark",
+        {"html": True, "maxNesting": MAX_NESTING},
+        renderer_cls=MathRenderer if math else SafeRenderer,
     )
+    if math:
+        formulas.add_rule(md)
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.block.ruler.at(
@@ -181,9 +212,9 @@ class Parsed:
     too_deep: list[int]
 
 
-def parse(text: str) -> Parsed:
+def parse(text: str, math: bool = False) -> Parsed:
     env: dict[str, Any] = {}
-    tokens = markdown().parse(text, env)
+    tokens = markdown(math).parse(text, env)
     return Parsed(tokens, sorted(set(env.get(_TOO_DEEP, []))))
 
 
@@ -194,19 +225,24 @@ def _validate_link(url: str) -> bool:
     return True
 
 
-def render_blocks(tokens: Sequence[Token]) -> Fragment:
+def render_blocks(tokens: Sequence[Token], math: bool = False) -> Fragment:
     """HTML and plain text for a run of block tokens."""
     if not tokens:
         return Fragment("", "")
-    md = markdown()
+    md = markdown(math)
     out = md.renderer.render(list(tokens), md.options, {})
-    return Fragment(html=out, text=plain_text(out))
+    return Fragment(html=out, text=text_of(out, math))
 
 
-def render_inline(token: Token) -> Fragment:
-    md = markdown()
+def render_inline(token: Token, math: bool = False) -> Fragment:
+    md = markdown(math)
     out = md.renderer.render(list(token.children or []), md.options, {})
-    return Fragment(html=out, text=plain_text(out))
+    return Fragment(html=out, text=text_of(out, math))
+
+
+def text_of(markup: str, math: bool = False) -> str:
+    """Plain text of model HTML; a math deck's formulas as their TeX."""
+    return plain_text(formulas.as_text(markup) if math else markup)
 
 
 _BLOCK_TAGS = "p|div|li|tr|td|th|pre|h[1-6]|blockquote|br|table"

@@ -203,6 +203,8 @@ class Deck:
     """Set when the deck asks for printed flashcards (``cards:`` in its front matter)."""
     print_quiz: QuizSettings | None = None
     """Set when the deck asks for a quiz sheet (``quiz:`` in its front matter)."""
+    math: bool = False
+    """``math: true`` in its front matter: its HTML holds formulas (``cardpress.formulas``)."""
 
     def cards(self) -> Iterator[Card]:
         for section in self.sections:

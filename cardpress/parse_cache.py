@@ -130,6 +130,8 @@ class ParseCache:
     def key(self, source: SourceFile) -> str:
         digest = hashlib.sha256(code_fingerprint().encode())
         digest.update(source.rel.encode() + b"\0" + source.text.encode())
+        if source.math:  # the same text reads differently in a deck with math
+            digest.update(b"\0math")
         return digest.hexdigest()
 
     def get(self, key: str, scan: ContentScan) -> ParsedFile | None:

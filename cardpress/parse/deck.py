@@ -49,6 +49,10 @@ def parse_deck(
         if source is not None:
             split_front_matter(source, report, wanted=False)
     meta = deck_settings(first, report)
+    if meta is not None and meta.math:  # before any file is parsed, here or ahead
+        for source in sources:
+            if source is not None:
+                source.math = True
     if cache is not None:
         cache.prefetch([source for source in sources[1:] if source is not None])
     intros: list[Fragment] = []
@@ -80,6 +84,7 @@ def parse_deck(
         location=first.location(1),
         print_cards=meta.print_cards,
         print_quiz=meta.print_quiz,
+        math=meta.math,
     )
 
 

@@ -33,7 +33,7 @@ CARD_RULES: tuple[CardRule, ...] = (
 
 def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Fragment]:
     """The file's sections and its introduction (what comes before its first section)."""
-    parsed = markup.parse(source.text)
+    parsed = markup.parse(source.text, source.math)
     if parsed.too_deep:
         deck.report.error(
             source.location(parsed.too_deep[0], 1),
@@ -50,7 +50,7 @@ def _section(draft: SectionDraft, deck: DeckState) -> Section | None:
     source = draft.source
     line = draft.heading_line
     check_inline(draft.inline, source, line, line, deck)
-    title = markup.render_inline(draft.inline)
+    title = markup.render_inline(draft.inline, source.math)
     if not title.text:
         deck.report.error(source.location(line, 1), "section heading is empty")
     identity = settings.section_identity(draft, title.text, deck)

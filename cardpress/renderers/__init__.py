@@ -95,6 +95,9 @@ class OutputFormat:
     parsing and imports the renderer meanwhile; of several, the lowest number. 0: never."""
     worker_alone: bool = True
     """Worth that worker even when no other format is stale (its import is the slow part)."""
+    draws_formulas: bool = False
+    """Gets a math deck's formulas drawn as SVG (``cardpress.formula_svg``); otherwise
+    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.formulas``)."""
 
     @property
     def template_folder(self) -> str:
@@ -113,8 +116,15 @@ FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
         OutputFormat("anki", ".apkg", "cardpress.renderers.anki", worker=2, worker_alone=False),
-        OutputFormat("pdf", ".pdf", "cardpress.renderers.pdf", uses_paper=True, worker=1),
-        OutputFormat("html", ".html", "cardpress.renderers.html"),
+        OutputFormat(
+            "pdf",
+            ".pdf",
+            "cardpress.renderers.pdf",
+            uses_paper=True,
+            worker=1,
+            draws_formulas=True,
+        ),
+        OutputFormat("html", ".html", "cardpress.renderers.html", draws_formulas=True),
         OutputFormat("json", ".json", "cardpress.renderers.json_model"),
         OutputFormat(
             "cards",
@@ -125,6 +135,7 @@ FORMATS: dict[str, OutputFormat] = {
             uses_paper=True,
             print_options="cards",
             templates="pdf",
+            draws_formulas=True,
         ),
         OutputFormat(
             "quiz",
@@ -135,6 +146,7 @@ FORMATS: dict[str, OutputFormat] = {
             uses_paper=True,
             print_options="quiz",
             templates="pdf",
+            draws_formulas=True,
         ),
     )
 }

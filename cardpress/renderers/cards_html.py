@@ -155,6 +155,7 @@ def sides_document(
 ) -> SidesDocument:
     """The sides' document; ``sheet_pages`` gives the cheat-sheet page of each card (by id)
     for the line that says where an overflowing side continues."""
+    from cardpress.formula_svg import math_css
     from cardpress.highlight import highlight_css
 
     env = environment_for(context.templates_dir)
@@ -163,7 +164,7 @@ def sides_document(
         sheet=sheet,
         padding=PADDING_MM,
         levels=SHRINK_LEVELS,
-        code_css=Markup(highlight_css(CODE_STYLE, ".side")),
+        code_css=Markup(highlight_css(CODE_STYLE, ".side") + math_css(deck)),
         build_stamp=build_date(context).strftime("%Y-%m-%dT%H:%M:%SZ"),
         version=context.version,
         keywords=deck.all_tags() or deck.tags,

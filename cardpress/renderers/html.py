@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from cardpress import cloze
 from cardpress.errors import BuildError
+from cardpress.formula_svg import math_css
 from cardpress.model import Card, CardKind, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html_assets import PageAssets, load_assets
@@ -47,7 +48,7 @@ def render_page(deck: Deck, context: RenderContext) -> str:
     env.filters["fragment"] = _fragment_filter(inliner)
     env.filters["cloze"] = _cloze_filter(inliner)
     env.filters["card_tags"] = _card_tags_filter(deck)
-    assets: PageAssets = load_assets(env)
+    assets: PageAssets = load_assets(env, math_css(deck))
     try:
         template = env.get_template(PAGE_TEMPLATE)
         return template.render(

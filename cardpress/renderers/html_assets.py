@@ -39,8 +39,9 @@ class PageAssets:
     csp: str
 
 
-def load_assets(env: jinja2.Environment) -> PageAssets:
-    css = read_asset(env, STYLESHEET) + "\n" + code_css()
+def load_assets(env: jinja2.Environment, extra_css: str = "") -> PageAssets:
+    """The page's assets; ``extra_css`` (generated, never content) joins the stylesheet."""
+    css = read_asset(env, STYLESHEET) + "\n" + code_css() + extra_css
     boot_js = read_asset(env, BOOT_SCRIPT)
     app_parts = [(name, read_asset(env, name)) for name in APP_SCRIPTS]
     app_js = "\n".join(text for _, text in app_parts)

@@ -33,6 +33,8 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
     for printout in ("print_cards", "print_quiz"):  # present only when the deck asks for it
         if data[printout] is None:
             del data[printout]
+    if not deck.math:  # present only in a deck with formulas
+        del data["math"]
     for section_data, section in zip(data["sections"], deck.sections, strict=True):
         section_data["anchor"] = section.anchor
         for card_data, card in zip(section_data["cards"], section.cards, strict=True):

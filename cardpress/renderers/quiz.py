@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from cardpress import cloze
 from cardpress.errors import BuildError
+from cardpress.formula_svg import math_css
 from cardpress.model import Card, CardKind, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext
@@ -109,6 +110,7 @@ def quiz_html(deck: Deck, context: RenderContext) -> str:
             build_day=built.strftime("%Y-%m-%d"),
             build_stamp=built.strftime("%Y-%m-%dT%H:%M:%SZ"),
             version=context.version,
+            math_css=Markup(math_css(deck)),  # generated: no content reaches it
         )
     )
 

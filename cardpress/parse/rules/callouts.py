@@ -50,7 +50,7 @@ def callout_of(block: Block, source: SourceFile, deck: DeckState) -> Callout | N
     rest = inline.content[match.end() :]
     inner = block[1:-1]
     if rest.strip():
-        md = markup.markdown()
+        md = markup.markdown(source.math)
         new_inline = Token("inline", "", 0, content=rest, map=inline.map)
         new_inline.children = []
         md.inline.parse(rest, md, {}, new_inline.children)

@@ -50,7 +50,7 @@ def _numbered(
             _brace(source, line, end_line, scanned.unclosed_index),
             "'{{' is never closed by '}}': it and the rest are shown as text",
         )
-    text = markup.plain_text(cloze_marker.as_spans(html))
+    text = markup.text_of(cloze_marker.as_spans(html), source.math)
     return Fragment(html=html, text=cloze_marker.plain_text_safe(text))
 
 

@@ -13,7 +13,10 @@ from cardpress.model import CardSettings, QuizSettings, SourceLocation
 from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
-DECK_KEYS = {"title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"}
+DECK_KEYS = {
+    *("title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"),
+    "math",
+}
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TAG_RE = re.compile(r'^[^\s"]+$')
 
@@ -27,6 +30,7 @@ class DeckSettings:
     paper: str
     print_cards: CardSettings | None = None
     print_quiz: QuizSettings | None = None
+    math: bool = False
 
 
 def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
@@ -83,6 +87,10 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         report.error(where("paper"), f"'paper' must be {', '.join(names[:-1])} or {names[-1]}")
         ok = False
         paper = DEFAULT_PAPER
+    math = data.get("math", False)
+    if not isinstance(math, bool):
+        report.error(where("math"), "'math' must be true or false")
+        ok = False
     cards = quiz = None
     problems: list[tuple[str, str]] = []
     if "cards" in data:  # asking for printed cards, with their settings
@@ -106,6 +114,7 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         paper.lower(),
         cards,
         quiz,
+        math is True,
     )
 
 

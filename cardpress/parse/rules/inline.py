@@ -6,11 +6,12 @@ import urllib.parse
 
 from markdown_it.token import Token
 
-from cardpress import markup
+from cardpress import formulas, markup
 from cardpress.content_files import Cursor, SourceFile, shown
 from cardpress.model import Fragment
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import Block
+from cardpress.parse.rules.math import check_formula
 from cardpress.parse.rules.media import media_file
 
 
@@ -39,6 +40,8 @@ def check_inline(
         elif child.type == "link_close" and drop_close:
             drop_close -= 1
             continue
+        elif child.type == formulas.TOKEN:
+            check_formula(child, cursor, deck)
         elif child.type == "html_inline":
             raw = child.content
             if not raw.startswith("<!--") and not markup.allowed_tag(raw):
@@ -68,4 +71,4 @@ def render(blocks: list[Block], source: SourceFile, deck: DeckState) -> Fragment
         for token in block:
             if token.type == "inline" and token.map:
                 check_inline(token, source, token.map[0] + 1, token.map[1], deck)
-    return markup.render_blocks([token for block in blocks for token in block])
+    return markup.render_blocks([token for block in blocks for token in block], source.math)

@@ -10,7 +10,7 @@ from cardpress.parse.rules.inline import check_inline
 
 def apply(card: CardWork, deck: DeckState) -> None:
     check_inline(card.draft.inline, card.source, card.line, card.line, deck)
-    card.question = markup.render_inline(card.draft.inline)
+    card.question = markup.render_inline(card.draft.inline, card.source.math)
     if not card.question.text:
         deck.report.error(card.location, "card question is empty")
         card.ok = False

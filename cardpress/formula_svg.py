@@ -1,0 +1,315 @@
+"""Formulas drawn as SVG at build time, for the page and the printed outputs.
+
+ziamath (pure Python, its own STIX Two Math font) draws each formula as paths; nothing
+runs in the page or in WeasyPrint, and no TeX installation is needed. ziamath is
+imported only when a formula has to be drawn.
+
+Each drawing is kept in the build's cache folder as plain data (JSON: a box and a list
+of shapes with numeric attributes), keyed by the formula's content hash, and checked
+again when read: an entry that is not exactly such data is drawn afresh, so nothing in
+the cache can put markup into an output. A cold deck's formulas are drawn on both cores.
+
+In the output each formula is an ``<svg>`` with ``role="img"`` and its TeX as the
+accessible label, its size in ``em`` (so it follows the text size), filled with
+``currentColor`` (so it follows the theme, dark mode included), and a class from
+``depth_css`` that sets it on the baseline (the page refuses style attributes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib.metadata
+import json
+import os
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cardpress import atomic, formulas
+from cardpress.formulas import Formula
+from cardpress.model import Callout, Card, Deck, Fragment, Section
+
+FORMAT_VERSION = "1"
+"""Bumped whenever drawings change: part of every cache key."""
+SIZE = 16.0
+"""ziamath draws at this many pixels to the em; sizes are written in em."""
+DEPTH_STEPS = 40
+"""Baseline offsets are rounded to 1/40 em (under half a pixel at 16 px)."""
+MAX_DEPTH_CLASS = 160
+"""Inline formulas reach at most 4 em below the baseline; deeper ones are set at 4 em."""
+PARALLEL_FROM = 24
+"""Fewer formulas to draw than this are drawn here: starting another process costs more."""
+
+_SHAPES = {
+    "path": ("d",),
+    "rect": ("x", "y", "width", "height"),
+    "circle": ("cx", "cy", "r"),
+    "ellipse": ("cx", "cy", "rx", "ry"),
+    "polygon": ("points",),
+    "line": ("x1", "y1", "x2", "y2"),
+}
+_OPTIONAL = ("transform", "stroke-width", "opacity")
+_PAINT = ("fill", "stroke")
+_NUMBERS_RE = re.compile(r"^[0-9eE.,\s+\-MmLlHhVvCcSsQqTtAaZz]*$")
+_TRANSFORM_RE = re.compile(r"^(?:\s*(?:translate|scale|rotate|matrix)\([0-9eE.,\s+\-]*\))*\s*$")
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One formula drawn: plain data, checked whenever it is read."""
+
+    box: tuple[float, float, float, float]
+    """The viewBox, in ziamath's pixels at ``SIZE``; y grows downwards, 0 is the baseline."""
+    shapes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    """Each shape's element name and attributes, paint already ``currentColor``."""
+
+    @property
+    def depth(self) -> float:
+        """How far the drawing reaches below the baseline, in em."""
+        return max(0.0, (self.box[1] + self.box[3]) / SIZE)
+
+
+@lru_cache(maxsize=1)
+def _renderer_version() -> str:
+    try:
+        return importlib.metadata.version("ziamath")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def cache_key(formula: Formula) -> str:
+    mode = "display" if formula.display else "inline"
+    text = f"{FORMAT_VERSION}\0{_renderer_version()}\0{mode}\0{formula.tex}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def checked(data: Any) -> Drawing:
+    """A drawing from plain data; ValueError unless it is exactly numbers and shapes."""
+    if not isinstance(data, dict) or set(data) != {"box", "shapes"}:
+        raise ValueError("not a drawing")
+    box = data["box"]
+    if not (isinstance(box, list) and len(box) == 4 and all(_is_number(v) for v in box)):
+        raise ValueError("bad box")
+    shapes = []
+    if not isinstance(data["shapes"], list):
+        raise ValueError("bad shapes")
+    for shape in data["shapes"]:
+        if not (isinstance(shape, list) and len(shape) == 2 and shape[0] in _SHAPES):
+            raise ValueError("bad shape")
+        name, attrs = shape
+        if not isinstance(attrs, dict):
+            raise ValueError("bad attributes")
+        allowed = {*_SHAPES[name], *_OPTIONAL, *_PAINT}
+        for key, value in attrs.items():
+            if key not in allowed or not isinstance(value, str):
+                raise ValueError(f"attribute {key!r}")
+            if key in _PAINT:
+                if value not in ("none", "currentColor"):
+                    raise ValueError("paint")
+            elif key == "transform":
+                if not _TRANSFORM_RE.match(value):
+                    raise ValueError("transform")
+            elif not _NUMBERS_RE.match(value):
+                raise ValueError(f"value of {key!r}")
+        shapes.append((name, tuple(sorted(attrs.items()))))
+    return Drawing(tuple(float(v) for v in box), tuple(shapes))  # type: ignore[arg-type]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e6
+
+
+def _plain(drawing: Drawing) -> dict[str, Any]:
+    return {"box": list(drawing.box), "shapes": [[n, dict(a)] for n, a in drawing.shapes]}
+
+
+def draw(formula: Formula) -> Drawing:
+    """Draw one formula with ziamath (imported here, only when there is one to draw)."""
+    from ziamath.config import config
+    from ziamath.zmath import Latex
+
+    config.svg2 = False  # plain paths: no ids, which would clash on one page
+    math = Latex(formula.tex, size=SIZE, inline=not formula.display)
+    svg = math.svgxml()
+    box = tuple(float(v) for v in svg.attrib["viewBox"].split())
+    shapes: list[list[Any]] = []
+    _collect(svg, "", shapes)
+    return checked({"box": list(box), "shapes": shapes})
+
+
+def _collect(element: Any, transform: str, shapes: list[list[Any]]) -> None:
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1]
+        inner = " ".join(t for t in (transform, child.attrib.get("transform", "")) if t)
+        if tag == "g":
+            _collect(child, inner, shapes)
+            continue
+        if tag not in _SHAPES:
+            continue  # a title or metadata: the label is ours
+        attrs = {k: v for k, v in child.attrib.items() if k in (*_SHAPES[tag], *_OPTIONAL)}
+        if inner:
+            attrs["transform"] = inner
+        for paint in _PAINT:
+            if paint in child.attrib:
+                attrs[paint] = "none" if child.attrib[paint] == "none" else "currentColor"
+        if "fill" not in attrs:
+            attrs["fill"] = "currentColor"
+        shapes.append([tag, attrs])
+
+
+def _draw_many(items: list[tuple[str, str, bool]]) -> list[tuple[str, dict[str, Any]]]:
+    """Runs in a worker: (key, TeX, display) to (key, plain drawing)."""
+    return [(key, _plain(draw(Formula(tex, display)))) for key, tex, display in items]
+
+
+class FormulaCache:
+    """Drawings kept between builds, one JSON file per formula, in the build's cache."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get(self, key: str) -> Drawing | None:
+        if self.folder is None:
+            return None
+        try:
+            return checked(json.loads((self.folder / f"{key}.json").read_bytes()))
+        except (OSError, ValueError, RecursionError):
+            return None
+
+    def put(self, key: str, drawing: Drawing) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = json.dumps(_plain(drawing), separators=(",", ":")).encode()
+            atomic.replace_unsynced(self.folder / f"{key}.json", data)
+        except OSError:
+            pass  # only the next build draws it again
+
+
+def draw_all(found: Iterable[Formula], cache: FormulaCache) -> dict[Formula, Drawing]:
+    """Every formula drawn, from the cache where it can be; the rest on both cores."""
+    drawn: dict[Formula, Drawing] = {}
+    missing: dict[str, Formula] = {}
+    for formula in dict.fromkeys(found):
+        key = cache_key(formula)
+        cached = cache.get(key)
+        if cached is not None:
+            drawn[formula] = cached
+        else:
+            missing[key] = formula
+    items = [(key, f.tex, f.display) for key, f in missing.items()]
+    if len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        half = len(items) // 2
+        with ProcessPoolExecutor(1) as pool:
+            later = pool.submit(_draw_many, items[half:])
+            results = _draw_many(items[:half]) + later.result()
+    else:
+        results = _draw_many(items)
+    for key, plain in results:
+        drawing = checked(plain)
+        cache.put(key, drawing)
+        drawn[missing[key]] = drawing
+    return drawn
+
+
+# -- the HTML ------------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+def svg_html(formula: Formula, drawing: Drawing) -> str:
+    """The formula as inline SVG: sized in em, on the baseline, labelled with its TeX."""
+    x, y, width, height = drawing.box
+    step = min(MAX_DEPTH_CLASS, round(drawing.depth * DEPTH_STEPS))
+    kind = "math-display" if formula.display else f"math-inline math-d{step}"
+    label = html.escape(formula.tex.strip(), quote=True)
+    shapes = "".join(
+        "<" + name + "".join(f' {key}="{html.escape(value)}"' for key, value in attrs) + "/>"
+        for name, attrs in drawing.shapes
+    )
+    svg = (
+        f'<svg class="math {kind}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{label}" width="{_number(width / SIZE)}em" '
+        f'height="{_number(height / SIZE)}em" '
+        f'viewBox="{_number(x)} {_number(y)} {_number(width)} {_number(height)}">'
+        f"<title>{label}</title>{shapes}</svg>"
+    )
+    if formula.display:
+        return f'<span class="math-block">{svg}</span>'
+    return svg
+
+
+def math_css(deck: Deck) -> str:
+    """``depth_css`` for a deck with math, else nothing (its outputs stay as they were)."""
+    return depth_css() if deck.math else ""
+
+
+def depth_css() -> str:
+    """The rules that set inline formulas on the baseline, and display ones apart."""
+    rules = [
+        "svg.math { overflow: visible; fill: currentColor; }",
+        ".math-block { display: block; text-align: center; margin: 0.4em 0; "
+        "max-width: 100%; overflow-x: auto; overflow-y: hidden; }",
+        ".math-block svg.math { display: inline-block; max-width: 100%; height: auto; }",
+    ]
+    rules += [
+        f"svg.math-d{step} {{ vertical-align: -{_number(step / DEPTH_STEPS)}em; }}"
+        for step in range(MAX_DEPTH_CLASS + 1)
+    ]
+    return "\n".join(rules) + "\n"
+
+
+def _fragment(fragment: Fragment, drawn: dict[Formula, Drawing]) -> Fragment:
+    if "\\" not in fragment.html:
+        return fragment
+    finished = formulas.finish(fragment.html, lambda f: svg_html(f, drawn[f]))
+    return replace(fragment, html=finished)
+
+
+def _card(card: Card, drawn: dict[Formula, Drawing]) -> Card:
+    return replace(
+        card,
+        question=_fragment(card.question, drawn),
+        answer=_fragment(card.answer, drawn),
+        details=_fragment(card.details, drawn),
+        cloze=_fragment(card.cloze, drawn),
+        callouts=tuple(Callout(c.kind, _fragment(c.body, drawn)) for c in card.callouts),
+    )
+
+
+def _section(section: Section, drawn: dict[Formula, Drawing]) -> Section:
+    return replace(
+        section,
+        title=_fragment(section.title, drawn),
+        intro=_fragment(section.intro, drawn),
+        cards=tuple(_card(card, drawn) for card in section.cards),
+    )
+
+
+def fragments(deck: Deck) -> Iterable[Fragment]:
+    """Every piece of the deck's HTML that may hold a formula."""
+    yield deck.intro
+    for section in deck.sections:
+        yield from (section.title, section.intro)
+        for card in section.cards:
+            yield from (card.question, card.answer, card.details, card.cloze)
+            yield from (callout.body for callout in card.callouts)
+
+
+def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
+    """The deck with each formula drawn as SVG, for outputs that cannot run MathJax."""
+    found = (f for fragment in fragments(deck) for f in formulas.formulas(fragment.html))
+    drawn = draw_all(found, cache)
+    return replace(
+        deck,
+        intro=_fragment(deck.intro, drawn),
+        sections=tuple(_section(section, drawn) for section in deck.sections),
+    )
