@@ -256,7 +256,7 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
             hint = " (not allowed in cards)" if text in REFUSED else ""
             yield (
                 at,
-                f"unknown math command '{text}'{hint}: see docs/format.md for the supported ones",
+                f"unknown math command '{text}'{hint}: docs/format.md lists the known ones",
             )
             return
         if len(opened) + max(depth, 0) > MAX_FORMULA_NESTING:
