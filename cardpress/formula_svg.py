@@ -230,7 +230,7 @@ def svg_html(formula: Formula, drawing: Drawing) -> str:
     x, y, width, height = drawing.box
     step = min(MAX_DEPTH_CLASS, round(drawing.depth * DEPTH_STEPS))
     kind = "math-display" if formula.display else f"math-inline math-d{step}"
-    label = html.escape(formula.tex.strip(), quote=True)
+    label = formulas.safe(formula.tex.strip(), quote=True)
     shapes = "".join(
         "<" + name + "".join(f' {key}="{html.escape(value)}"' for key, value in attrs) + "/>"
         for name, attrs in drawing.shapes

@@ -273,8 +273,13 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
 
 def marker(tex: str, display: bool) -> str:
     """The formula as the model's HTML holds it."""
-    body = html.escape(tex, quote=False).replace("{", "&#123;").replace("}", "&#125;")
-    return f"\\[{body}\\]" if display else f"\\({body}\\)"
+    return f"\\[{safe(tex)}\\]" if display else f"\\({safe(tex)}\\)"
+
+
+def safe(text: str, *, quote: bool = False) -> str:
+    """Text escaped for HTML, with no brace or colon left to look like a cloze deletion."""
+    escaped = html.escape(text, quote=quote)
+    return escaped.replace("{", "&#123;").replace("}", "&#125;").replace(":", "&#58;")
 
 
 def neutral(text: str, *, split: bool) -> str:

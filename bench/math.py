@@ -1,0 +1,92 @@
+"""Benchmark of a deck with 500 formulas (``math: true``): cold build and one-formula edit.
+
+    .venv/bin/python bench/math.py [--repeat N]
+
+Generates 100 cards of five distinct formulas each (fractions, sums with limits,
+matrices, aligned equations, Greek with subscripts; inline and display), then measures,
+as whole processes with a fresh cache folder:
+
+- **cold, page only**: ``--only html`` into an empty output folder, no caches;
+- **cold, all outputs**: Anki, PDF, HTML and JSON, no caches;
+- **one-formula edit**: one formula changed, then the same full build again (the caches
+  of the previous build are there: only that formula is drawn again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CARDS = 100
+
+
+def card(n: int) -> str:
+    return f"""### Card {n}: which identity holds for $a_{{{n}}}$?
+
+$\\alpha_{{{n}}} + \\beta^{{{n}}} = \\gamma_{{k+{n}}}$ and $\\frac{{{n}}}{{x+{n}}}$ inline.
+
+---
+
+$$\\sum_{{i=1}}^{{{n}}} i^2 = \\frac{{{n}({n}+1)(2 \\cdot {n}+1)}}{{6}}$$
+
+\\[\\begin{{pmatrix}} {n} & 0 \\\\ 0 & {n} \\end{{pmatrix}} v\\]
+
+\\[\\begin{{aligned}} f(x) &= x^{{{n}}} \\\\ f'(x) &= {n} x^{{{n - 1}}} \\end{{aligned}}\\]
+"""
+
+
+def deck() -> str:
+    sections = []
+    for s in range(CARDS // 20):
+        cards = "\n".join(card(s * 20 + i + 1) for i in range(20))
+        sections.append(f"## Section {s + 1}\n\n{cards}")
+    front = "---\ntitle: Formulas\nid: formulas\nmath: true\n---\n\n"
+    return front + "\n".join(sections)
+
+
+def build(content: Path, out: Path, cache: Path, *only: str) -> float:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-m", "cardpress", "--content", str(content), "--out", str(out)]
+    if only:
+        args += ["--only", ",".join(only)]
+    started = time.perf_counter()
+    subprocess.run(args, env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    repeat = parser.parse_args().repeat
+    text = deck()
+    assert text.count("$") // 2 + text.count("\\[") == CARDS * 5
+    rows: dict[str, list[float]] = {"cold, page only": [], "cold, all outputs": []}
+    rows["one-formula edit, all outputs"] = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            content = root / "content"
+            content.mkdir()
+            (content / "formulas.md").write_text(text, encoding="utf-8")
+            rows["cold, page only"].append(build(content, root / "a", root / "c1", "html"))
+            rows["cold, all outputs"].append(build(content, root / "b", root / "c2"))
+            edited = text.replace("\\gamma_{k+7}", "\\delta_{k+7}")
+            (content / "formulas.md").write_text(edited, encoding="utf-8")
+            rows["one-formula edit, all outputs"].append(build(content, root / "b", root / "c2"))
+            shutil.rmtree(root / "a")
+    print(f"| measurement ({CARDS * 5} formulas, {CARDS} cards) | median wall time |")
+    print("| --- | ---: |")
+    for name, times in rows.items():
+        print(f"| {name} | {statistics.median(times):.2f} s |")
+
+
+if __name__ == "__main__":
+    main()
