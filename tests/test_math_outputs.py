@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 
 from cardpress.cli import main
-from tests.test_anki_support import AnkiUser
+from tests.anki_support import AnkiUser
 from tests.test_html_browser import browser, missing_browser  # noqa: F401 (a fixture)
 from tests.test_math import math_example
 
