@@ -1,6 +1,6 @@
 """Benchmark of a deck with 500 formulas (``math: true``): cold build and one-formula edit.
 
-    .venv/bin/python bench/math.py [--repeat N]
+    .venv/bin/python bench/math_deck.py [--repeat N]
 
 Generates 100 cards of five distinct formulas each (fractions, sums with limits,
 matrices, aligned equations, Greek with subscripts; inline and display), then measures,
