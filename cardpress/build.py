@@ -7,14 +7,12 @@ nothing changed, the build returns before the parser or any renderer is even imp
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,12 +21,22 @@ from cardpress.errors import BuildError, UsageError, summarised
 from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.print_options import PrintOptions
+from cardpress.render_jobs import (
+    Job,
+    ProgressLine,
+    WarningLine,
+    draw_formulas,
+    render_all,
+    start_second_core,
+    stop,
+    unlink_temps,
+)
 from cardpress.renderers import FORMATS, RenderContext
 from cardpress.scan import ContentScan
 from cardpress.user_cache import build_folder, output_lock
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
     from cardpress.parse.loader import ContentState
     from cardpress.parse_cache import ParseCache
@@ -95,17 +103,6 @@ def _check_output_folder(options: BuildOptions) -> None:
         raise UsageError(f"--out {options.out}: {existing} is a file, not a folder")
 
 
-@dataclass
-class _Job:
-    deck: Deck
-    fmt: str
-    context: RenderContext
-    final: Path
-    temp: Path | None = None
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)  # printed by its renderer
-
-
 def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
     """Run one build; raises CardpressError for anything the user must fix."""
     if options.templates is not None and not options.templates.is_dir():
@@ -152,12 +149,12 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
 
     second = None
     if plan is not None:
-        second = _start_second_core(_stale_formats(plan, options.formats), options.jobs)
+        second = start_second_core(_stale_formats(plan, options.formats), options.jobs)
     try:
         return _build_stale(options, scan, plan, second, now, started, info, detail, warn)
     except BaseException:
         if second is not None:  # a content error: do not wait for its import to finish
-            _stop(second[0])
+            stop(second[0])
         raise
     finally:
         if second is not None:
@@ -187,7 +184,7 @@ def _build_stale(
         )
     finally:
         if ahead is not None and ahead.executor is not (second and second[0]):
-            _stop(ahead.executor)  # done, or a content error: nothing left to wait for
+            stop(ahead.executor)  # done, or a content error: nothing left to wait for
     markdown_hashes = state.scan.markdown_hashes()
     report = BuildReport(state=state)
     for line in summarised(state.warnings):
@@ -198,7 +195,7 @@ def _build_stale(
         info(f"checked {len(state.decks)} deck(s), {cards} cards: no errors")
         return report
 
-    jobs: list[_Job] = []
+    jobs: list[Job] = []
     for deck in state.decks:
         sources = _sources_fingerprint(deck, markdown_hashes)
         context = _context(deck, state, options, sources)
@@ -213,15 +210,15 @@ def _build_stale(
                 for warning in plan.state.decks[unit].outputs[fmt].warnings:
                     warn(warning)
                 continue
-            jobs.append(_Job(deck, fmt, context, final))
+            jobs.append(Job(deck, fmt, context, final))
 
     try:
         try:
             options.out.mkdir(parents=True, exist_ok=True)
             if not os.access(options.out, os.W_OK | os.X_OK):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-            _draw_formulas(jobs, build_folder(options.out) / "formulas")
-            _render_all(jobs, second)
+            draw_formulas(jobs, build_folder(options.out) / "formulas")
+            render_all(jobs, second)
         except OSError as exc:  # a full disk, a read-only folder: nothing was moved yet
             raise BuildError(
                 f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
@@ -234,8 +231,8 @@ def _build_stale(
             _report(job, info)
     except BaseException:
         if second is not None:  # first stop it, or it could still write a temporary file
-            _stop(second[0])
-        _unlink_temps(jobs)
+            stop(second[0])
+        unlink_temps(jobs)
         raise
     for job in jobs:
         atomic.sweep(job.final, started_at)
@@ -276,13 +273,6 @@ def _build_stale(
     return report
 
 
-def _unlink_temps(jobs: list[_Job]) -> None:
-    for job in jobs:
-        if job.temp is not None:
-            with contextlib.suppress(OSError):
-                job.temp.unlink(missing_ok=True)
-
-
 def _parse_ahead(
     options: BuildOptions,
     cache: ParseCache | None,
@@ -308,137 +298,7 @@ def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
     return {fmt for unit in plan.units for fmt in formats if not plan.is_fresh(unit.unit, fmt)}
 
 
-def _start_second_core(stale: set[str], workers: int) -> tuple[ProcessPoolExecutor, str] | None:
-    """A worker process for the slowest stale format, started before parsing so that it
-    imports its renderer (WeasyPrint takes most of a second) while this process parses."""
-    heavy = min(
-        (fmt for fmt in stale if FORMATS[fmt].worker), key=lambda f: FORMATS[f].worker, default=None
-    )
-    if workers < 2 or heavy is None or (not FORMATS[heavy].worker_alone and len(stale) < 2):
-        return None
-    from cardpress.processes import worker_pool  # only here: multiprocessing costs imports
-
-    executor = worker_pool(1)
-    executor.submit(_import_renderer, heavy)
-    return executor, heavy
-
-
-def _stop(executor: ProcessPoolExecutor) -> None:
-    """End the worker at once, whatever it is rendering, and wait until it is gone."""
-    for process in list((executor._processes or {}).values()):
-        process.terminate()
-    executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _import_renderer(fmt: str) -> None:
-    FORMATS[fmt].renderer()
-
-
-def _draw_formulas(jobs: list[_Job], folder: Path) -> None:
-    """Give the outputs that draw formulas (``FORMATS``) their deck with SVG in place of
-    each formula: drawn once per deck, from the cache where it can be."""
-    finished: dict[str, Deck] = {}
-    for job in jobs:
-        if job.deck.math and FORMATS[job.fmt].draws_formulas:
-            if job.deck.key not in finished:
-                from cardpress.formula_svg import FormulaCache, with_svg
-
-                finished[job.deck.key] = with_svg(job.deck, FormulaCache(folder))
-            job.deck = finished[job.deck.key]
-
-
-def _render_all(jobs: list[_Job], second: tuple[ProcessPoolExecutor, str] | None) -> None:
-    """Render every job to a temporary file: the slowest format in the worker process,
-    the rest here, at the same time."""
-    for job in jobs:
-        job.temp = atomic.reserve(job.final)
-    remote = [job for job in jobs if second is not None and job.fmt == second[1]]
-    futures: list[Future[tuple[float, dict[str, tuple[str, int]], list[str]]]] = []
-    if second is not None:
-        futures = [second[0].submit(_render_in_worker, job) for job in remote]
-    for job in jobs:
-        if job not in remote:
-            job.seconds = _render_one(job)
-    if futures:
-        from concurrent.futures.process import BrokenProcessPool
-    for job, future in zip(remote, futures, strict=True):
-        try:
-            job.seconds, stamps, job.warnings = future.result()
-        except BrokenProcessPool:
-            raise BuildError(
-                f"{job.final}: the worker process rendering it ended unexpectedly "
-                "(out of memory?); the previous outputs were left as they were"
-            ) from None
-        if isinstance(job.context.stamps, Lock):
-            job.context.stamps.stamps.update(stamps)
-
-
-def _render_in_worker(job: _Job) -> tuple[float, dict[str, tuple[str, int]], list[str]]:
-    """Runs in the worker process: render, and return the stamps the renderer recorded
-    and its warnings.
-
-    Only the stamps that changed here: the worker's copy of the lock was taken before this
-    process's own renderers recorded theirs, and its stale entries must not undo them.
-    """
-    lock = job.context.stamps
-    before = dict(lock.stamps) if isinstance(lock, Lock) else {}
-    seconds = _render_one(job)
-    if not isinstance(lock, Lock):
-        return seconds, {}, job.warnings
-    changed = {key: v for key, v in lock.stamps.items() if before.get(key) != v}
-    return seconds, changed, job.warnings
-
-
-@dataclass(frozen=True)
-class ProgressLine:
-    """Prints a renderer's progress; a class, not a closure, so a worker can get it."""
-
-    deck: str
-    enabled: bool
-
-    def __call__(self, message: str) -> None:
-        if self.enabled:
-            print(f"  {self.deck}: {message}", flush=True)
-
-
-@dataclass(frozen=True)
-class WarningLine:
-    """Prints a renderer's warning to stderr (from a worker process too)."""
-
-    def __call__(self, line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-
-@dataclass(frozen=True)
-class _Collect:
-    """Passes a renderer's warnings on and keeps them, to repeat while the output is fresh."""
-
-    warn: Callable[[str], None]
-    kept: list[str]
-
-    def __call__(self, line: str) -> None:
-        self.warn(line)
-        self.kept.append(line)
-
-
-def _render_one(job: _Job) -> float:
-    started = time.perf_counter()
-    assert job.temp is not None
-    try:
-        context = replace(job.context, warn=_Collect(job.context.warn, job.warnings))
-        FORMATS[job.fmt].renderer()(job.deck, context, job.temp)
-    except Exception as error:
-        import jinja2  # only here: the renderer has imported it already
-
-        if not isinstance(error, jinja2.TemplateError):
-            raise
-        raise BuildError(f"{job.final.name}: {error.message or error}") from None
-    if not job.temp.exists() or not job.temp.stat().st_size:
-        raise BuildError(f"{job.final}: the {job.fmt} renderer wrote nothing")
-    return time.perf_counter() - started
-
-
-def _report(job: _Job, info: Log) -> None:
+def _report(job: Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
 
 
@@ -483,7 +343,7 @@ def _record_state(
     options: BuildOptions,
     plan: freshness.Plan,
     state: ContentState,
-    jobs: list[_Job],
+    jobs: list[Job],
     markdown_hashes: dict[str, str],
 ) -> None:
     rendered = {(job.deck.key, job.fmt): job.final for job in jobs}

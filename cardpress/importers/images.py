@@ -11,14 +11,8 @@ import re
 import urllib.parse
 from pathlib import Path
 
-from cardpress.content_files import (
-    MAX_IMAGE_BYTES,
-    Unreadable,
-    image_type,
-    read_checked,
-    shown,
-    svg_problem,
-)
+from cardpress.content_files import MAX_IMAGE_BYTES, Unreadable, read_checked, shown
+from cardpress.images import image_type, svg_problem
 from cardpress.importers.draft import DraftImage, Skip
 from cardpress.model import SourceLocation
 

@@ -39,7 +39,7 @@ from cardpress.renderers.cards_html import (
 from cardpress.renderers.cards_layout import Box, SheetLayout, flip_box, sheet_layout
 from cardpress.renderers.cards_sheets import impose
 from cardpress.renderers.pdf_html import FetchPolicy, RefusedReference, build_date, paper_of
-from cardpress.renderers.pdf_parts import LaidOut, PartCache, inputs_digest, part_key
+from cardpress.renderers.pdf_part_cache import LaidOut, PartCache, inputs_digest, part_key
 
 PART_SIDES = 120  # about two seconds of layout per part
 

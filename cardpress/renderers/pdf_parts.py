@@ -17,13 +17,9 @@ one document; decks under ``PARTS_FROM_CARDS`` cards stay one document.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import io
-import json
 import multiprocessing
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -33,8 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cardpress import template_folders
-from cardpress.freshness import file_hash
 from cardpress.model import Deck, Section
 from cardpress.processes import worker_pool
 from cardpress.renderers import RenderContext
@@ -45,6 +39,7 @@ from cardpress.renderers.pdf_html import (
     page_footers_html,
     sheet_html,
 )
+from cardpress.renderers.pdf_part_cache import LaidOut, PartCache, inputs_digest, part_key
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.
@@ -80,119 +75,6 @@ def group_sections(sections: Sequence[Section]) -> list[tuple[Section, ...]]:
     if current:
         groups.append(tuple(current))
     return groups
-
-
-# ---- The cache of laid-out parts ----------------------------------------------------
-
-
-@dataclass
-class LaidOut:
-    """A laid-out part and where its anchors are: name -> (page in the part, left, top)."""
-
-    data: bytes
-    pages: int
-    anchors: dict[str, tuple[int, float, float]]
-
-    @classmethod
-    def read(cls, data: bytes) -> LaidOut:
-        """Note where the anchors are, and keep only the pages: the merge makes its own
-        destinations and bookmarks, and parses a PDF without object streams faster."""
-        import pypdf
-
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        anchors = {
-            str(name): (
-                reader.get_destination_page_number(dest) or 0,
-                float(dest.left or 0),
-                float(dest.top or 0),
-            )
-            for name, dest in reader.named_destinations.items()
-        }
-        writer = pypdf.PdfWriter()
-        for page in reader.pages:
-            writer.add_page(page)
-        if reader.metadata is not None:
-            writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
-        pages = io.BytesIO()
-        writer.write(pages)
-        return cls(pages.getvalue(), len(reader.pages), anchors)
-
-
-class PartCache:
-    """Laid-out parts by key: the PDF, and beside it its page count and anchors (so that a
-    cached part need not be parsed to be placed). Files a build did not use are pruned."""
-
-    def __init__(self, folder: Path | None):
-        self.folder = folder
-        self.used: set[str] = set()
-
-    def get(self, key: str) -> LaidOut | None:
-        self.used.add(key)
-        if self.folder is None:
-            return None
-        try:
-            facts = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            data = (self.folder / f"{key}.pdf").read_bytes()
-            if hashlib.sha256(data).hexdigest() != facts["sha256"]:
-                return None
-            anchors = {
-                str(k): (int(p), float(x), float(y)) for k, (p, x, y) in facts["anchors"].items()
-            }
-            return LaidOut(data, int(facts["pages"]), anchors)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, key: str, laid_out: LaidOut) -> None:
-        if self.folder is None:
-            return
-        facts = {
-            "sha256": hashlib.sha256(laid_out.data).hexdigest(),
-            "pages": laid_out.pages,
-            "anchors": laid_out.anchors,
-        }
-        try:  # a cache that cannot be written costs the next build time, not this one
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(f"{key}.pdf", laid_out.data)
-            self._write(f"{key}.json", json.dumps(facts, sort_keys=True).encode())
-        except OSError:
-            self.folder = None
-
-    def _write(self, name: str, data: bytes) -> None:
-        """Atomically: a build stopped half way leaves no half-written part."""
-        assert self.folder is not None
-        handle, temp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temp, self.folder / name)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-
-    def prune(self) -> None:
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            if path.suffix in {".pdf", ".json", ".tmp"} and path.stem not in self.used:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-
-
-def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
-    """What besides its HTML decides a part's bytes: WeasyPrint and the files it may read."""
-    digest = hashlib.sha256(f"weasyprint {layout_version}\0".encode())
-    files = [(name, hashlib.sha256(data).hexdigest()) for name, data in policy.media.items()]
-    templates = template_folders.files(policy.templates_dir).items()
-    hashes = sorted(files) + sorted(
-        (name, file_hash(path) or "missing") for name, path in templates
-    )
-    for name, file_digest in hashes:
-        digest.update(name.encode() + b"\0" + file_digest.encode())
-    return digest.hexdigest()
-
-
-def part_key(html: str, salt: str) -> str:
-    return hashlib.sha256(salt.encode() + b"\0" + html.encode()).hexdigest()[:32]
 
 
 # ---- Laying out, in worker processes -------------------------------------------------

@@ -8,16 +8,13 @@ import urllib.parse
 from pathlib import PurePosixPath
 
 from cardpress.content_files import (
-    IMAGE_LABELS,
-    IMAGE_SUFFIXES,
     MAX_IMAGE_BYTES,
     MAX_MEDIA_BYTES,
     SourceFile,
     Unreadable,
-    image_problem,
-    image_type,
     shown,
 )
+from cardpress.images import IMAGE_LABELS, IMAGE_SUFFIXES, image_problem, image_type
 from cardpress.model import MediaFile
 from cardpress.parse.deck_state import DeckState
 
