@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cardpress import formulas, markup
+
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = 100
 
@@ -31,7 +34,7 @@ CARDS = 100
 def card(n: int) -> str:
     return f"""### Card {n}: which identity holds for $a_{{{n}}}$?
 
-$\\alpha_{{{n}}} + \\beta^{{{n}}} = \\gamma_{{k+{n}}}$ and $\\frac{{{n}}}{{x+{n}}}$ inline.
+$\\alpha_{{{n}}} + \\beta^{{{n}}} = \\gamma_{{k+{n}}}$ inline.
 
 ---
 
@@ -67,7 +70,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     repeat = parser.parse_args().repeat
     text = deck()
-    assert text.count("$") // 2 + text.count("\\[") == CARDS * 5
+    parsed = markup.parse(text, math=True).tokens
+    found = list(formulas.formulas(markup.render_blocks(parsed, math=True).html))
+    assert len(set(found)) == CARDS * 5, len(set(found))
     rows: dict[str, list[float]] = {"cold, page only": [], "cold, all outputs": []}
     rows["one-formula edit, all outputs"] = []
     for _ in range(repeat):

@@ -247,18 +247,21 @@ def svg_html(formula: Formula, drawing: Drawing) -> str:
     return svg
 
 
-def math_css(deck: Deck) -> str:
+def math_css(deck: Deck, *, scroll: bool = False) -> str:
     """``depth_css`` for a deck with math, else nothing (its outputs stay as they were)."""
-    return depth_css() if deck.math else ""
+    return depth_css(scroll=scroll) if deck.math else ""
 
 
-def depth_css() -> str:
-    """The rules that set inline formulas on the baseline, and display ones apart."""
+def depth_css(*, scroll: bool = False) -> str:
+    """The rules that set inline formulas on the baseline, and display ones apart: a
+    display formula wider than its column scrolls sideways (``scroll``, in the page) or
+    is scaled down to fit (on paper)."""
+    fit = "overflow-x: auto; overflow-y: hidden;" if scroll else ""
+    size = "" if scroll else " max-width: 100%; height: auto;"
     rules = [
         "svg.math { overflow: visible; fill: currentColor; }",
-        ".math-block { display: block; text-align: center; margin: 0.4em 0; "
-        "max-width: 100%; overflow-x: auto; overflow-y: hidden; }",
-        ".math-block svg.math { display: inline-block; max-width: 100%; height: auto; }",
+        f".math-block {{ display: block; text-align: center; margin: 0.4em 0; {fit} }}",
+        f".math-block svg.math {{ display: inline-block;{size} }}",
     ]
     rules += [
         f"svg.math-d{step} {{ vertical-align: -{_number(step / DEPTH_STEPS)}em; }}"

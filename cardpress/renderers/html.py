@@ -48,7 +48,7 @@ def render_page(deck: Deck, context: RenderContext) -> str:
     env.filters["fragment"] = _fragment_filter(inliner)
     env.filters["cloze"] = _cloze_filter(inliner)
     env.filters["card_tags"] = _card_tags_filter(deck)
-    assets: PageAssets = load_assets(env, math_css(deck))
+    assets: PageAssets = load_assets(env, math_css(deck, scroll=True))
     try:
         template = env.get_template(PAGE_TEMPLATE)
         return template.render(
