@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cardpress import atomic
 from cardpress.anki_changes import DeckChanges, next_package
 from cardpress.anki_profiles import CollectionPlace
 from cardpress.errors import CardpressError
@@ -30,6 +31,7 @@ from cardpress.renderers.anki import REMOVED_TAG, TAG_NAMESPACE, deck_tag
 SUSPENDED = -1
 """Anki's queue number of a suspended card."""
 BACKUP_PREFIX = "cardpress-sync-"
+TEMP_PREFIX = ".cardpress-backup-"
 
 
 class SyncError(CardpressError):
@@ -152,23 +154,36 @@ def back_up(col: Any, place: CollectionPlace) -> Path:
     never let go; a second engine packs the copy, which Anki restores like its own.
     """
     from anki.collection import Collection
+    from anki.errors import BackendError
 
-    place.backups.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y-%m-%d-%H.%M.%S")
-    final = place.backups / f"{BACKUP_PREFIX}{stamp}.colpkg"
-    count = 1
-    while final.exists():
-        count += 1
-        final = place.backups / f"{BACKUP_PREFIX}{stamp}-{count}.colpkg"
-    with tempfile.TemporaryDirectory(dir=place.backups, prefix=".cardpress-backup-") as tmp:
-        copy_path = Path(tmp) / "collection.anki2"
-        col.db.execute("vacuum into ?", str(copy_path))
-        copy = Collection(str(copy_path))
-        packed = Path(tmp) / "backup.colpkg"
-        copy.export_collection_package(str(packed), include_media=False, legacy=False)
-        with open(packed, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(packed, final)
+    try:
+        place.backups.mkdir(parents=True, exist_ok=True)
+        for left in place.backups.glob(f"{TEMP_PREFIX}*"):  # from a sync that was killed
+            shutil.rmtree(left, ignore_errors=True)
+        stamp = time.strftime("%Y-%m-%d-%H.%M.%S")
+        final = place.backups / f"{BACKUP_PREFIX}{stamp}.colpkg"
+        count = 1
+        while final.exists():
+            count += 1
+            final = place.backups / f"{BACKUP_PREFIX}{stamp}-{count}.colpkg"
+        with tempfile.TemporaryDirectory(dir=place.backups, prefix=TEMP_PREFIX) as tmp:
+            copy_path = Path(tmp) / "collection.anki2"
+            col.db.execute("vacuum into ?", str(copy_path))
+            copy = Collection(str(copy_path))
+            packed = Path(tmp) / "backup.colpkg"
+            copy.export_collection_package(str(packed), include_media=False, legacy=False)
+            with open(packed, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(packed, final)
+    except OSError as exc:
+        raise SyncError(
+            f"{exc.filename or place.backups}: cannot write the backup ({exc.strerror or exc}); "
+            "nothing was changed"
+        ) from None
+    except BackendError as exc:
+        raise SyncError(
+            f"{place.backups}: cannot write the backup ({exc}); nothing was changed"
+        ) from None
     return final
 
 
@@ -339,6 +354,22 @@ def cleanup_build(folder: Path) -> None:
     from cardpress.user_cache import build_folder
 
     shutil.rmtree(build_folder(folder), ignore_errors=True)
+
+
+def read_lock_bytes(plan: DeckPlan) -> bytes | None:
+    """The deck's lock file as it is before the sync's build (None: there is none)."""
+    try:
+        return plan.lock_path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def restore_lock_bytes(plan: DeckPlan, data: bytes | None) -> None:
+    """Put the lock file back as it was: its package never reached the collection."""
+    if data is None:
+        plan.lock_path.unlink(missing_ok=True)
+    else:
+        atomic.write_bytes(plan.lock_path, data)
 
 
 def forget_gone_tombstones(col: Any, plan: DeckPlan, now: int) -> list[str]:

@@ -274,40 +274,77 @@ def test_a_collection_open_elsewhere_is_refused_untouched(tmp_path, run_cli, exa
     assert backup_of(output).parent == collection.parent  # beside the file
 
 
+def bulk(section: str, answer: str) -> str:
+    """A section of many cards, so that the import and the moves take a while."""
+    cards = "".join(f"### What is item {n}?\n\n{answer} {n}.\n\n" for n in range(300))
+    return f"## {section}\n<!-- id: bulk -->\n\n{cards}"
+
+
+def test_no_backup_no_change(tmp_path, run_cli, example_content, monkeypatch):
+    """A backup that cannot be written stops the sync: the collection and the lock file
+    stay as they were."""
+    profile = tmp_path / "Anki2" / "User 1"
+    AnkiUser(profile).close()
+    (profile / "backups").write_text("not a folder")
+    monkeypatch.setenv("ANKI_BASE", str(tmp_path / "Anki2"))
+    before = snapshot(profile / "collection.anki2")
+    locks = {p: p.read_bytes() for p in example_content.rglob("*.lock")}
+    result = run_cli("sync", "--content", example_content)
+    assert result.status == 1 and "Traceback" not in result.err
+    assert "cannot write the backup" in result.err and "nothing was changed" in result.err
+    assert snapshot(profile / "collection.anki2") == before
+    assert {p: p.read_bytes() for p in example_content.rglob("*.lock")} == locks
+
+
 @pytest.mark.slow
 def test_a_sync_killed_at_any_moment_leaves_a_sound_collection(tmp_path):
     from anki.collection import Collection
 
     content = tmp_path / "content"
-    deck = write_files(content / "journey", V1)
+    deck = write_files(content / "journey", {**V1, "40-bulk.md": bulk("Bulk", "Item")})
     AnkiUser(tmp_path / "anki").close()
     collection = tmp_path / "anki" / "collection.anki2"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "cardpress", "sync", "--content", str(content)]
+    command = [sys.executable, "-u", "-m", "cardpress", "sync", "--content", str(content)]
     command += ["--collection", str(collection)]
     assert subprocess.run(command, env=env, timeout=300).returncode == 0
     (deck / "30-tools.md").unlink()
-    write_files(deck, V2)  # a sync with moves, tags, imports and suspensions to interrupt
+    write_files(deck, V2)
     moments = random.Random(19)
-    for _ in range(5):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-        time.sleep(moments.uniform(0.5, 4.0))
+    for round_ in range(6):
+        # Each round a sync with imports, moves, tags and suspensions to interrupt.
+        renamed = ("Bulk renamed", "The item") if round_ % 2 else ("Bulk again", "An item")
+        write_files(deck, {"40-bulk.md": bulk(*renamed)})
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        if round_ % 3 == 2:  # anywhere: starting, building, backing up
+            time.sleep(moments.uniform(0.2, 3.0))
+        else:  # while it imports, moves, tags and suspends
+            line = process.stdout.readline()
+            assert line.startswith("backed up"), line
+            time.sleep(moments.uniform(0.0, 0.4))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        process.stdout.close()
         col = Collection(str(collection))  # opens: no lock was left behind
         try:
             problems, ok = col.fix_integrity()
             assert ok, problems
         finally:
             col.close()
+    write_files(deck, {"40-bulk.md": bulk("Bulk renamed", "The item")})
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
+    assert [p.name for p in collection.parent.glob(".cardpress-backup-*")] == []
     anki = AnkiUser(tmp_path / "anki")
     try:
         assert ids(anki, f"tag:{REMOVED_TAG}") == REMOVED_V2
         assert ids(anki, "is:suspended") == REMOVED_V2
         assert {anki.deck_of(c) for c in anki.note("handshake").cards()} == {
             "Journey::More networking"
+        }
+        assert {anki.deck_of(c) for c in anki.cards('"Id:what-is-item-*"')} == {
+            "Journey::Bulk renamed"
         }
         assert anki.col.fix_integrity()[1]
     finally:

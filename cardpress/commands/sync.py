@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cardpress.anki_profiles import CollectionPlace
     from cardpress.anki_sync import DeckPlan, DeckWork
+    from cardpress.build import BuildOptions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     except CardpressError as exc:
         print(f"cardpress: error: {exc}", file=sys.stderr)
         return exc.exit_status
+    except OSError as exc:
+        print(f"cardpress: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("cardpress: interrupted; the collection opens and checks clean", file=sys.stderr)
         return 130
@@ -152,16 +156,8 @@ def _check_deletions(args: argparse.Namespace, planned: list[tuple[DeckPlan, Dec
 def _apply(
     args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any
 ) -> int:
-    from cardpress.anki_sync import (
-        apply,
-        back_up,
-        cleanup_build,
-        deck_work,
-        forget_gone_tombstones,
-        import_package,
-        note_rows,
-    )
-    from cardpress.build import BuildOptions, build, source_date_epoch
+    from cardpress.anki_sync import read_lock_bytes, restore_lock_bytes
+    from cardpress.build import BuildOptions, source_date_epoch
 
     with tempfile.TemporaryDirectory(prefix="cardpress-sync-") as tmp:
         out = Path(tmp) / "dist"
@@ -174,35 +170,69 @@ def _apply(
             source_date_epoch=source_date_epoch(),
             progress=False,
         )
+        # The build records the new packages in the lock files; until a package is in
+        # the collection, a failure puts its deck's lock file back as it was.
+        saved = {plan.deck: read_lock_bytes(plan) for plan in plans}
+        pending = {plan.deck for plan in plans}
         try:
-            build(options, _ignore, _ignore, _ignore)  # the notices are for a manual import
-        finally:
-            cleanup_build(out)
-        backup = back_up(col, place)
-        print(f"backed up {place.shown} to {backup}")
-        for plan in plans:
-            before = note_rows(col)
-            log = import_package(col, out / f"{plan.deck}.apkg")
-            now = note_rows(col)
-            readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
-                now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
-            }
-            kept = {g: row for g, row in now.items() if row.nid not in readded}
-            work = deck_work(col, plan, before, kept, delete=args.delete)
-            lines = _work_lines(col, work, args.delete, dry_run=False)
-            apply(col, work, sorted(readded), delete=args.delete)
-            forgotten = forget_gone_tombstones(col, plan, source_date_epoch() or 0)
-            print(
-                f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
-                f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
-            )
-            print("\n".join(lines))
-            if forgotten:
-                print(
-                    f"  their notes are gone from Anki, so the packages stop carrying "
-                    f"{len(forgotten)} removed card(s): {', '.join(forgotten)}"
-                )
+            _build_and_import(args, plans, place, col, options, pending)
+        except BaseException:
+            for plan in plans:
+                if plan.deck in pending:
+                    restore_lock_bytes(plan, saved[plan.deck])
+            raise
     return 0
+
+
+def _build_and_import(
+    args: argparse.Namespace,
+    plans: list[DeckPlan],
+    place: CollectionPlace,
+    col: Any,
+    options: BuildOptions,
+    pending: set[str],
+) -> None:
+    from cardpress.anki_sync import (
+        apply,
+        back_up,
+        cleanup_build,
+        deck_work,
+        forget_gone_tombstones,
+        import_package,
+        note_rows,
+    )
+    from cardpress.build import build, source_date_epoch
+
+    out = options.out
+    try:
+        build(options, _ignore, _ignore, _ignore)  # the notices are for a manual import
+    finally:
+        cleanup_build(out)
+    backup = back_up(col, place)
+    print(f"backed up {place.shown} to {backup}")
+    for plan in plans:
+        before = note_rows(col)
+        log = import_package(col, out / f"{plan.deck}.apkg")
+        pending.discard(plan.deck)
+        now = note_rows(col)
+        readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
+            now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
+        }
+        kept = {g: row for g, row in now.items() if row.nid not in readded}
+        work = deck_work(col, plan, before, kept, delete=args.delete)
+        lines = _work_lines(col, work, args.delete, dry_run=False)
+        apply(col, work, sorted(readded), delete=args.delete)
+        forgotten = forget_gone_tombstones(col, plan, source_date_epoch() or 0)
+        print(
+            f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
+            f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
+        )
+        print("\n".join(lines))
+        if forgotten:
+            print(
+                f"  their notes are gone from Anki, so the packages stop carrying "
+                f"{len(forgotten)} removed card(s): {', '.join(forgotten)}"
+            )
 
 
 def _ignore(line: str) -> None:
