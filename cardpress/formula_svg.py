@@ -17,12 +17,14 @@ accessible label, its size in ``em`` (so it follows the text size), filled with
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import importlib.metadata
 import json
 import os
 import re
+import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -168,7 +170,13 @@ def _draw_many(items: list[tuple[str, str, bool]]) -> list[tuple[str, dict[str, 
 
 
 class FormulaCache:
-    """Drawings kept between builds, one JSON file per formula, in the build's cache."""
+    """Drawings kept between builds, one JSON file per formula, in the build's cache.
+
+    An entry a build uses is touched; ``sweep`` drops those no build has used for
+    ``KEEP_DAYS`` (a deck whose outputs are up to date draws nothing, so use is not
+    known per build)."""
+
+    KEEP_DAYS = 30
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -176,10 +184,22 @@ class FormulaCache:
     def get(self, key: str) -> Drawing | None:
         if self.folder is None:
             return None
+        path = self.folder / f"{key}.json"
         try:
-            return checked(json.loads((self.folder / f"{key}.json").read_bytes()))
+            drawing = checked(json.loads(path.read_bytes()))
+            os.utime(path)
         except (OSError, ValueError, RecursionError):
             return None
+        return drawing
+
+    def sweep(self) -> None:
+        if self.folder is None or not self.folder.is_dir():
+            return
+        oldest = time.time() - self.KEEP_DAYS * 86400
+        for entry in self.folder.iterdir():
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < oldest:
+                    entry.unlink()
 
     def put(self, key: str, drawing: Drawing) -> None:
         if self.folder is None:
@@ -311,6 +331,7 @@ def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
     """The deck with each formula drawn as SVG, for outputs that cannot run MathJax."""
     found = (f for fragment in fragments(deck) for f in formulas.formulas(fragment.html))
     drawn = draw_all(found, cache)
+    cache.sweep()
     return replace(
         deck,
         intro=_fragment(deck.intro, drawn),

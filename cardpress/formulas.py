@@ -21,6 +21,7 @@ The marker follows the same protocol as cloze deletions:
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable, Iterator
@@ -108,7 +109,10 @@ def _formula_rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] not in "$\\":
         return False
-    found = _delimited(src, pos) or _dollar(state)
+    closers = state.env.setdefault(_CLOSERS, {}).get(src)
+    if closers is None:
+        closers = state.env[_CLOSERS][src] = _Closers(src)
+    found = _delimited(closers, pos) or _dollar(closers, pos)
     if found is None:
         return False
     opener, tex, closer, display = found
@@ -121,55 +125,67 @@ def _formula_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _delimited(src: str, pos: int) -> tuple[str, str, str, bool] | None:
+_CLOSERS = "cardpress_formula_closers"
+_UNESCAPED = {  # a closer after an even run of backslashes (a backslash escapes the next)
+    "\\)": re.compile(r"(?<!\\)(?:\\\\)*(\\\))"),
+    "\\]": re.compile(r"(?<!\\)(?:\\\\)*(\\\])"),
+    "$$": re.compile(r"(?<!\\)(?:\\\\)*(\$\$)"),
+    "$": re.compile(r"(?<!\\)(?:\\\\)*(\$)(?![0-9])"),
+}
+
+
+class _Closers:
+    """Where each closer stands in one inline text, found once per text: looking from
+    every opener afresh would be quadratic on text such as ``$a $a $a ...``."""
+
+    def __init__(self, src: str):
+        self.src = src
+        self.found: dict[str, list[int]] = {}
+        self.ticks = [match.start() for match in re.finditer("`", src)]
+
+    def next(self, closer: str, start: int) -> int | None:
+        """The first unescaped ``closer`` at or after ``start``, unless a backtick (a
+        code span, where nothing is math) comes first."""
+        if closer not in self.found:
+            found = [m.start(1) for m in _UNESCAPED[closer].finditer(self.src)]
+            if closer == "$":  # a closing dollar has no space before it
+                found = [at for at in found if self.src[at - 1] not in " \t\n"]
+            self.found[closer] = found
+        positions = self.found[closer]
+        index = bisect.bisect_left(positions, start)
+        if index == len(positions):
+            return None
+        end = positions[index]
+        tick = bisect.bisect_left(self.ticks, start)
+        if tick < len(self.ticks) and self.ticks[tick] < end:
+            return None
+        return end
+
+
+def _delimited(closers: _Closers, pos: int) -> tuple[str, str, str, bool] | None:
     """``\\(...\\)``, ``\\[...\\]`` or ``$$...$$`` at ``pos``: opener, TeX, closer, display."""
+    src = closers.src
     for opener, closer, display in _DELIMITED:
         if not src.startswith(opener, pos):
             continue
         start = pos + len(opener)
-        end = _closing(src, start, closer)
+        end = closers.next(closer, start)
         if end is None or not src[start:end].strip():
             return None
         return opener, src[start:end], closer, display
     return None
 
 
-def _closing(src: str, start: int, closer: str) -> int | None:
-    """Where ``closer`` first stands unescaped after ``start`` (a backslash takes the
-    character after it along), within the length limit and a little more, and before
-    any backtick."""
-    limit = min(len(src), start + MAX_FORMULA_CHARS + 200)
-    at = start
-    while at < limit:
-        if src.startswith(closer, at):
-            return at
-        if src[at] == "`":  # a code span wins: nothing in it is math
-            return None
-        at += 2 if src[at] == "\\" else 1
-    return None
-
-
-def _dollar(state: StateInline) -> tuple[str, str, str, bool] | None:
+def _dollar(closers: _Closers, pos: int) -> tuple[str, str, str, bool] | None:
     """``$...$``: no space right inside either dollar, no digit right after the closing
-    one (so ``$5 and $10`` stays text), on one paragraph's text."""
-    src, pos = state.src, state.pos
+    one (so ``$5 and $10`` stays text), within the length limit."""
+    src = closers.src
     if src[pos] != "$" or pos + 1 >= len(src) or src[pos + 1] in " \t\n$":
         return None
-    limit = min(len(src), pos + 1 + MAX_FORMULA_CHARS + 200)
-    at = pos + 1
-    while at < limit:
-        char = src[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "`":
-            return None
-        if char == "$":
-            after = src[at + 1] if at + 1 < len(src) else ""
-            if src[at - 1] not in " \t\n" and not after.isdigit():
-                return "$", src[pos + 1 : at], "$", False
-        at += 1
-    return None
+    end = closers.next("$", pos + 2)
+    if end is None or end - pos > MAX_FORMULA_CHARS + 200:
+        return None
+    return "$", src[pos + 1 : end], "$", False
 
 
 # -- checking ----------------------------------------------------------------------------

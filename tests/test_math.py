@@ -6,7 +6,9 @@ The outputs themselves (Anki's backend, Chromium, the PDF) are in test_math_outp
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -172,10 +174,31 @@ def test_a_rebuild_draws_only_the_edited_formula(tmp_path: Path, run_cli) -> Non
     out = tmp_path / "out"
     assert run_cli("--content", content, "--out", out, "--only", "html").status == 0
     drawings = build_folder(out) / "formulas"
-    first = {p.name: p.stat().st_mtime_ns for p in drawings.iterdir()}
+    first = {p.name: p.stat().st_ino for p in drawings.iterdir()}
     assert len(first) == 10  # every distinct formula of the example, once
     deck.write_text(math_example().replace("i^2 =", "i^3 ="), encoding="utf-8")
     assert run_cli("--content", content, "--out", out, "--only", "html").status == 0
-    second = {p.name: p.stat().st_mtime_ns for p in drawings.iterdir()}
+    second = {p.name: p.stat().st_ino for p in drawings.iterdir()}
     assert len(set(second) - set(first)) == 1
-    assert all(second[name] == when for name, when in first.items())
+    assert all(second[name] == inode for name, inode in first.items())  # not written again
+
+
+def test_drawings_no_build_used_for_a_month_are_dropped(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    content = tmp_path / "math"
+    content.mkdir()
+    (content / "calculus.md").write_text(math_example(), encoding="utf-8")
+    out = tmp_path / "out"
+    drawings = build_folder(out) / "formulas"
+    drawings.mkdir(parents=True)
+    stale = drawings / f"{'0' * 64}.json"
+    stale.write_text("{}")
+    month_ago = time.time() - 31 * 86400
+    os.utime(stale, (month_ago, month_ago))
+    assert run_cli("--content", content, "--out", out, "--only", "html").status == 0
+    entries = sorted(drawings.iterdir())
+    assert len(entries) == 10 and stale not in entries
+    for entry in entries:  # a drawing used again is kept another month
+        os.utime(entry, (month_ago, month_ago))
+    (out / "calculus-basics.html").unlink()
+    assert run_cli("--content", content, "--out", out, "--only", "html").status == 0
+    assert sorted(drawings.iterdir()) == entries
