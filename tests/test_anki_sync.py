@@ -91,6 +91,10 @@ def snapshot(collection: Path) -> dict[str, Any]:
             "revlog": db.execute("select count() from revlog").fetchone(),
             "graves": db.execute("select count() from graves").fetchone(),
             "schema": db.execute("select scm from col").fetchone(),
+            "modified": db.execute("select mod from col").fetchone(),
+            "decks": db.execute("select id, name, mtime_secs, usn from decks").fetchall(),
+            "notetypes": db.execute("select id, mtime_secs, usn from notetypes").fetchall(),
+            "config": db.execute("select key, mtime_secs, usn from config").fetchall(),
         }
     finally:
         db.close()
