@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,14 +57,19 @@ def deck() -> str:
     return front + "\n".join(sections)
 
 
-def build(content: Path, out: Path, cache: Path, *only: str) -> float:
+def build(content: Path, out: Path, cache: Path, *only: str) -> tuple[float, float]:
+    """Wall time and processor time (user and system, every process of the build)."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(ROOT)}
     args = [sys.executable, "-m", "cardpress", "--content", str(content), "--out", str(out)]
     if only:
         args += ["--only", ",".join(only)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(args, env=env, check=True, capture_output=True)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -74,7 +80,8 @@ def main() -> None:
     parsed = markup.parse(text, math=True).tokens
     found = list(formulas.formulas(markup.render_blocks(parsed, math=True).html))
     assert len(set(found)) == CARDS * 5, len(set(found))
-    rows: dict[str, list[float]] = {"cold, page only": [], "cold, all outputs": []}
+    rows: dict[str, list[tuple[float, float]]] = {"cold, page only": []}
+    rows["cold, all outputs"] = []
     rows["one-formula edit, page only"] = []
     rows["one-formula edit, all outputs"] = []
     for _ in range(repeat):
@@ -91,10 +98,13 @@ def main() -> None:
             rows["one-formula edit, page only"].append(page_edit)
             rows["one-formula edit, all outputs"].append(build(content, root / "b", root / "c2"))
             shutil.rmtree(root / "a")
-    print(f"| measurement ({CARDS * 5} formulas, {CARDS} cards) | median wall time |")
-    print("| --- | ---: |")
+    print(f"| measurement ({CARDS * 5} formulas, {CARDS} cards) | wall time | processor time |")
+    print("| --- | ---: | ---: |")
     for name, times in rows.items():
-        print(f"| {name} | {statistics.median(times):.2f} s |")
+        wall = statistics.median(t[0] for t in times)
+        cpu = statistics.median(t[1] for t in times)
+        print(f"| {name} | {wall:.2f} s | {cpu:.2f} s |")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import os
 import re
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -226,7 +225,11 @@ def draw_all(found: Iterable[Formula], cache: FormulaCache) -> dict[Formula, Dra
     items = [(key, f.tex, f.display) for key, f in missing.items()]
     if len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         half = len(items) // 2
-        with ProcessPoolExecutor(1) as pool:
+        import ziamath.zmath  # noqa: F401 (first: the forked worker inherits the import)
+
+        from cardpress.processes import worker_pool
+
+        with worker_pool(1) as pool:
             later = pool.submit(_draw_many, items[half:])
             results = _draw_many(items[:half]) + later.result()
     else:
