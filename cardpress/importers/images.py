@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from cardpress.content_files import MAX_IMAGE_BYTES, Unreadable, read_checked, shown
-from cardpress.images import image_type, svg_problem
+from cardpress.images import IMAGE_LABELS, image_type, svg_problem
 from cardpress.importers.draft import DraftImage, Skip
 from cardpress.model import SourceLocation
 
@@ -66,7 +66,7 @@ class ImageCopier:
             return str(exc).replace("content folder", "source folder")
         kind = image_type(data)
         if kind is None:
-            return "not a PNG, JPEG, GIF, WebP or SVG image"
+            return f"not a {IMAGE_LABELS} image"
         problem = svg_problem(data) if kind == "svg" else ""
         return problem or data
 

@@ -269,7 +269,7 @@ class FieldRenderer:
             self.sources[where] = source
         first, second = (
             (card.cloze.html, card.question.html)
-            if card.kind is CardKind.CLOZE
+            if card.kind.has_deletions
             else (card.question.html, card.answer.html)
         )
         fields = [first, second, card.details.html, callouts, source, card.id]

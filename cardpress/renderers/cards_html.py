@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from cardpress import cloze
-from cardpress.model import Card, CardKind, Deck, Section
+from cardpress.model import Card, Deck, Section
 from cardpress.print_options import CardSheet
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_html import (
@@ -50,7 +50,7 @@ class Side:
     @property
     def what(self) -> str:
         """What the side holds, for the warning when it does not fit."""
-        if self.card.kind is CardKind.CLOZE:
+        if self.card.kind.has_deletions:
             return "cloze text" if self.front else "cloze answer"
         return "question" if self.front else "answer"
 
@@ -93,7 +93,7 @@ def card_sides(deck: Deck) -> list[tuple[Side, Side]]:
     for section in deck.sections:
         for card in section.cards:
             extra = _back_extra(card)
-            if card.kind is CardKind.CLOZE:
+            if card.kind.has_deletions:
                 numbers = cloze.numbers(card.cloze.html)
                 for number in numbers:
                     label = f"{card.id} · c{number}"

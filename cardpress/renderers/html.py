@@ -18,7 +18,7 @@ from markupsafe import Markup
 from cardpress import cloze
 from cardpress.errors import BuildError
 from cardpress.formula_svg import math_css
-from cardpress.model import Card, CardKind, Deck, Fragment, Section
+from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html_assets import PageAssets, load_assets
 from cardpress.renderers.html_media import MediaInliner
@@ -122,7 +122,7 @@ def tag_counts(deck: Deck) -> list[tuple[str, int]]:
 def card_search_text(card: Card) -> str:
     """The plain text the search looks in: everything a reader sees on the card."""
     parts = [card.question.text]
-    if card.kind is CardKind.CLOZE:
+    if card.kind.has_deletions:
         parts.append(card.cloze.text)  # plain text: deletions already revealed
     parts += [card.answer.text, card.details.text]
     parts += [callout.body.text for callout in card.callouts]

@@ -11,7 +11,7 @@ import hashlib
 
 from cardpress import cloze
 from cardpress.markup import plain_text
-from cardpress.model import Card, CardKind
+from cardpress.model import Card
 
 FINGERPRINT_LENGTH = 16
 
@@ -32,7 +32,7 @@ def card_fingerprint(card: Card) -> str:
 def typed_answer(card: Card) -> str:
     """The text a type-in card's answer is compared with: the short answer, or a cloze
     card's deletions in order, separated by ", " (as Anki compares a typed cloze)."""
-    if card.kind is CardKind.CLOZE:
+    if card.kind.has_deletions:
         answers = [plain_text(marker.answer) for marker in cloze.deletions(card.cloze.html)]
         return ", ".join(answer for answer in answers if answer)
     return card.answer.text

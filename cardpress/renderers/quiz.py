@@ -14,7 +14,7 @@ from markupsafe import Markup
 from cardpress import cloze
 from cardpress.errors import BuildError
 from cardpress.formula_svg import math_css
-from cardpress.model import Card, CardKind, Deck, Section
+from cardpress.model import Card, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf import layout_budget, refused_error, render_part
@@ -61,7 +61,7 @@ def _deletions(html: str) -> str:
 
 
 def _question(number: int, card: Card) -> Question:
-    if card.kind is CardKind.CLOZE:
+    if card.kind.has_deletions:
         heading = f'<p class="cloze-heading">{card.question.html}</p>' if card.question else ""
         prompt = heading + _blanks(card.cloze.html)
         answer = _deletions(card.cloze.html)
