@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cardpress import formulas, markup
-from cardpress.formula_svg import FormulaCache, cache_key, checked, draw, svg_html
+from cardpress.formula_svg import PARALLEL_FROM, FormulaCache, cache_key, checked, draw, svg_html
 from cardpress.formulas import Formula
 from cardpress.user_cache import build_folder
 from tests.conftest import FORMAT_DOC
@@ -202,3 +202,20 @@ def test_drawings_no_build_used_for_a_month_are_dropped(tmp_path: Path, run_cli)
     (out / "calculus-basics.html").unlink()
     assert run_cli("--content", content, "--out", out, "--only", "html").status == 0
     assert sorted(drawings.iterdir()) == entries
+
+
+def test_formulas_drawn_by_two_processes_each_land_in_place(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    content = tmp_path / "math"
+    content.mkdir()
+    count = PARALLEL_FROM + 6
+    answer = " ".join(f"$x_{{{i}}}^{{{i + 1}}}$" for i in range(count))
+    (content / "many.md").write_text(
+        f"---\ntitle: Many\nid: many\nmath: true\n---\n\n## All\n\n### Which?\n\n{answer}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert run_cli("--content", content, "--out", out, "--only", "html").status == 0
+    assert len(list((build_folder(out) / "formulas").iterdir())) == count
+    page = (out / "many.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<svg class="math math-inline[^"]*"[^>]*aria-label="([^"]*)"', page)
+    assert labels == [f"x_&#123;{i}&#125;^&#123;{i + 1}&#125;" for i in range(count)]
