@@ -11,10 +11,7 @@ that the package no longer holds: tagged ``cardpress::removed`` and suspended, o
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import tempfile
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +27,6 @@ from cardpress.renderers.anki import REMOVED_TAG, TAG_NAMESPACE, deck_tag
 
 SUSPENDED = -1
 """Anki's queue number of a suspended card."""
-BACKUP_PREFIX = "cardpress-sync-"
-TEMP_PREFIX = ".cardpress-backup-"
 
 
 class SyncError(CardpressError):
@@ -48,8 +43,8 @@ class DeckPlan:
     tags: dict[str, tuple[str, ...]]
     """GUID -> the package's tags of every note it holds, tombstones included."""
     put_there: dict[str, frozenset[str]]
-    """GUID -> the tags (case-folded) the last package put on the note: the rest of a
-    note's tags are the user's own."""
+    """GUID -> the tags (case-folded) the last package the lock knows put on the note,
+    for a collection that has no record of its own (see ``recorded_tags``)."""
     lock_path: Path
     """The deck's lock file, whose tombstones of notes gone from Anki the sync forgets."""
     tombstones: dict[str, str]
@@ -146,47 +141,6 @@ def _close_quietly(col: Any) -> None:
         col.close()
 
 
-def back_up(col: Any, place: CollectionPlace) -> Path:
-    """Write the whole collection (without media, like Anki's own backups) to a
-    ``.colpkg`` in the backups folder, named with the time; returns its path.
-
-    The copy is taken inside the open collection (``VACUUM INTO``), so the collection is
-    never let go; a second engine packs the copy, which Anki restores like its own.
-    """
-    from anki.collection import Collection
-    from anki.errors import BackendError
-
-    try:
-        place.backups.mkdir(parents=True, exist_ok=True)
-        for left in place.backups.glob(f"{TEMP_PREFIX}*"):  # from a sync that was killed
-            shutil.rmtree(left, ignore_errors=True)
-        stamp = time.strftime("%Y-%m-%d-%H.%M.%S")
-        final = place.backups / f"{BACKUP_PREFIX}{stamp}.colpkg"
-        count = 1
-        while final.exists():
-            count += 1
-            final = place.backups / f"{BACKUP_PREFIX}{stamp}-{count}.colpkg"
-        with tempfile.TemporaryDirectory(dir=place.backups, prefix=TEMP_PREFIX) as tmp:
-            copy_path = Path(tmp) / "collection.anki2"
-            col.db.execute("vacuum into ?", str(copy_path))
-            copy = Collection(str(copy_path))
-            packed = Path(tmp) / "backup.colpkg"
-            copy.export_collection_package(str(packed), include_media=False, legacy=False)
-            with open(packed, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(packed, final)
-    except OSError as exc:
-        raise SyncError(
-            f"{exc.filename or place.backups}: cannot write the backup ({exc.strerror or exc}); "
-            "nothing was changed"
-        ) from None
-    except BackendError as exc:
-        raise SyncError(
-            f"{place.backups}: cannot write the backup ({exc}); nothing was changed"
-        ) from None
-    return final
-
-
 @dataclass(frozen=True)
 class NoteRow:
     nid: int
@@ -212,6 +166,7 @@ def deck_work(
     """Compare the collection (``now``; ``before`` the import) with the plan. Given the
     same rows twice, it predicts what a sync would do (the dry run)."""
     work = DeckWork(plan.deck)
+    recorded = recorded_tags(col, plan.deck)
     mine = deck_tag(plan.deck).casefold()
     for guid, row in now.items():
         if guid not in plan.live and mine in _folded(row.tags):
@@ -225,7 +180,8 @@ def deck_work(
         old = before.get(guid)
         wanted = list(package_tags)
         if old is not None:
-            own = _own_tags(old.tags, plan.put_there.get(guid, frozenset()))
+            put_there = recorded.get(guid) or plan.put_there.get(guid, frozenset())
+            own = _own_tags(old.tags, put_there)
             wanted += own
             lost = guid in plan.updated if now is before else not _folded(own) <= _folded(row.tags)
             if own and lost:
@@ -354,6 +310,34 @@ def cleanup_build(folder: Path) -> None:
     from cardpress.user_cache import build_folder
 
     shutil.rmtree(build_folder(folder), ignore_errors=True)
+
+
+TAGS_RECORD = "cardpress:tags:{deck}"
+"""The collection's config key of what the last sync put on each note of a deck."""
+
+
+def recorded_tags(col: Any, deck: str) -> dict[str, frozenset[str]]:
+    """GUID -> the tags (case-folded) the last sync into this collection put on each note
+    of ``deck``: what is there beyond them is the user's own. Kept in the collection, it
+    stays right however many builds ran in between (each records its package in the lock)."""
+    value = col.get_config(TAGS_RECORD.format(deck=deck), None)
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(guid): frozenset(str(t).casefold() for t in tags)
+        for guid, tags in value.items()
+        if isinstance(tags, list)
+    }
+
+
+def record_tags(col: Any, plan: DeckPlan) -> None:
+    """Remember in the collection the tags the sync just put on the deck's notes; written
+    only when they changed, so that a sync with nothing to do changes nothing."""
+    held = {guid for (guid,) in col.db.all("select guid from notes")}
+    record = {guid: list(tags) for guid, tags in sorted(plan.tags.items()) if guid in held}
+    key = TAGS_RECORD.format(deck=plan.deck)
+    if col.get_config(key, None) != record:
+        col.set_config(key, record)
 
 
 def read_lock_bytes(plan: DeckPlan) -> bytes | None:

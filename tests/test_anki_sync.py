@@ -220,6 +220,18 @@ def test_sync_applies_every_edit_keeps_reviews_and_tags(tmp_path, run_cli, monke
     finally:
         anki.close()
 
+    # A plain build in between (for the PDF, say) records its package in the lock; the
+    # collection's own record still tells the user's tags from those cardpress put there.
+    write_files(deck, {"35-tools.md": TOOLS_V2.replace("<!-- tags: diagnostics -->\n", "")})
+    assert run_cli("--content", content, "--out", tmp_path / "dist", "--only", "anki").status == 0
+    sync(run_cli, content)
+    anki = AnkiUser(base / "User 1")
+    try:
+        tags = anki.note("which-command-shows-the-route-to").tags
+        assert "marked" in tags and "diagnostics" not in tags
+    finally:
+        anki.close()
+
     # --delete refuses to delete more than --max-delete, before changing anything.
     held = snapshot(collection)
     backups = sorted(backup.parent.iterdir())

@@ -192,14 +192,15 @@ def _build_and_import(
     options: BuildOptions,
     pending: set[str],
 ) -> None:
+    from cardpress.anki_backup import back_up
     from cardpress.anki_sync import (
         apply,
-        back_up,
         cleanup_build,
         deck_work,
         forget_gone_tombstones,
         import_package,
         note_rows,
+        record_tags,
     )
     from cardpress.build import build, source_date_epoch
 
@@ -222,6 +223,7 @@ def _build_and_import(
         work = deck_work(col, plan, before, kept, delete=args.delete)
         lines = _work_lines(col, work, args.delete, dry_run=False)
         apply(col, work, sorted(readded), delete=args.delete)
+        record_tags(col, plan)
         forgotten = forget_gone_tombstones(col, plan, source_date_epoch() or 0)
         print(
             f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
