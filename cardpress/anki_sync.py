@@ -263,12 +263,15 @@ def import_package(col: Any, package: Path) -> Any:
     """Import like File > Import with Anki's default options; returns Anki's log."""
     from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    response = col.import_anki_package(
-        ImportAnkiPackageRequest(
-            package_path=str(package),
-            options=ImportAnkiPackageOptions(),  # Anki's defaults: update if newer
+    try:
+        response = col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(package),
+                options=ImportAnkiPackageOptions(),  # Anki's defaults: update if newer
+            )
         )
-    )
+    except Exception as exc:  # the backend's errors have no common base we can name
+        raise SyncError(f"{package.name}: Anki could not import the package: {exc}") from None
     col.models._clear_cache()
     return response.log
 
