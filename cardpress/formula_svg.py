@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from cardpress import atomic, formulas
+from cardpress.content_files import shown
+from cardpress.errors import BuildError
 from cardpress.formulas import Formula
 from cardpress.model import Callout, Card, Deck, Fragment, Section
 
@@ -129,14 +131,20 @@ def _plain(drawing: Drawing) -> dict[str, Any]:
     return {"box": list(drawing.box), "shapes": [[n, dict(a)] for n, a in drawing.shapes]}
 
 
+class NotDrawn(ValueError):
+    """The renderer failed on a formula the parser's checks let through."""
+
+
 def draw(formula: Formula) -> Drawing:
     """Draw one formula with ziamath (imported here, only when there is one to draw)."""
     from ziamath.config import config
     from ziamath.zmath import Latex
 
     config.svg2 = False  # plain paths: no ids, which would clash on one page
-    math = Latex(formula.tex, size=SIZE, inline=not formula.display)
-    svg = math.svgxml()
+    try:
+        svg = Latex(formula.tex, size=SIZE, inline=not formula.display).svgxml()
+    except Exception as error:  # the renderer's own failure, on content: reported
+        raise NotDrawn(f"formula '{shown(formula.tex)}' cannot be drawn ({error})") from None
     box = tuple(float(v) for v in svg.attrib["viewBox"].split())
     shapes: list[list[Any]] = []
     _collect(svg, "", shapes)
@@ -333,7 +341,10 @@ def fragments(deck: Deck) -> Iterable[Fragment]:
 def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
     """The deck with each formula drawn as SVG, for outputs that cannot run MathJax."""
     found = (f for fragment in fragments(deck) for f in formulas.formulas(fragment.html))
-    drawn = draw_all(found, cache)
+    try:
+        drawn = draw_all(found, cache)
+    except NotDrawn as problem:
+        raise BuildError(f"{deck.location.path}: {problem}: rewrite it") from None
     cache.sweep()
     return replace(
         deck,

@@ -80,6 +80,7 @@ TOKEN = "math"
 """The markdown-it token type of a formula; ``markup`` draws nothing else with it."""
 
 _COMMAND_RE = re.compile(r"\\(?:[A-Za-z]+\*?|.)", re.DOTALL)
+_TEXT_ARG_RE = re.compile(r"\\(?:text[a-z]*|mbox|hbox)\s*\{[^{}<&]*([<&])")
 _ENV_RE = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
 _MARKER_BODY = r"((?:[^\\]|\\[^\\()\[\]]|\\\\)*+)"
 # \( or \[, then the TeX (a backslash always with the character after it), then the closer
@@ -239,12 +240,33 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
             ),
         )
         return
+    text_arg = _TEXT_ARG_RE.search(tex)
+    if text_arg:
+        yield (
+            text_arg.start(1),
+            (
+                f"'{text_arg.group(1)}' inside '\\text{{...}}' cannot be drawn: "
+                "write it outside the text (\\lt, \\gt, \\&)"
+            ),
+        )
+        return
     known = supported_commands()
     depth = 0
+    environments = 0
     opened: list[int] = []
-    for match in re.finditer(r"\\(?:[A-Za-z]+\*?|.)|[{}]", tex, re.DOTALL):
+    for match in re.finditer(r"\\(?:[A-Za-z]+\*?|.)|[{}&]", tex, re.DOTALL):
         text, at = match.group(0), match.start()
-        if text == "{":
+        if text == "&":
+            if not environments:
+                yield (
+                    at,
+                    (
+                        "'&' separates columns, only inside an environment such as "
+                        "\\begin{aligned}: write '\\&' for an ampersand"
+                    ),
+                )
+                return
+        elif text == "{":
             opened.append(at)
         elif text == "}":
             if not opened:
@@ -263,7 +285,9 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
                     ),
                 )
                 return
-            depth += 1 if text == r"\begin" else -1
+            step = 1 if text == r"\begin" else -1
+            depth += step
+            environments += step
         elif text == r"\left":
             depth += 1
         elif text == r"\right":

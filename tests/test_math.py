@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from cardpress import formulas, markup
-from cardpress.formula_svg import PARALLEL_FROM, FormulaCache, cache_key, checked, draw, svg_html
+from cardpress.formula_svg import (
+    PARALLEL_FROM,
+    FormulaCache,
+    NotDrawn,
+    cache_key,
+    checked,
+    draw,
+    svg_html,
+)
 from cardpress.formulas import Formula
 from cardpress.user_cache import build_folder
 from tests.conftest import FORMAT_DOC
@@ -97,6 +105,8 @@ def test_markers_are_found_again_with_their_tex_and_mode() -> None:
         ("\\href{javascript:alert(1)}{x}", "'\\href' (not allowed in cards)"),
         ("x" * (formulas.MAX_FORMULA_CHARS + 1), "over the limit"),
         ("{" * 13 + "x" + "}" * 13, "nests more than 12 levels"),
+        ("\\text{a < b}", "'<' inside '\\text{...}' cannot be drawn"),
+        ("a & b", "'&' separates columns"),
     ],
 )
 def test_problems_name_what_is_wrong(tex: str, message: str) -> None:
@@ -219,3 +229,29 @@ def test_formulas_drawn_by_two_processes_each_land_in_place(tmp_path: Path, run_
     page = (out / "many.html").read_text(encoding="utf-8")
     labels = re.findall(r'<svg class="math math-inline[^"]*"[^>]*aria-label="([^"]*)"', page)
     assert labels == [f"x_&#123;{i}&#125;^&#123;{i + 1}&#125;" for i in range(count)]
+
+
+def test_markup_inside_a_formula_stays_text_in_every_output(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    content = tmp_path / "math"
+    content.mkdir()
+    hostile = '$\\mathrm{</svg><script>alert(1)</script>"} < x$'
+    (content / "h.md").write_text(
+        f"---\ntitle: H\nid: h\nmath: true\n---\n\n## S\n\n### Q {hostile}?\n\nA {hostile}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert run_cli("--content", content, "--out", out, "--only", "html,json").status == 0
+    page = (out / "h.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "</svg><script>" not in page
+    assert page.count('aria-label="\\mathrm&#123;&lt;/svg&gt;&lt;script&gt;') == 2
+    model = json.loads((out / "h.json").read_text(encoding="utf-8"))
+    card = model["deck"]["sections"][0]["cards"][0]
+    for fragment in (card["question"], card["answer"]):
+        assert "<script>" not in fragment["html"]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment["html"]
+        assert "<script>alert(1)</script>" in fragment["text"]  # plain text: the TeX
+
+
+def test_a_formula_the_renderer_fails_on_is_an_error_not_a_traceback() -> None:
+    with pytest.raises(NotDrawn, match="cannot be drawn"):
+        draw(Formula("\\text{a < b}", False))  # what the check refuses, drawn anyway
