@@ -106,6 +106,11 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's printable cards to ``out``."""
     try:
         _render(deck, context, out)
+    except pdf.LayoutTooSlow:
+        budget = pdf.layout_budget(PART_SIDES)
+        raise pdf.too_slow_error(
+            deck, budget, f"{deck.key}-cards.pdf", "the card sides", f"{PART_SIDES} sides"
+        ) from None
     except RefusedReference as refused:
         raise pdf.refused_error(deck, refused, "the cards") from None
     except BuildError as error:

@@ -187,15 +187,23 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
             return
         out.write_bytes(layout(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
     except LayoutTooSlow:
-        raise BuildError(
-            f"{deck.key}.pdf: laying out the cheat sheet took more than {budget:g} s of "
-            f"processor time, the limit for {deck.card_count} card(s); the card with the "
-            f"most markup is at {_heaviest_card(deck)}: split or simplify it"
-        ) from None
+        raise too_slow_error(deck, budget, f"{deck.key}.pdf", "the cheat sheet") from None
     except RefusedReference as refused:
         raise refused_error(deck, refused, "the PDF") from None
     except BuildError as error:
         raise BuildError(f"{deck.key}.pdf: {error}") from None
+
+
+def too_slow_error(
+    deck: Deck, budget: float, output: str, what: str, limit_for: str = ""
+) -> BuildError:
+    """The error for a layout that used up its processor time, naming the likeliest card."""
+    limit_for = limit_for or f"{deck.card_count} card(s)"
+    return BuildError(
+        f"{output}: laying out {what} took more than {budget:g} s of "
+        f"processor time, the limit for {limit_for}; the card with the "
+        f"most markup is at {_heaviest_card(deck)}: split or simplify it"
+    )
 
 
 def refused_error(deck: Deck, refused: RefusedReference, what: str) -> BuildError:

@@ -17,7 +17,13 @@ from cardpress.formula_svg import math_css
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf import layout_budget, refused_error, render_part
+from cardpress.renderers.pdf import (
+    LayoutTooSlow,
+    layout_budget,
+    refused_error,
+    render_part,
+    too_slow_error,
+)
 from cardpress.renderers.pdf_html import (
     PAGE_SIZES,
     FetchPolicy,
@@ -121,6 +127,8 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         policy = FetchPolicy.for_deck(deck, context)
         budget = layout_budget(deck.card_count)
         out.write_bytes(render_part(quiz_html(deck, context), policy, budget))
+    except LayoutTooSlow:
+        raise too_slow_error(deck, budget, f"{deck.key}-quiz.pdf", "the quiz") from None
     except RefusedReference as refused:
         raise refused_error(deck, refused, "the quiz") from None
     except BuildError as error:
