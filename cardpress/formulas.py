@@ -27,9 +27,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
+if TYPE_CHECKING:  # the outputs use this module too, and read no Markdown
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
 
 MAX_FORMULA_CHARS = 2000
 """Longer formulas are refused: a page of TeX is no card, and rendering it takes seconds."""
