@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,16 @@ def printed_removed_search(output: str) -> str:
     return str(search)
 
 
+def after_this_second() -> None:
+    """Let the wall clock pass the second of the user's last edit in Anki.
+
+    Anki updates a note on import only when the package's copy is strictly newer, and
+    both sides count whole seconds; a person never builds in the second they edited."""
+    started = int(time.time())
+    while int(time.time()) == started:
+        time.sleep(0.02)
+
+
 def change_deck(anki: AnkiUser, search: str, target: str) -> list[str]:
     """What the user does: select the cards the search finds, Change Deck to ``target``."""
     cards = anki.col.find_cards(search)
@@ -366,6 +377,7 @@ def _journey(anki: AnkiUser, run_cli: Any, content: Path, deck: Path, out: Path)
     capital = anki.note("what-is-the-capital-of-france")
     capital.add_tag("marked")
     anki.col.update_note(capital)
+    after_this_second()
     write_files(
         deck,
         {
