@@ -138,7 +138,9 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.formats_named,
         )
         if plan.complete:
-            for warning in plan.state.warnings + plan.output_warnings():
+            for warning in summarised(plan.state.warnings, options.content) + (
+                plan.output_warnings()
+            ):
                 warn(warning)
             outputs = plan.outputs
             info(
@@ -187,7 +189,7 @@ def _build_stale(
             stop(ahead.executor)  # done, or a content error: nothing left to wait for
     markdown_hashes = state.scan.markdown_hashes()
     report = BuildReport(state=state)
-    for line in summarised(state.warnings):
+    for line in summarised(state.warnings, options.content):
         warn(line)
     cards = sum(deck.card_count for deck in state.decks)
     info(f"read {len(state.decks)} deck(s), {cards} cards in {time.perf_counter() - started:.2f} s")
@@ -348,7 +350,7 @@ def _record_state(
 ) -> None:
     rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
     content = state.scan.root
-    new = freshness.BuildState(warnings=summarised(state.warnings))
+    new = freshness.BuildState(warnings=list(state.warnings))
     for deck in state.decks:
         unit = state.units[deck.key]
         markdown = (p.relative_to(content).as_posix() for p in unit.files)

@@ -162,7 +162,7 @@ def run_build(options: BuildOptions, out: Output) -> int:
     try:
         build(options, out.info, out.detail, out.warn)
     except ContentError as exc:
-        for line in summarised(exc.diagnostics):
+        for line in summarised(exc.diagnostics, options.content):
             out.warn(line)
         errors = sum(d.is_error for d in exc.diagnostics)
         warnings = len(exc.diagnostics) - errors

@@ -5,13 +5,26 @@ The CLI catches ``CardpressError``; content problems travel as ``Diagnostic`` li
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
+from cardpress.content_files import display_path
 from cardpress.model import SourceLocation
 
 Severity = Literal["error", "warning"]
+
+
+def path_shown(path: Path) -> str:
+    """A path as messages print it, the way compilers do so that an editor can jump to it:
+    relative to the current folder when inside it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    cwd = Path.cwd()
+    if absolute.is_relative_to(cwd):
+        return display_path(absolute.relative_to(cwd).as_posix())
+    return display_path(str(absolute))
 
 
 @dataclass(frozen=True, order=True)
@@ -25,6 +38,17 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"
 
+    def shown(self, content: Path) -> str:
+        """The line the user sees: the path as seen from the current folder, not from the
+        content folder (``str`` gives that one, as the parser wrote it)."""
+        path = self.location.path
+        if Path(path).is_absolute():
+            path = path_shown(Path(path))
+        else:
+            folder = path_shown(content)
+            path = path if folder == "." else f"{folder}/{path}"
+        return str(replace(self, location=replace(self.location, path=path)))
+
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
@@ -33,9 +57,10 @@ class Diagnostic:
 MAX_SHOWN_PER_FILE = 100  # diagnostics printed for one file; the rest are counted
 
 
-def summarised(diagnostics: Iterable[Diagnostic]) -> list[str]:
+def summarised(diagnostics: Iterable[Diagnostic], content: Path | None = None) -> list[str]:
     """The lines to print: at most ``MAX_SHOWN_PER_FILE`` per file, then one line saying
-    how many more there are, so 300,000 problems in one file still make a short report."""
+    how many more there are, so 300,000 problems in one file still make a short report.
+    With ``content``, paths are shown from the current folder (see ``Diagnostic.shown``)."""
     lines: list[str] = []
     counted: dict[str, int] = {}
     summary_at: dict[str, int] = {}  # path -> index of its summary line
@@ -44,7 +69,7 @@ def summarised(diagnostics: Iterable[Diagnostic]) -> list[str]:
         path = diagnostic.location.path
         counted[path] = counted.get(path, 0) + 1
         if counted[path] <= MAX_SHOWN_PER_FILE:
-            lines.append(str(diagnostic))
+            lines.append(diagnostic.shown(content) if content is not None else str(diagnostic))
             continue
         if path not in summary_at:
             summary_at[path] = len(lines)
@@ -53,10 +78,13 @@ def summarised(diagnostics: Iterable[Diagnostic]) -> list[str]:
     for path, index in summary_at.items():
         more = hidden[path]
         errors = sum(d.is_error for d in more)
-        lines[index] = (
-            f"{path}: {'error' if errors else 'warning'}: {len(more)} more problem(s) in "
-            f"this file not shown ({errors} error(s), {len(more) - errors} warning(s))"
+        summary = Diagnostic(
+            SourceLocation(path, 0),
+            "error" if errors else "warning",
+            f"{len(more)} more problem(s) in this file not shown "
+            f"({errors} error(s), {len(more) - errors} warning(s))",
         )
+        lines[index] = summary.shown(content) if content is not None else str(summary)
     return lines
 
 

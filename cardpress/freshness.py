@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from cardpress import __version__
+from cardpress.errors import Diagnostic
+from cardpress.model import SourceLocation
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS
 from cardpress.scan import ContentScan
@@ -29,7 +31,7 @@ from cardpress.template_folders import files as template_files
 from cardpress.user_cache import build_folder
 
 STATE_NAME = "state.json"
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: warnings kept as their parts, printed from any folder
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -119,7 +121,7 @@ class BuildState:
     """What the last build into an output folder wrote, kept in the user's cache folder."""
 
     decks: dict[str, DeckRecord] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
     def read(cls, out: Path) -> BuildState:
@@ -139,7 +141,11 @@ class BuildState:
                     )
                     for unit, entry in data["decks"].items()
                 },
-                warnings=[str(w) for w in data.get("warnings", [])],
+                warnings=[
+                    Diagnostic(SourceLocation(str(path), int(line), col), severity, str(text))
+                    for path, line, col, severity, text in data.get("warnings", [])
+                    if (col is None or isinstance(col, int)) and severity in ("error", "warning")
+                ],
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()  # no state, or a damaged one: everything is stale
@@ -147,7 +153,10 @@ class BuildState:
     def serialise(self) -> bytes:
         data: dict[str, Any] = {
             "version": STATE_VERSION,
-            "warnings": self.warnings,
+            "warnings": [
+                [w.location.path, w.location.line, w.location.col, w.severity, w.message]
+                for w in self.warnings
+            ],
             "decks": {
                 unit: {
                     "key": record.key,

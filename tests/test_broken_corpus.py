@@ -2,7 +2,8 @@
 
 Every folder under tests/broken/ is one case: ``content/`` is the content folder (files
 next to it play the part of the world outside) and ``expected.txt`` holds the exact
-diagnostic lines the CLI prints, ``{content}`` standing for the content folder. Cases
+diagnostic lines the CLI prints when run in the case's folder, as a user runs it next to
+``content/`` (paths are relative to the current folder). Cases
 whose input cannot live in Git or trips up tools that read the repository (a 2 MB file, a
 pipe, a name with an escape character, Markdown that is not UTF-8) are made by the
 functions in GENERATED. With errors the exit status is 1 and nothing is
@@ -182,8 +183,14 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_broken_content_is_reported_exactly(
+    case: str,
+    tmp_path: Path,
+    run_cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     content = prepare(case, tmp_path)
+    monkeypatch.chdir(content.parent)
     out = tmp_path / "dist"  # the outputs of an earlier build, which errors must not touch
     out.mkdir()
     (out / "broken.json").write_text("previous build\n")
@@ -219,9 +226,12 @@ def test_broken_content_is_reported_exactly(case: str, tmp_path: Path, run_cli) 
         assert not (tmp_path / "strict").exists()
 
 
-def test_the_parser_never_opens_a_named_pipe(tmp_path: Path) -> None:
+def test_the_parser_never_opens_a_named_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The parser on its own reports a pipe too (opening one would wait for ever)."""
     content = prepare("file-named-pipe", tmp_path)
+    monkeypatch.chdir(content.parent)
     signal.alarm(60)
     try:
         with pytest.raises(ContentError) as raised:
@@ -229,4 +239,4 @@ def test_the_parser_never_opens_a_named_pipe(tmp_path: Path) -> None:
     finally:
         signal.alarm(0)
     expected = (BROKEN / "file-named-pipe" / "expected.txt").read_text().splitlines()
-    assert [str(d) for d in raised.value.diagnostics] == expected
+    assert [d.shown(content) for d in raised.value.diagnostics] == expected

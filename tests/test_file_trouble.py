@@ -34,7 +34,7 @@ def test_a_subfolder_that_cannot_be_listed_is_an_error(tmp_path, locked):
     result = build_with_permissions("--content", content, "--out", out)
     assert result.returncode == 1
     assert result.stderr == (
-        "folder/part/: error: cannot list folder: Permission denied\n"
+        f"{content}/folder/part/: error: cannot list folder: Permission denied\n"
         "cardpress: 1 error(s), 0 warning(s); nothing written\n"
     )
     assert not out.exists()

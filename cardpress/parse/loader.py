@@ -87,7 +87,7 @@ def read_content(
     report = Reporter(strict)
     root = _content_folder(content_dir)
     scan = scan if scan is not None else ContentScan(root)
-    units = discover_decks(scan, SourceLocation(str(content_dir), 0), report)
+    units = discover_decks(scan, _folder_location(content_dir), report)
     decks = parse_decks(scan, units, report, cache)
     check_across_decks(decks, report)
     if report.failed:
@@ -101,10 +101,16 @@ def read_content(
     return ContentState(final, locks, removed, sorted(report.warnings), units_by_key, scan)
 
 
+def _folder_location(content_dir: Path) -> SourceLocation:
+    """The content folder itself, by its absolute path: messages print it from the
+    current folder (see ``Diagnostic.shown``)."""
+    return SourceLocation(display_path(str(content_dir.absolute())), 0)
+
+
 def _content_folder(content_dir: Path) -> Path:
     if not content_dir.is_dir():
         what = "is not a folder" if content_dir.exists() else "does not exist"
-        where = SourceLocation(str(content_dir), 0)
+        where = _folder_location(content_dir)
         raise ContentError([Diagnostic(where, "error", f"content folder {what}")])
     return content_dir.resolve()
 
