@@ -105,11 +105,11 @@ def test_a_build_with_nothing_to_do_repeats_its_warnings_from_the_current_folder
     tmp_path, run_cli, monkeypatch
 ):
     content = write_content(tmp_path, {"d.md": FRONT + "## S\n\n### Q?\n\n```nolang\nx\n```\n"})
-    warning = "d.md:9:4: warning: unknown code language 'nolang': shown without highlighting"
+    warning = "d.md:9:4: warning: unknown code language 'nolang': use a language Pygments knows"
     monkeypatch.chdir(tmp_path)
     first = run_cli("--content", "content", "--out", "dist", "--only", "json")
-    assert first.err.splitlines() == [f"content/{warning}"]
+    assert first.err.startswith(f"content/{warning}")
     monkeypatch.chdir(content)
     again = run_cli("--content", ".", "--out", "../dist", "--only", "json")
     assert "nothing to do" in again.out
-    assert again.err.splitlines() == [warning]
+    assert again.err.startswith(warning) and len(again.err.splitlines()) == 1

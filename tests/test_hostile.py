@@ -100,15 +100,15 @@ SAFE_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "title"}),
     "img": frozenset({"src", "alt", "title"}),
     "ol": frozenset({"start"}),
-    "th": frozenset({"style"}),
-    "td": frozenset({"style"}),
+    "th": frozenset({"class"}),
+    "td": frozenset({"class"}),
     "div": frozenset({"class"}),
     "pre": frozenset({"class"}),
     "code": frozenset({"class"}),
     "span": frozenset({"class", "data-cloze", "data-hint"}),
 }
 SAFE_HREF_RE = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
-SAFE_STYLE_RE = re.compile(r"^text-align:(left|right|center)$")
+SAFE_CLASS_RE = re.compile(r"^align-(left|right|center)$")
 
 
 class _Inspector(HTMLParser):
@@ -129,8 +129,8 @@ class _Inspector(HTMLParser):
                 self.problems.append(f"href {value!r}")
             elif name == "src" and value not in self.media_names:
                 self.problems.append(f"src {value!r} is not a media name of the deck")
-            elif name == "style" and not SAFE_STYLE_RE.match(value):
-                self.problems.append(f"style {value!r}")
+            elif name == "class" and tag in ("th", "td") and not SAFE_CLASS_RE.match(value):
+                self.problems.append(f"class {value!r} on <{tag}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

@@ -3,6 +3,7 @@ file, and put the deck together."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,6 +67,8 @@ def parse_deck(
         return None
     if not sections and not report.failed:
         report.warning(first.location(1), "deck has no sections: add '## Section' headings")
+    elif not any(s.cards for s in sections) and not report.failed:
+        report.error(sections[0].location, _no_cards_message(sections))
     return Deck(
         key=meta.key,
         title=meta.title,
@@ -148,3 +151,12 @@ def _reuse(cached: ParsedFile, deck: DeckState) -> bool:
 
 def _with_tags(card: Card, deck_tags: tuple[str, ...]) -> Card:
     return replace(card, tags=tuple(dict.fromkeys([*deck_tags, *card.tags])))
+
+
+def _no_cards_message(sections: list[Section]) -> str:
+    """Questions written as '##' (or '####') headings make sections without cards."""
+    deeper = any(re.search(r"<h[4-6]", s.intro.html) for s in sections)
+    found = "'####' headings are not cards" if deeper else "'##' headings are sections"
+    return (
+        f"deck has {len(sections)} section(s) but no cards: {found}; questions are '###' headings"
+    )

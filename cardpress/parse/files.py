@@ -16,7 +16,7 @@ from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import CardDraft, SectionDraft
 from cardpress.parse.rules import answer, callouts, card_count, cloze, question, settings
 from cardpress.parse.rules.card import CardWork
-from cardpress.parse.rules.fences import check_fences
+from cardpress.parse.rules.fences import check_fences, check_tab_indented
 from cardpress.parse.rules.inline import check_inline, render
 
 CardRule = Callable[[CardWork, DeckState], None]
@@ -41,6 +41,7 @@ def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Frag
             "counts two): what lies deeper would be lost",
         )
     check_fences(source, parsed.tokens, deck.report)
+    check_tab_indented(source, parsed.tokens, deck.report)
     draft = dialect_for(source.rel).reader()(source, parsed.tokens, deck.report)
     sections = [s for s in (_section(d, deck) for d in draft.sections) if s is not None]
     return sections, render(draft.intro, source, deck)

@@ -76,7 +76,12 @@ def split_front_matter(source: SourceFile, reporter: Reporter, wanted: bool) -> 
         line = mark.line + 2 if mark else 2
         col = mark.column + 1 if mark else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        reporter.error(source.location(line, col), f"invalid front matter: {shown(problem, 100)}")
+        syntax = isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError))
+        reporter.error(
+            source.location(line, col),
+            f"invalid front matter: {shown(problem, 100)}"
+            f"{_yaml_fix(yaml_text, mark, problem) if syntax else ''}",
+        )
         return
     if not isinstance(data, dict):
         reporter.error(source.location(2, 1), "front matter must be a mapping of keys to values")
@@ -125,3 +130,19 @@ def _yaml_has_aliases(node: yaml.Node) -> bool:
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return False
+
+
+def _yaml_fix(yaml_text: str, mark: Any, problem: str) -> str:
+    """The usual fix of invalid front matter: quote the value, shown on the line when the
+    problem is a ': ' inside it (PyYAML marks other problems after where they start)."""
+    lines = yaml_text.split("\n")
+    if problem != "mapping values are not allowed here" or mark is None:
+        return "; put text values in quotes"
+    if not 0 <= mark.line < len(lines):
+        return "; put text values in quotes"
+    key, colon, value = lines[mark.line].partition(": ")
+    value = value.strip()
+    if not colon or not key.strip() or not value or value[0] in "\"'":
+        return "; put text values in quotes"
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'; put the value in quotes: {shown(key.strip())}: "{shown(quoted, 80)}"'

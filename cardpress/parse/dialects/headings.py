@@ -58,6 +58,8 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
                 section.cards.append(card)
                 settings_line = first.map[1] if first.map else -1
                 continue
+        if first.type == "heading_open" and (card is not None or section is not None):
+            _check_swallowed_question(block, source, report, card is not None)
         if first.type == "html_block" and markup.is_comment(first.content):
             if after_heading:
                 target = card if card is not None else section
@@ -77,6 +79,22 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
         else:
             draft.intro.append(block)
     return draft
+
+
+def _check_swallowed_question(
+    block: list[Token], source: SourceFile, report: Reporter, in_card: bool
+) -> None:
+    """A '####' question is read as part of what comes before it: say so."""
+    text = markup.render_inline(block[1]).text.strip()
+    if not text.endswith("?"):
+        return
+    line = block[0].map[0] + 1 if block[0].map else 1
+    where = "the answer of the card above" if in_card else "the section's introduction"
+    report.warning(
+        source.location(line, 1),
+        f"'{block[0].markup}' heading '{shown(text)}' looks like a question but is part of "
+        f"{where}: questions are '###' headings",
+    )
 
 
 def _settings(token: Token, source: SourceFile, report: Reporter) -> Settings:

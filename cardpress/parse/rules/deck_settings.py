@@ -55,7 +55,18 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         report.error(where("title"), "front matter needs a 'title' (a non-empty string)")
         ok = False
     deck_key = data.get("id")
-    if not isinstance(deck_key, str) or not _DECK_KEY_RE.match(deck_key):
+    if (
+        isinstance(deck_key, (str, int, float))
+        and str(deck_key).strip()
+        and not (isinstance(deck_key, str) and _DECK_KEY_RE.match(deck_key))
+    ):
+        report.error(
+            where("id"),
+            f"deck id '{shown(deck_key)}' is not valid: use lowercase letters, digits and "
+            f"'-' (at most 64), e.g. id: {_deck_key_like(str(deck_key))}",
+        )
+        ok = False
+    elif not isinstance(deck_key, str) or not _DECK_KEY_RE.match(deck_key):
         report.error(
             where("id"),
             "front matter needs an 'id': the stable deck key, lowercase letters, digits "
@@ -124,3 +135,8 @@ def _parse_tags(value: Any) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return [str(v).strip() for v in value]
     return None
+
+
+def _deck_key_like(value: str) -> str:
+    """A valid deck id close to ``value``: ``My Deck`` gives ``my-deck``."""
+    return "-".join(re.findall(r"[a-z0-9]+", value.lower()))[:64].strip("-") or "my-deck"
