@@ -15,9 +15,10 @@ from cardpress.parse import dialect_for
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import CardDraft, SectionDraft
 from cardpress.parse.rules import answer, callouts, card_count, cloze, question, settings
+from cardpress.parse.rules.callouts import render_intro
 from cardpress.parse.rules.card import CardWork
 from cardpress.parse.rules.fences import check_fences, check_tab_indented
-from cardpress.parse.rules.inline import check_inline, render
+from cardpress.parse.rules.inline import check_inline
 
 CardRule = Callable[[CardWork, DeckState], None]
 
@@ -44,7 +45,7 @@ def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Frag
     check_tab_indented(source, parsed.tokens, deck.report)
     draft = dialect_for(source.rel).reader()(source, parsed.tokens, deck.report)
     sections = [s for s in (_section(d, deck) for d in draft.sections) if s is not None]
-    return sections, render(draft.intro, source, deck)
+    return sections, render_intro(draft.intro, source, deck)
 
 
 def _section(draft: SectionDraft, deck: DeckState) -> Section | None:
@@ -68,7 +69,7 @@ def _section(draft: SectionDraft, deck: DeckState) -> Section | None:
     return Section(
         key=key,
         title=title,
-        intro=render(draft.intro, source, deck),
+        intro=render_intro(draft.intro, source, deck),
         tags=identity,
         cards=tuple(cards),
         location=location,

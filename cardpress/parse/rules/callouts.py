@@ -1,4 +1,5 @@
-"""Callouts: a quote opening with '[!NOTE]' (or TIP, IMPORTANT, WARNING, CAUTION) in a card."""
+"""Callouts: a quote opening with '[!NOTE]' (or TIP, IMPORTANT, WARNING, CAUTION) in a card,
+or in a deck's or a section's introduction, where it stays in place as a box."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from markdown_it.token import Token
 
 from cardpress import markup
 from cardpress.content_files import SourceFile
-from cardpress.model import Callout, CalloutKind
+from cardpress.model import Callout, CalloutKind, Fragment
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import Block
 from cardpress.parse.rules.card import CardWork
@@ -62,3 +63,31 @@ def callout_of(block: Block, source: SourceFile, deck: DeckState) -> Callout | N
         deck.report.warning(source.location(line, 1), "callout is empty")
         return None
     return Callout(kind=kind, body=body)
+
+
+def render_intro(blocks: list[Block], source: SourceFile, deck: DeckState) -> Fragment:
+    """An introduction accepts what a card accepts: its callouts become boxes where they
+    stand (the same markup and classes in every output), the rest is rendered as is."""
+    parts: list[Fragment] = []
+    pending: list[Block] = []
+    for block in blocks:
+        callout = callout_of(block, source, deck)
+        if callout is None:
+            pending.append(block)
+            continue
+        if pending:
+            parts.append(render(pending, source, deck))
+            pending = []
+        label = callout.kind.value.capitalize()
+        parts.append(
+            Fragment(
+                html=f'<div class="callout callout-{callout.kind.value}">'
+                f'<p class="callout-title">{label}</p>\n{callout.body.html}</div>\n',
+                text=f"{label}: {callout.body.text}",
+            )
+        )
+    if pending or not parts:
+        parts.append(render(pending, source, deck))
+    return Fragment(
+        html="".join(p.html for p in parts), text=" ".join(p.text for p in parts if p.text)
+    )
