@@ -46,11 +46,17 @@ $(TESTS): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# WeasyPrint needs Pango from the system; say exactly how to get it.
+# WeasyPrint needs Pango from the system; say exactly how to get it. Fonts for other
+# scripts are not required, but without them the PDF prints boxes: say so.
+FONTS := fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 system-check:
 	@$(BIN)/python -c 'import ctypes.util, sys; sys.exit(ctypes.util.find_library("pango-1.0") is None)' || \
-		{ echo "WeasyPrint needs Pango. Install it with:"; \
-		  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; exit 1; }
+		{ echo "WeasyPrint needs Pango and fonts. Install them with:"; \
+		  echo "  sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fontconfig $(FONTS)"; exit 1; }
+	@test -n "$$(fc-list ':charset=4e2d' family 2>/dev/null)" && \
+	 test -n "$$(fc-list ':charset=1f600' family 2>/dev/null)" || \
+		{ echo "note: no font for Chinese, Japanese, Korean or emoji: the PDF prints boxes for them."; \
+		  echo "  sudo apt-get install -y fontconfig $(FONTS)"; }
 
 screenshots: $(TESTS) system-check
 	$(BIN)/python -m tests.html_support

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, template_folders
-from cardpress.errors import BuildError, UsageError, summarised
+from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.print_options import PrintOptions
@@ -213,6 +213,7 @@ def _build_stale(
                     warn(warning)
                 continue
             jobs.append(Job(deck, fmt, context, final))
+    _check_glyphs(jobs, options, warn)
 
     try:
         try:
@@ -294,6 +295,21 @@ def _parse_ahead(
     if executor is None:
         executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     return ParallelParse(cache, executor, options.content.resolve(), options.strict)
+
+
+def _check_glyphs(jobs: list[Job], options: BuildOptions, warn: Log) -> None:
+    """Characters of a PDF about to be laid out that no installed font has: a warning at
+    the card (with --strict an error, before anything is written)."""
+    decks = [job.deck for job in jobs if job.fmt == "pdf"]
+    if not decks:
+        return
+    from cardpress.renderers.pdf_fonts import missing_glyphs
+
+    found = [d for deck in decks for d in missing_glyphs(deck, options.strict)]
+    if options.strict and found:
+        raise ContentError(found)
+    for diagnostic in found:
+        warn(diagnostic.shown(options.content))
 
 
 def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
