@@ -298,9 +298,9 @@ def _parse_ahead(
 
 
 def _check_glyphs(jobs: list[Job], options: BuildOptions, warn: Log) -> None:
-    """Characters of a PDF about to be laid out that no installed font has: a warning at
-    the card (with --strict an error, before anything is written)."""
-    decks = [job.deck for job in jobs if job.fmt == "pdf"]
+    """Characters of a printed output (a PDF) about to be laid out that no installed font
+    has: a warning at the card (with --strict an error, before anything is written)."""
+    decks = list({job.deck.key: job.deck for job in jobs if FORMATS[job.fmt].uses_paper}.values())
     if not decks:
         return
     from cardpress.renderers.pdf_fonts import missing_glyphs
