@@ -200,23 +200,28 @@ def _printing(args: argparse.Namespace) -> print_options.PrintOptions:
     )
 
 
+def build_options(args: argparse.Namespace) -> BuildOptions:
+    """The build the parsed command line asks for; UsageError when it cannot be."""
+    return BuildOptions(
+        content=args.content,
+        templates=args.templates,
+        out=args.out,
+        formats=args.only or tuple(FORMATS),
+        formats_named=args.only is not None,
+        printing=_printing(args),
+        check=args.check,
+        strict=args.strict,
+        paper=args.paper,
+        source_date_epoch=source_date_epoch(),
+        progress=not args.quiet,
+    )
+
+
 def run_build_command(args: argparse.Namespace) -> int:
     """Build (or watch) with the options parsed from the command line."""
     out = Output(args.quiet, args.verbose)
     try:
-        options = BuildOptions(
-            content=args.content,
-            templates=args.templates,
-            out=args.out,
-            formats=args.only or tuple(FORMATS),
-            formats_named=args.only is not None,
-            printing=_printing(args),
-            check=args.check,
-            strict=args.strict,
-            paper=args.paper,
-            source_date_epoch=source_date_epoch(),
-            progress=not args.quiet,
-        )
+        options = build_options(args)
         if args.watch:
             from cardpress.watch import watch
 

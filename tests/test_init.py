@@ -26,7 +26,7 @@ def test_init_starts_a_deck_that_builds_every_output_without_a_warning(
         "  cd 'Spanish Verbs'",
         "  cardpress --check     # check the content",
         "  cardpress             # build dist/spanish-verbs.apkg, .pdf, .html and .json",
-        "  cardpress --watch     # rebuild on every save",
+        "  cardpress serve       # rebuild on every save; the page at 127.0.0.1 reloads",
     ]
     folder = tmp_path / "Spanish Verbs"
     assert (folder / ".gitignore").read_text() == "dist/\n"

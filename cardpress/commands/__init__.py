@@ -48,6 +48,11 @@ COMMANDS: dict[str, Command] = {
             "cardpress.commands.init",
         ),
         Command(
+            "serve",
+            "build, watch and serve the outputs on 127.0.0.1; pages reload after each build",
+            "cardpress.commands.serve",
+        ),
+        Command(
             "import",
             "turn Q&A from elsewhere (interview repositories, Anki, CSV) into a deck folder",
             "cardpress.commands.import_deck",

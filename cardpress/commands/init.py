@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  cd {_quoted(folder)}")
     print("  cardpress --check     # check the content")
     print(f"  cardpress             # build dist/{key}.apkg, .pdf, .html and .json")
-    print("  cardpress --watch     # rebuild on every save")
+    print("  cardpress serve       # rebuild on every save; the page at 127.0.0.1 reloads")
     return 0
 
 
