@@ -1,0 +1,50 @@
+"""Quiz mode in real Chromium: a card whose answer is a long table keeps a short blank,
+and revealing it still moves nothing (the table scrolls inside its zone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_anki_support import write_files
+from tests.test_html_browser import browser  # noqa: F401 (a fixture)
+from tests.test_html_support import build_html
+
+ROWS = "".join(f"| `-{n}` | option number {n} |\n" for n in range(40))
+DECK = (
+    "---\ntitle: Tables\nid: tables\n---\n\n## Options\n\n"
+    "### Which options does the tool take?\n\n| flag | meaning |\n| --- | --- |\n"
+    + ROWS
+    + "\n### And after the table?\n\nA short answer.\n"
+)
+LAYOUT = (
+    "() => [...document.querySelectorAll('article.card')].map(e => {"
+    " const r = e.getBoundingClientRect(); return [r.x, r.y + scrollY, r.width, r.height]; })"
+)
+
+
+def test_a_table_answer_keeps_a_short_blank_and_revealing_moves_nothing(
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    out = build_html(write_files(tmp_path / "content", {"tables.md": DECK}), tmp_path / "dist")
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto((out / "tables.html").as_uri())
+        full = page.eval_on_selector(".card .answer-zone table", "t => t.offsetHeight")
+        page.click("#quiz-toggle")
+        zone = ".card:first-of-type .answer-zone"
+        blank = page.eval_on_selector(zone, "z => z.getBoundingClientRect().height")
+        rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        assert full > 20 * rem  # the table is tall ...
+        assert blank <= 14 * rem + 1  # ... its blank is not
+        before = page.evaluate(LAYOUT)
+        page.click("#expand-all")
+        assert page.evaluate(LAYOUT) == before
+        scrolls = page.eval_on_selector(zone, "z => z.scrollHeight > z.clientHeight")
+        assert (
+            scrolls and page.eval_on_selector(zone, "z => getComputedStyle(z).overflowY") == "auto"
+        )
+    finally:
+        context.close()
