@@ -124,8 +124,9 @@ def make_context(
 
 
 def squash(text: str) -> str:
-    """Text without whitespace: line breaks and wrapping differ between HTML and PDF."""
-    return re.sub(r"\s+", "", text)
+    """Text without whitespace, soft hyphens or the continuation mark of a code line broken
+    after punctuation: line breaks and wrapping differ between HTML and PDF."""
+    return re.sub(r"\s+|\u21a9|\u00ad", "", text)
 
 
 # ---- Reading the PDF back ---------------------------------------------------------

@@ -21,9 +21,12 @@ from tests.conftest import ROOT, TEMPLATES
 FRONT = "---\ntitle: T\nid: t\n---\n## S\n\n### Q\n\n"
 
 
-def test_thousands_of_warnings_are_summarised(run_cli, tmp_path: Path) -> None:
+def test_thousands_of_warnings_are_summarised(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = tmp_path / "content"
     content.mkdir()
+    monkeypatch.chdir(content)  # paths are shown from here
     tags = 3_000
     (content / "t.md").write_text(FRONT + "A " + "<x>" * tags + "\n\n### R\n\nB <y>\n")
     first = run_cli("--content", content, "--out", tmp_path / "dist", "--only", "json")
