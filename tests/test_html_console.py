@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.html_support import build_html
 from tests.test_html_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
-from tests.test_html_support import build_html
 
 GOLDEN_EXAMPLE = ROOT / "tests" / "golden" / "format-example" / "content"
 SHIPPED = ROOT / "content"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.test_anki_support import write_files
+from tests.files_support import write_files
+from tests.html_support import build_html
 from tests.test_html_browser import browser  # noqa: F401 (a fixture)
-from tests.test_html_support import build_html
 
 ROWS = "".join(f"| `-{n}` | option number {n} |\n" for n in range(40))
 DECK = (

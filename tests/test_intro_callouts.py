@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pdfplumber
 
-from tests.test_anki_support import AnkiUser, write_files
+from tests.anki_support import AnkiUser
+from tests.files_support import write_files
 
 DECK = """---
 title: Callouts

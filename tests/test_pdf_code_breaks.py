@@ -8,7 +8,7 @@ from pathlib import Path
 import pdfplumber
 
 from cardpress.renderers.pdf_code import BREAK_AFTER, SOFT_HYPHEN, mark_code_breaks
-from tests.test_anki_support import write_files
+from tests.files_support import write_files
 
 LINE = (
     "result = asyncio.get_event_loop().run_until_complete(fetch_everything(session, "

@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from cardpress.renderers.pdf_fonts import covered, installed_coverage
-from tests.test_anki_support import write_files
+from tests.files_support import write_files
 
 SCRIPTS = {
     "Chinese": "汉字简体",

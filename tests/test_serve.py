@@ -16,7 +16,7 @@ import pytest
 
 from cardpress.live_page import PROBLEMS_ID, STATUS_PATH
 from tests.conftest import ROOT
-from tests.test_anki_support import write_files
+from tests.files_support import write_files
 from tests.test_html_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
 
 DECK = "---\ntitle: Live\nid: live\n---\n\n## Section\n\n### Which answer is shown?\n\n{}\n"
