@@ -185,8 +185,8 @@ def _build_stale(
             options.content, strict=options.strict, now=now, cache=ahead or cache, scan=scan
         )
     finally:
-        if ahead is not None and ahead.executor is not (second and second[0]):
-            stop(ahead.executor)  # done, or a content error: nothing left to wait for
+        if ahead is not None and ahead.own is not None:
+            stop(ahead.own)  # done, or a content error: nothing left to wait for
     markdown_hashes = state.scan.markdown_hashes()
     report = BuildReport(state=state)
     for line in summarised(state.warnings, options.content):
@@ -282,18 +282,13 @@ def _parse_ahead(
     second: tuple[ProcessPoolExecutor, str] | None,
 ) -> ParallelParse | None:
     """The parse cache with a worker that parses uncached files on the other core: the
-    Anki worker once it imported genanki, else one of its own. Not beside the PDF worker,
-    which imports WeasyPrint meanwhile and then lays out on that core."""
+    Anki worker once it imported genanki, else one of its own, started when needed. Not
+    beside the PDF worker, which imports WeasyPrint meanwhile and then lays out there."""
     if cache is None or options.jobs < 2 or (second is not None and second[1] != "anki"):
         return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from cardpress.parse_parallel import ParallelParse
 
     executor = second[0] if second is not None else None
-    if executor is None:
-        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     return ParallelParse(cache, executor, options.content.resolve(), options.strict)
 
 

@@ -14,8 +14,8 @@ is the deck's), is left to this process, and so is everything after a worker fai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress.content_files import SourceFile, Unreadable
 from cardpress.errors import Reporter
@@ -23,6 +23,9 @@ from cardpress.parse.deck import parse_or_reuse
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import ParsedFile
 from cardpress.parse_cache import ParseCache, encode_entry
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 from cardpress.scan import ContentScan, FileBytes
 
 MIN_FILES = 4
@@ -32,11 +35,16 @@ Parsed = dict[str, tuple[ParsedFile, bytes]]
 
 
 class ParallelParse:
-    """A parse cache (``FileCache``) that parses ahead in a worker process."""
+    """A parse cache (``FileCache``) that parses ahead in a worker process: ``executor``'s,
+    or one of its own (``own``, to stop after parsing), started only when a deck has
+    enough uncached files."""
 
-    def __init__(self, cache: ParseCache, executor: ProcessPoolExecutor, root: Path, strict: bool):
+    def __init__(
+        self, cache: ParseCache, executor: ProcessPoolExecutor | None, root: Path, strict: bool
+    ):
         self.cache = cache
         self.executor = executor
+        self.own: ProcessPoolExecutor | None = None
         self.root = root
         self.strict = strict
         self.ahead: dict[str, Future[Parsed]] = {}
@@ -49,8 +57,17 @@ class ParallelParse:
         if len(cold) < MIN_FILES:
             return
         later = cold[len(cold) // 2 :]
-        future = self.executor.submit(parse_alone, self.root, later, self.strict)
+        future = self._workers().submit(parse_alone, self.root, later, self.strict)
         self.ahead.update((self.key(source), future) for source in later)
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self.executor is None:
+            import multiprocessing  # only now: with logging, a tenth of the start-up
+            from concurrent.futures import ProcessPoolExecutor
+
+            fork = multiprocessing.get_context("fork")
+            self.executor = self.own = ProcessPoolExecutor(1, mp_context=fork)
+        return self.executor
 
     def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
         future = self.ahead.pop(key, None)
