@@ -78,6 +78,9 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
             section.intro.append(block)
         else:
             draft.intro.append(block)
+    for section in draft.sections:
+        if not section.cards:
+            _check_cardless_section(section, source, report)
     return draft
 
 
@@ -95,6 +98,26 @@ def _check_swallowed_question(
         f"'{block[0].markup}' heading '{shown(text)}' looks like a question but is part of "
         f"{where}: questions are '###' headings",
     )
+
+
+def _check_cardless_section(section: SectionDraft, source: SourceFile, report: Reporter) -> None:
+    """A section with no card whose introduction has headings used them as questions.
+
+    Its deeper headings are then the only level used under the section, so each is
+    named, not only those ending in '?' (which the check above names already).
+    """
+    for block in section.intro:
+        if block[0].type != "heading_open":
+            continue
+        text = markup.render_inline(block[1]).text.strip()
+        if text.endswith("?"):
+            continue
+        line = block[0].map[0] + 1 if block[0].map else 1
+        report.warning(
+            source.location(line, 1),
+            f"'{block[0].markup}' heading '{shown(text)}' is part of the section's "
+            "introduction and the section has no cards: questions are '###' headings",
+        )
 
 
 def _settings(token: Token, source: SourceFile, report: Reporter) -> Settings:
