@@ -52,8 +52,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def add_build_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of a build, shared by every subcommand that builds."""
+def add_content_arguments(p: argparse.ArgumentParser, *, templates: bool = True) -> None:
+    """Where the decks (and the templates) are: the options every subcommand that reads
+    content shares with the build."""
     p.add_argument(
         "--content",
         type=Path,
@@ -61,13 +62,19 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder of decks to read (default: content)",
     )
-    p.add_argument(
-        "--templates",
-        type=Path,
-        metavar="DIR",
-        help="folder of Jinja templates whose files replace the packaged ones "
-        "(default: only the packaged templates)",
-    )
+    if templates:
+        p.add_argument(
+            "--templates",
+            type=Path,
+            metavar="DIR",
+            help="folder of Jinja templates whose files replace the packaged ones "
+            "(default: only the packaged templates)",
+        )
+
+
+def add_build_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of a build, shared by every subcommand that builds."""
+    add_content_arguments(p)
     p.add_argument(
         "--out",
         type=Path,

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="folder of decks to read (default: content)",
-    )
+    from cardpress.cli import add_content_arguments
+
+    add_content_arguments(parser, templates=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,25 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="folder of decks to read (default: content)",
-    )
-    parser.add_argument(
-        "--templates",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder of Jinja templates whose files replace the packaged ones, as for the "
-        "build (default: only the packaged templates)",
-    )
+    from cardpress.cli import add_content_arguments
+
+    add_content_arguments(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the changes as JSON, for other tools"
     )

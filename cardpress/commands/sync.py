@@ -22,21 +22,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        metavar="DIR",
-        help="folder of decks to read (default: content)",
-    )
-    parser.add_argument(
-        "--templates",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder of Jinja templates whose files replace the packaged ones, as for the "
-        "build (default: only the packaged templates)",
-    )
+    from cardpress.cli import add_content_arguments
+
+    add_content_arguments(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--profile",
