@@ -62,11 +62,10 @@ class ParallelParse:
 
     def _workers(self) -> ProcessPoolExecutor:
         if self.executor is None:
-            import multiprocessing  # only now: with logging, a tenth of the start-up
-            from concurrent.futures import ProcessPoolExecutor
+            # only now: multiprocessing, with logging, is a tenth of the start-up
+            from cardpress.processes import worker_pool
 
-            fork = multiprocessing.get_context("fork")
-            self.executor = self.own = ProcessPoolExecutor(1, mp_context=fork)
+            self.executor = self.own = worker_pool(1)  # ends with the build, even killed
         return self.executor
 
     def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
