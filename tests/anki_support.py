@@ -6,6 +6,7 @@ package, the backend of Anki desktop), headless, in a temporary folder.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,3 +128,13 @@ class AnkiUser:
 
     def media_names(self) -> set[str]:
         return {path.name for path in Path(self.col.media.dir()).iterdir()}
+
+
+def after_this_second() -> None:
+    """Let the wall clock pass the second of the user's last edit in Anki.
+
+    Anki updates a note on import only when the package's copy is strictly newer, and
+    both sides count whole seconds; a person never builds in the second they edited."""
+    started = int(time.time())
+    while int(time.time()) == started:
+        time.sleep(0.02)

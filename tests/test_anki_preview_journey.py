@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cardpress.renderers.anki import REMOVED_TAG
-from tests.anki_support import AnkiUser
+from tests.anki_support import AnkiUser, after_this_second
 from tests.files_support import png, write_files
 
 INDEX = """---
@@ -228,16 +227,6 @@ def printed_moves(output: str) -> dict[str, str]:
 def printed_removed_search(output: str) -> str:
     [search] = re.findall(r"find every note to delete with: (.*)$", output, re.MULTILINE)
     return str(search)
-
-
-def after_this_second() -> None:
-    """Let the wall clock pass the second of the user's last edit in Anki.
-
-    Anki updates a note on import only when the package's copy is strictly newer, and
-    both sides count whole seconds; a person never builds in the second they edited."""
-    started = int(time.time())
-    while int(time.time()) == started:
-        time.sleep(0.02)
 
 
 def change_deck(anki: AnkiUser, search: str, target: str) -> list[str]:
