@@ -285,7 +285,13 @@ def apply(col: Any, work: DeckWork, readded: Sequence[int], *, delete: bool) -> 
             note = col.get_note(nid)
             note.tags = tags
             notes.append(note)
+        imported = {note.id: note.mod for note in notes}
         col.update_notes(notes)
+        # A package's stamp can run a second ahead of the clock (two builds in one
+        # second); retagging must not make the note look older than the package, or
+        # the next sync would import it again.
+        for nid, mod in imported.items():
+            col.db.execute("update notes set mod = ? where id = ? and mod < ?", mod, nid, mod)
     for target, card_ids in work.moves.items():
         col.set_deck(card_ids, col.decks.id(target))
     if work.unsuspend:

@@ -22,7 +22,7 @@ import pytest
 from cardpress.anki_profiles import anki_base, find_collection
 from cardpress.errors import UsageError
 from cardpress.renderers.anki import REMOVED_TAG
-from tests.anki_support import AnkiUser, after_this_second
+from tests.anki_support import AnkiUser
 from tests.conftest import ROOT
 from tests.files_support import png, write_files
 from tests.test_anki_preview_journey import (
@@ -101,7 +101,6 @@ def snapshot(collection: Path) -> dict[str, Any]:
 
 
 def sync(run_cli: Any, content: Path, *args: str | Path) -> str:
-    after_this_second()  # as a person would: never in the second of the last change
     result = run_cli("sync", "--content", content, *args)
     assert result.status == 0, result.err
     return str(result.out)
