@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+from cardpress.importers.draft import DraftDeck, DraftFile
 from cardpress.importers.html_markdown import strip_html
 from cardpress.importers.markup_convert import code_span, convert_markdown, one_line
+from cardpress.importers.source_files import SourceSet
 from cardpress.importers.writer import ascii_slug
 
 _CODE_RE = re.compile(r"^\s*(`{3,}|~{3,})[^\n]*\n(.*?)^\s*\1\s*$", re.M | re.S)
@@ -80,3 +83,21 @@ def _code_line(code: str) -> str:
             out += ";"
         out = f"{out} {line}" if out else line
     return out
+
+
+def file_drafts(
+    sources: SourceSet, deck: DraftDeck
+) -> Iterator[tuple[Path, str, str, str, DraftFile]]:
+    """Each source file as ``(path, relative name, text, slug, empty draft)``: the slug is
+    empty when there is one file, and the draft has a unique name. Once the caller has
+    filled a draft, it joins the deck if it holds any section."""
+    names: set[str] = set()
+    for path in sources.files:
+        rel = sources.relative(path)
+        text = sources.read_text(path)
+        deck.sources_read += 1
+        slug = file_slug(path, rel) if len(sources.files) > 1 else ""
+        draft = DraftFile(name=unique(slug or file_slug(path, rel), names) + ".md")
+        yield path, rel, text, slug, draft
+        if draft.sections:
+            deck.files.append(draft)

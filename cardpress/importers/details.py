@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import (
-    file_slug,
+    file_drafts,
     file_title,
     heading_text,
     section_key,
@@ -39,17 +39,8 @@ _WRAPPER_END_RE = re.compile(r"(?:</b>)?\s*(?:<br\s*/?>\s*)*$", re.I)
 def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
     images = ImageCopier(image_root(sources.root))
     deck = DraftDeck(title="")
-    names: set[str] = set()
-    for path in sources.files:
-        rel = sources.relative(path)
-        text = sources.read_text(path)
-        deck.sources_read += 1
-        slug = file_slug(path, rel) if len(sources.files) > 1 else ""
-        title = file_title(path, text)
-        draft = DraftFile(name=unique(slug or file_slug(path, rel), names) + ".md")
-        _read_file(text, rel, path.parent, slug, title, draft, deck, images)
-        if draft.sections:
-            deck.files.append(draft)
+    for path, rel, text, slug, draft in file_drafts(sources, deck):
+        _read_file(text, rel, path.parent, slug, file_title(path, text), draft, deck, images)
     deck.missing_images = images.missing
     return deck
 

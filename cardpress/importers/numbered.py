@@ -16,7 +16,7 @@ from pathlib import Path
 from cardpress.errors import UsageError
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import (
-    file_slug,
+    file_drafts,
     file_title,
     heading_text,
     prompt_inline,
@@ -45,16 +45,8 @@ def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
         raise UsageError(f"--trailer is not a regular expression: {exc}") from None
     images = ImageCopier(image_root(sources.root))
     deck = DraftDeck(title="")
-    names: set[str] = set()
-    for path in sources.files:
-        rel = sources.relative(path)
-        text = sources.read_text(path)
-        deck.sources_read += 1
-        slug = file_slug(path, rel) if len(sources.files) > 1 else ""
-        draft = DraftFile(name=unique(slug or file_slug(path, rel), names) + ".md")
+    for path, rel, text, slug, draft in file_drafts(sources, deck):
         _read_file(text, rel, path, slug, draft, deck, images, trailers)
-        if draft.sections:
-            deck.files.append(draft)
     deck.missing_images = images.missing
     return deck
 
