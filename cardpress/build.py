@@ -18,19 +18,7 @@ from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, template_folders
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
-from cardpress.lock import Lock
-from cardpress.model import Deck
 from cardpress.print_options import PrintOptions
-from cardpress.render_jobs import (
-    Job,
-    ProgressLine,
-    WarningLine,
-    draw_formulas,
-    render_all,
-    start_second_core,
-    stop,
-    unlink_temps,
-)
 from cardpress.renderers import FORMATS, RenderContext
 from cardpress.scan import ContentScan
 from cardpress.user_cache import build_folder, output_lock
@@ -38,9 +26,12 @@ from cardpress.user_cache import build_folder, output_lock
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from cardpress.lock import Lock
+    from cardpress.model import Deck
     from cardpress.parse.loader import ContentState
     from cardpress.parse_cache import ParseCache
     from cardpress.parse_parallel import ParallelParse
+    from cardpress.render_jobs import Job
 
 Log = Callable[[str], None]
 
@@ -149,6 +140,9 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             )
             return BuildReport(up_to_date=outputs)
 
+    # Only now: a no-op build never imports the lock, the model's users or the workers.
+    from cardpress.render_jobs import start_second_core, stop
+
     second = None
     if plan is not None:
         second = start_second_core(_stale_formats(plan, options.formats), options.jobs)
@@ -176,6 +170,7 @@ def _build_stale(
 ) -> BuildReport:
     from cardpress.parse.loader import read_content  # only now: the parser costs imports
     from cardpress.parse_cache import ParseCache
+    from cardpress.render_jobs import Job, draw_formulas, render_all, stop, unlink_temps
 
     started_at = time.time()
     cache = None if options.check else ParseCache(build_folder(options.out) / "parse")
@@ -326,6 +321,8 @@ def _record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: 
 
 
 def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
+    from cardpress.render_jobs import ProgressLine, WarningLine
+
     lock = state.locks[deck.key]
     dated = lock.content_time(sources)
     return RenderContext(

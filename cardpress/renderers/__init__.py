@@ -11,11 +11,13 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from cardpress.lock import Tombstone
-from cardpress.model import Deck
 from cardpress.print_options import PrintOptions
+
+if TYPE_CHECKING:
+    from cardpress.lock import Tombstone
+    from cardpress.model import Deck
 
 
 class Stamps(Protocol):
@@ -69,7 +71,7 @@ class RenderContext:
         return self.media[name]
 
 
-Renderer = Callable[[Deck, RenderContext, Path], None]
+Renderer = Callable[["Deck", "RenderContext", Path], None]
 
 
 @dataclass(frozen=True)
