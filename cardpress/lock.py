@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cardpress import atomic
+from cardpress import atomic, json_text
 from cardpress.model import Card, Deck, Section
 
 LOCK_VERSION = 2  # 2 added what the last Anki package held (renames, decks, fields)
@@ -216,7 +216,7 @@ class Lock:
                 for key, (fp, t) in sorted(self.stamps.items())
             },
         }
-        return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode()
+        return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
 
     def save(self) -> bool:
         """Write the lock file if it changed; True when it did."""

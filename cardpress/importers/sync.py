@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cardpress import json_text
 from cardpress.errors import CardpressError
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
 from cardpress.importers.writer import (
@@ -92,7 +93,7 @@ def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
             key: {k: v for k, v in vars(r).items() if v} for key, r in sorted(blocks.items())
         },
     }
-    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+    return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
 
 
 def assign_ids(deck: DraftDeck, previous: dict[str, Recorded]) -> list[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from pathlib import Path
 from typing import Any
 
+from cardpress import json_text
 from cardpress.model import Deck
 from cardpress.renderers import RenderContext
 
@@ -47,4 +47,4 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     data = deck_to_dict(deck)
     data["generator"] = f"cardpress {context.version}"
-    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(json_text.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
