@@ -50,6 +50,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_SCALARS = (str, int, bool)
+
+
 def _scalar(kind: type) -> Decoder:
     def decode(value: Any) -> Any:
         if type(value) is not kind:
@@ -62,10 +65,11 @@ def _scalar(kind: type) -> Decoder:
 def _decoder(hint: Any) -> Decoder:
     """A function that turns JSON back into ``hint``, raising Damaged on any mismatch."""
     origin, args = get_origin(hint), get_args(hint)
-    if hint in (str, int, bool):
+    if hint in _SCALARS:
         return _scalar(hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return lambda value: hint(_scalar(str)(value))
+        text = _scalar(str)
+        return lambda value: hint(text(value))
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass_decoder(hint)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -88,15 +92,45 @@ def _decoder(hint: Any) -> Decoder:
 
 
 def _dataclass_decoder(cls: type) -> Decoder:
+    """The decoder of ``cls`` as one generated function: an entry holds thousands of
+    values, and one call per value was most of the time a cached file cost."""
     hints = get_type_hints(cls)
-    fields = [_decoder(hints[f.name]) for f in dataclasses.fields(cls)]
-
-    def decode(value: Any) -> Any:
-        if type(value) is not list or len(value) != len(fields):
-            raise Damaged(f"not a {cls.__name__}")
-        return cls(*(d(v) for d, v in zip(fields, value, strict=True)))
-
+    names = [f"v{i}" for i in range(len(dataclasses.fields(cls)))]
+    namespace: dict[str, Any] = {"Damaged": Damaged, "cls": cls}
+    lines = [
+        "def decode(value):",
+        f"    if type(value) is not list or len(value) != {len(names)}:",
+        f"        raise Damaged('not a {cls.__name__}')",
+        f"    {', '.join(names)}, = value",
+    ]
+    for name, field in zip(names, dataclasses.fields(cls), strict=True):
+        lines += [f"    {line}" for line in _field_lines(name, hints[field.name], namespace)]
+    lines.append(f"    return cls({', '.join(names)})")
+    exec("\n".join(lines), namespace)  # our own source, from the model's types
+    decode: Decoder = namespace["decode"]
     return decode
+
+
+def _field_lines(name: str, hint: Any, namespace: dict[str, Any]) -> list[str]:
+    """Lines that check ``name`` against ``hint`` and leave the field's value in it."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint in _SCALARS:
+        return [
+            f"if type({name}) is not {hint.__name__}: raise Damaged('expected {hint.__name__}')"
+        ]
+    optional = origin in (Union, types.UnionType) and type(None) in args and len(args) == 2
+    if optional and args[0] in _SCALARS:
+        kind = args[0].__name__
+        return [f"if {name} is not None and type({name}) is not {kind}: raise Damaged('{kind}')"]
+    if origin is tuple and args == (str, Ellipsis):
+        return [
+            f"if type({name}) is not list or any(type(x) is not str for x in {name}):",
+            "    raise Damaged('expected strings')",
+            f"{name} = tuple({name})",
+        ]
+    decoder = f"decode_{name}"
+    namespace[decoder] = _decoder(hint)
+    return [f"{name} = {decoder}({name})"]
 
 
 _decode_parsed: Decoder | None = None

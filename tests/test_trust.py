@@ -10,8 +10,10 @@ import pickle
 import shutil
 from pathlib import Path
 
+import pytest
+
 from cardpress.freshness import state_path
-from cardpress.parse_cache import ENTRY_SUFFIX, ParseCache
+from cardpress.parse_cache import ENTRY_SUFFIX, ParseCache, decode_entry
 from cardpress.scan import ContentScan
 from cardpress.user_cache import build_folder
 from tests.conftest import snapshot
@@ -93,6 +95,43 @@ def test_a_damaged_or_forged_cache_entry_is_parsed_again(run_cli, example_conten
         assert result.status == 0, result.err
         assert (out / "networking-basics.json").read_bytes() == model
         assert json.loads(entry.read_bytes()) == good  # parsed again and stored again
+
+
+def _leaves(value: object, path: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], object]]:
+    if isinstance(value, list):
+        found = [(path, value)]
+        for index, item in enumerate(value):
+            found += _leaves(item, (*path, index))
+        return found
+    return [(path, value)]
+
+
+def _replaced(value: object, path: tuple[int, ...], new: object) -> object:
+    if not path:
+        return new
+    assert isinstance(value, list)
+    return [_replaced(v, path[1:], new) if i == path[0] else v for i, v in enumerate(value)]
+
+
+def test_every_value_of_an_entry_is_checked_against_the_model(run_cli, example_content, tmp_path):
+    """Each string, number, flag and list of a stored entry, given a value of another
+    JSON type, makes the entry damaged: none reaches the model unchecked."""
+    out = tmp_path / "dist"
+    assert run_cli("--content", example_content, "--out", out, "--only", "json").status == 0
+    (entry,) = (build_folder(out) / "parse").glob(f"*{ENTRY_SUFFIX}")
+    key = entry.name.removesuffix(ENTRY_SUFFIX)
+    good = json.loads(entry.read_bytes())
+    assert decode_entry(entry.read_bytes(), key) is not None
+    wrong = {str: 12345, int: "many", bool: "yes", list: {"a": 1}}
+    checked = 0
+    for path, value in _leaves(good["parsed"]):
+        if value is None:  # a field that may be empty: anything of its type would do
+            continue
+        data = {**good, "parsed": _replaced(good["parsed"], path, wrong[type(value)])}
+        with pytest.raises(ValueError):  # Damaged is a ValueError, as an unknown kind is
+            decode_entry(json.dumps(data).encode(), key)
+        checked += 1
+    assert checked > 100
 
 
 def test_outputs_inside_the_content_folder_are_refused(run_cli, example_content):
