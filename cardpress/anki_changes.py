@@ -26,7 +26,7 @@ from cardpress.renderers.anki import (
     search_escape,
 )
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, render_note_types
-from cardpress.templates import environment
+from cardpress.templates import shared_environment
 
 OUTCOMES = ("new", "updated", "unchanged")
 
@@ -239,7 +239,7 @@ def next_package(
 ) -> tuple[DeckChanges, list[PackageNote]]:
     """The notes the next build's package holds for ``deck``, and what importing it does."""
     notes = package_notes(
-        deck, environment(templates_dir), lock.renamed_note_ids(), lock.tombstones()
+        deck, shared_environment(templates_dir), lock.renamed_note_ids(), lock.tombstones()
     )
     note_types = render_note_types(templates_dir)
     fingerprints = {kind: note_types[kind].fingerprint for kind in {n.kind for n in notes}}

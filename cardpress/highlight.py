@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_style_by_name
@@ -15,6 +15,7 @@ def formatter() -> HtmlFormatter:  # type: ignore[type-arg]
     return HtmlFormatter(cssclass=CSS_CLASS, wrapcode=True)
 
 
+@lru_cache(maxsize=16)  # the same few styles, asked for by every build
 def highlight_css(style: str, scope: str = "") -> str:
     """CSS for one Pygments style, every rule prefixed by ``scope`` (e.g. ``.nightMode``)."""
     get_style_by_name(style)  # fail early on a misspelt style

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,3 +39,12 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def shared_environment(templates_dir: Path | None) -> jinja2.Environment:
+    """One environment per templates folder for the renderers that add nothing to it (the
+    Anki package and its note types, rendered twice a build): each template is compiled
+    once a process, and Jinja still reloads a template whose file changed (``--watch``).
+    A renderer that adds filters or globals takes its own ``environment``."""
+    return environment(templates_dir)

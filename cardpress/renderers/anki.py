@@ -10,6 +10,7 @@ notes whose cards were removed can be found (see ``removed_notes_search``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -28,7 +29,7 @@ from cardpress.model import Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
 from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
-from cardpress.templates import environment
+from cardpress.templates import shared_environment
 
 TAG_NAMESPACE = "cardpress"
 REMOVED_TAG = f"{TAG_NAMESPACE}::removed"
@@ -65,7 +66,7 @@ class PackageNote:
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
-    env = environment(context.templates_dir)
+    env = shared_environment(context.templates_dir)
     note_types = render_note_types(context.templates_dir)
     notes = package_notes(deck, env, context.note_ids, context.tombstones)
     models = {kind: _model(note_types[kind]) for kind in sorted({n.kind for n in notes})}
@@ -190,6 +191,7 @@ def note_guid(deck: Deck, card: Card) -> str:
     return card.guid or guid_for(deck.key, card.id, card.kind)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked again for the same notes by the lock's record
 def guid_for(deck_key: str, note_id: str, kind: CardKind) -> str:
     """The note's identity in Anki: the deck key and the card's first id, never its text.
 

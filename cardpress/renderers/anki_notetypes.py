@@ -18,7 +18,7 @@ from typing import Any
 
 from cardpress.highlight import highlight_css
 from cardpress.model import CardKind
-from cardpress.templates import environment
+from cardpress.templates import shared_environment
 
 # Derived once from sha256("cardpress note type <kind> v1") into genanki's advised id
 # range [2**30, 2**31); literal constants from now on, never computed from content.
@@ -97,7 +97,7 @@ def scoped_highlight_css(style: str, scope: str) -> str:
 
 
 def render_note_types(templates_dir: Path) -> dict[CardKind, RenderedNoteType]:
-    env = environment(templates_dir)
+    env = shared_environment(templates_dir)
     css = env.get_template(f"anki/{CSS_TEMPLATE}").render(highlight_css=scoped_highlight_css)
     rendered: dict[CardKind, RenderedNoteType] = {}
     for kind, spec in NOTE_TYPES.items():
