@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 import struct
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cardpress.content_files import shown
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 MAX_IMAGE_PIXELS = 1 << 26  # one raster image, decoded: 67 megapixels (about 270 MB)
 MAX_SVG_ELEMENTS = 10_000  # one SVG image, with every <use> expanded
@@ -178,6 +181,8 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 def _svg_use_problem(data: bytes) -> str:
     """Counts the elements an SVG image draws with every ``<use>`` expanded (each
     element once, so the count is linear in the file): nested ``<use>`` multiply."""
+    import xml.etree.ElementTree as ElementTree  # only for decks with SVG images
+
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
@@ -187,7 +192,7 @@ def _svg_use_problem(data: bytes) -> str:
     visiting: set[int] = set()
     limit = MAX_SVG_ELEMENTS
 
-    def size(element: ElementTree.Element) -> int:
+    def size(element: Element) -> int:
         key = id(element)
         if key in sizes:
             return sizes[key]
