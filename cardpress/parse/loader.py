@@ -22,7 +22,8 @@ from cardpress.content_files import (
     display_path,
 )
 from cardpress.errors import ContentError, Diagnostic, Reporter
-from cardpress.lock import Lock, assign_ids
+from cardpress.lock import Lock
+from cardpress.lock_ids import assign_ids
 from cardpress.model import Deck, SourceLocation
 from cardpress.parse.deck import parse_deck
 from cardpress.parse.drafts import FileCache
