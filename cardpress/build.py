@@ -96,10 +96,7 @@ def _check_output_folder(options: BuildOptions) -> None:
 
 def build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildReport:
     """Run one build; raises CardpressError for anything the user must fix."""
-    if options.templates is not None and not options.templates.is_dir():
-        what = "is not a folder" if options.templates.exists() else "does not exist"
-        where = options.templates.absolute()
-        raise UsageError(f"{options.templates}: templates folder {what} (looked for {where})")
+    template_folders.chosen_folder(options.templates)
     if options.check:
         return _build(options, info, detail, warn)
     _check_output_folder(options)

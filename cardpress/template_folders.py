@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cardpress.errors import UsageError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -15,6 +17,15 @@ def packaged_folder() -> Path:
     repository's ``templates/`` when running from a checkout (or an editable install)."""
     installed = PACKAGE_DIR / "default_templates"
     return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+def chosen_folder(folder: Path | None) -> Path:
+    """The folder whose templates win, resolved: ``folder`` (``--templates``), else the
+    packaged one. UsageError when ``folder`` is given but is not a folder."""
+    if folder is not None and not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{folder}: templates folder {what} (looked for {folder.absolute()})")
+    return (folder or packaged_folder()).resolve()
 
 
 def search_path(folder: Path | None) -> tuple[Path, ...]:

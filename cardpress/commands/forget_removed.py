@@ -9,7 +9,6 @@ stay taken). Only the lock files are written, and only their tombstones change.
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,32 +18,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cardpress.commands.failures import reported
+
+    return reported(lambda: _forget(args), "no lock file changed")
+
+
+def _forget(args: argparse.Namespace) -> int:
     from cardpress.build import source_date_epoch
-    from cardpress.errors import CardpressError, ContentError
     from cardpress.lock import Lock
     from cardpress.parse import read_content
 
-    try:
-        now = source_date_epoch()
-        state = read_content(args.content, now=now)
-        for deck in state.decks:
-            # The lock as the last build wrote it: not the ids this read assigned.
-            lock = Lock.read(state.locks[deck.key].path, deck.key, now or 0)
-            forgotten = lock.forget_tombstones()
-            if forgotten:
-                lock.save()
-                print(
-                    f"{deck.key}: {len(forgotten)} tombstone(s) forgotten: "
-                    f"{', '.join(forgotten)}; the next packages no longer carry them"
-                )
-            else:
-                print(f"{deck.key}: no tombstones")
-    except ContentError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        print("cardpress: the content has errors; no lock file changed", file=sys.stderr)
-        return exc.exit_status
-    except (CardpressError, OSError) as exc:
-        print(f"cardpress: error: {exc}", file=sys.stderr)
-        return 1
+    now = source_date_epoch()
+    state = read_content(args.content, now=now)
+    for deck in state.decks:
+        # The lock as the last build wrote it: not the ids this read assigned.
+        lock = Lock.read(state.locks[deck.key].path, deck.key, now or 0)
+        forgotten = lock.forget_tombstones()
+        if forgotten:
+            lock.save()
+            print(
+                f"{deck.key}: {len(forgotten)} tombstone(s) forgotten: "
+                f"{', '.join(forgotten)}; the next packages no longer carry them"
+            )
+        else:
+            print(f"{deck.key}: no tombstones")
     return 0

@@ -22,30 +22,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cardpress.commands.failures import reported
+
+    return reported(lambda: _preview(args), "nothing to preview")
+
+
+def _preview(args: argparse.Namespace) -> int:
     from cardpress import anki_report
     from cardpress.anki_changes import next_package
     from cardpress.build import source_date_epoch
-    from cardpress.errors import CardpressError, ContentError, UsageError
     from cardpress.parse import read_content
-    from cardpress.template_folders import packaged_folder
+    from cardpress.template_folders import chosen_folder
 
-    try:
-        if args.templates is not None and not args.templates.is_dir():
-            raise UsageError(f"{args.templates}: templates folder does not exist")
-        templates = (args.templates or packaged_folder()).resolve()
-        state = read_content(args.content, now=source_date_epoch())
-        changes = [
-            next_package(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)[0]
-            for deck in state.decks
-        ]
-    except ContentError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        print("cardpress: the content has errors; nothing to preview", file=sys.stderr)
-        return exc.exit_status
-    except CardpressError as exc:
-        print(f"cardpress: error: {exc}", file=sys.stderr)
-        return exc.exit_status
+    templates = chosen_folder(args.templates)
+    state = read_content(args.content, now=source_date_epoch())
+    changes = [
+        next_package(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)[0]
+        for deck in state.decks
+    ]
     if args.json:
         data = {"preview": 1, "decks": [c.to_json() for c in changes]}
         print(json.dumps(data, indent=2, ensure_ascii=False))

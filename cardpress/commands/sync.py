@@ -62,46 +62,39 @@ def _count(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardpress.anki_profiles import find_collection
-    from cardpress.anki_sync import open_collection, plan_deck
-    from cardpress.build import source_date_epoch
-    from cardpress.errors import CardpressError, ContentError, UsageError
-    from cardpress.parse import read_content
-    from cardpress.template_folders import packaged_folder
+    from cardpress.commands.failures import reported
 
     try:
-        if args.templates is not None and not args.templates.is_dir():
-            raise UsageError(f"{args.templates}: templates folder does not exist")
-        if args.max_delete is not None and not args.delete:
-            raise UsageError("--max-delete limits --delete: give both, or neither")
-        templates = (args.templates or packaged_folder()).resolve()
-        place = find_collection(args.profile, args.collection)
-        state = read_content(args.content, now=source_date_epoch())
-        plans = [
-            plan_deck(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)
-            for deck in state.decks
-        ]
-        for warning in state.warnings:
-            print(warning, file=sys.stderr)
-        col = open_collection(place)
-        try:
-            return _sync(args, plans, place, col)
-        finally:
-            col.close()
-    except ContentError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        print("cardpress: the content has errors; the collection was not touched", file=sys.stderr)
-        return exc.exit_status
-    except CardpressError as exc:
-        print(f"cardpress: error: {exc}", file=sys.stderr)
-        return exc.exit_status
-    except OSError as exc:
-        print(f"cardpress: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return reported(lambda: _plan_and_sync(args), "the collection was not touched")
     except KeyboardInterrupt:
         print("cardpress: interrupted; the collection opens and checks clean", file=sys.stderr)
         return 130
+
+
+def _plan_and_sync(args: argparse.Namespace) -> int:
+    from cardpress.anki_profiles import find_collection
+    from cardpress.anki_sync import open_collection, plan_deck
+    from cardpress.build import source_date_epoch
+    from cardpress.errors import UsageError
+    from cardpress.parse import read_content
+    from cardpress.template_folders import chosen_folder
+
+    templates = chosen_folder(args.templates)
+    if args.max_delete is not None and not args.delete:
+        raise UsageError("--max-delete limits --delete: give both, or neither")
+    place = find_collection(args.profile, args.collection)
+    state = read_content(args.content, now=source_date_epoch())
+    plans = [
+        plan_deck(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)
+        for deck in state.decks
+    ]
+    for warning in state.warnings:
+        print(warning, file=sys.stderr)
+    col = open_collection(place)
+    try:
+        return _sync(args, plans, place, col)
+    finally:
+        col.close()
 
 
 def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any) -> int:
