@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, template_folders
+from cardpress.content_files import identity
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
@@ -232,6 +233,7 @@ def _build_stale(
     for job in jobs:
         atomic.sweep(job.final, started_at)
     anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
+    rewritten: set[str] = set()  # decks whose lock this build wrote
     for deck in state.decks:
         lock = state.locks[deck.key]
         removed = state.removed.get(deck.key, [])
@@ -250,12 +252,13 @@ def _build_stale(
         else:
             notices = []
         if lock.save():
+            rewritten.add(deck.key)
             detail(f"updated {lock.path}")
         atomic.sweep(lock.path, started_at)
         for notice in notices:
             info(notice)
     try:
-        _record_state(options, plan, state, jobs, markdown_hashes)
+        _record_state(options, plan, state, jobs, markdown_hashes, rewritten)
         if cache is not None:
             cache.save()
     except OSError as exc:  # the outputs are written; only the next build costs more
@@ -352,6 +355,7 @@ def _record_state(
     state: ContentState,
     jobs: list[Job],
     markdown_hashes: dict[str, str],
+    rewritten: set[str],
 ) -> None:
     rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
     content = state.scan.root
@@ -361,9 +365,13 @@ def _record_state(
         markdown = (p.relative_to(content).as_posix() for p in unit.files)
         inputs = {path: markdown_hashes.get(path, "") for path in markdown}
         inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
-        inputs[unit.lock.relative_to(content).as_posix()] = state.locks[deck.key].file_hash()
+        lock = unit.lock.relative_to(content).as_posix()
+        inputs[lock] = state.locks[deck.key].file_hash()
+        identities = {path: state.scan.identity_of(path) for path in inputs}
+        if deck.key in rewritten:  # written just now: its bytes are the ones hashed
+            identities[lock] = _identity(unit.lock)
         asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
-        record = freshness.DeckRecord(key=deck.key, inputs=inputs, asks=asks)
+        record = freshness.DeckRecord(key=deck.key, inputs=inputs, identities=identities, asks=asks)
         old = plan.state.decks.get(unit.unit)
         unchanged = old is not None and old.key == deck.key and unit.unit in plan.fresh
         if unchanged and old is not None:
@@ -371,16 +379,25 @@ def _record_state(
         for fmt in options.formats:
             final = rendered.get((deck.key, fmt))
             if final is not None:
+                found = _identity(final)  # before hashing: a change meanwhile gives another
                 record.outputs[fmt] = freshness.OutputRecord(
                     file=final.name,
                     sha256=freshness.file_hash(final) or "",
                     config=plan.configs[fmt],
                     warnings=next(j.warnings for j in jobs if j.final == final),
+                    identity=found,
                 )
         new.decks[unit.unit] = record
     state_file = freshness.state_path(options.out)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     atomic.write_bytes(state_file, new.serialise())
+
+
+def _identity(path: Path) -> str:
+    try:
+        return identity(os.stat(path))
+    except OSError:
+        return ""  # hashed again next time
 
 
 __all__ = ["BuildOptions", "BuildReport", "build", "source_date_epoch"]

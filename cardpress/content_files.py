@@ -10,6 +10,7 @@ send escape sequences to the terminal.
 from __future__ import annotations
 
 import bisect
+import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,15 +85,32 @@ def checked_path(root: Path, path: Path, limit: int, what: str = "file") -> Path
 
 def read_checked(root: Path, path: Path, limit: int, what: str = "file") -> bytes:
     """The bytes of a regular file inside ``root`` of at most ``limit`` bytes."""
+    return read_identified(root, path, limit, what)[0]
+
+
+def read_identified(root: Path, path: Path, limit: int, what: str = "file") -> tuple[bytes, str]:
+    """``read_checked``, with the file's ``identity`` as it was before it was read: a
+    change while or after it is read gives it another."""
     resolved = checked_path(root, path, limit, what)
     try:
         with open(resolved, "rb") as handle:
+            found = identity(os.fstat(handle.fileno()))
             data = handle.read(limit + 1)
     except OSError as exc:
         raise Unreadable(f"cannot read {what}: {shown(exc.strerror or exc)}") from None
     if len(data) > limit:  # it grew since we looked
         raise Unreadable(f"{what} is over the limit of {limit} bytes")
-    return data
+    return data, found
+
+
+def identity(status: os.stat_result) -> str:
+    """What changes whenever a file's bytes may have: its device and inode, its size and its
+    modification and change times. No program can set the change time back, so a file
+    with the identity recorded when it was read still has the bytes read then."""
+    return (
+        f"{status.st_dev}:{status.st_ino}:{status.st_size}:"
+        f"{status.st_mtime_ns}:{status.st_ctime_ns}"
+    )
 
 
 @dataclass(frozen=True)

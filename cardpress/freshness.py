@@ -4,9 +4,12 @@ The build records, in its cache folder (``user_cache.build_folder``, never the o
 folder, which may have come with the repository), the hash of every input of each deck
 (its Markdown files, images and lock file), a hash of each output's configuration (its
 templates, the paper option, SOURCE_DATE_EPOCH and cardpress's own code) and the hash of
-each output file. An output whose inputs, configuration and file are all unchanged is not
-rebuilt. Nothing heavy is imported, so that a no-op build costs a few file reads; the
-content's files are read through the build's ``ContentScan``, which the parser then uses.
+each output file, each file's hash beside its identity when it was hashed (device, inode,
+size, modification and change times: ``content_files.identity``). An output whose inputs,
+configuration and file are all unchanged is not rebuilt. A file that still has its
+identity is not read again, so a no-op build reads no content and no output, and imports
+nothing heavy; any other file is read and hashed, the content's through the build's
+``ContentScan``, which the parser then uses.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress import __version__
+from cardpress.content_files import identity
 from cardpress.errors import Diagnostic
 from cardpress.model import SourceLocation
 from cardpress.print_options import PrintOptions
@@ -31,7 +35,7 @@ from cardpress.template_folders import files as template_files
 from cardpress.user_cache import build_folder
 
 STATE_NAME = "state.json"
-STATE_VERSION = 3  # 3: warnings kept as their parts, printed from any folder
+STATE_VERSION = 4  # 4: each file's identity beside its hash
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -111,12 +115,25 @@ class OutputRecord:
     sha256: str
     config: str
     warnings: list[str] = field(default_factory=list)  # its renderer's, repeated while fresh
+    identity: str = ""  # the file's (content_files.identity) when it was hashed
+
+    def unchanged(self, out: Path) -> bool:
+        """The file is still the one this build wrote: the same identity, else the same bytes."""
+        path = out / self.file
+        if self.identity:
+            try:
+                if identity(os.stat(path)) == self.identity:
+                    return True
+            except OSError:
+                return False
+        return file_hash(path) == self.sha256
 
 
 @dataclass
 class DeckRecord:
     key: str
     inputs: dict[str, str]  # path relative to the content folder -> sha256
+    identities: dict[str, str] = field(default_factory=dict)  # path -> identity when read
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     asks: list[str] = field(default_factory=list)  # outputs built only when a deck asks
 
@@ -143,6 +160,7 @@ class BuildState:
                     unit: DeckRecord(
                         key=str(entry["key"]),
                         inputs={str(k): str(v) for k, v in entry["inputs"].items()},
+                        identities={str(k): str(v) for k, v in entry.get("identities", {}).items()},
                         outputs={
                             fmt: OutputRecord(**record) for fmt, record in entry["outputs"].items()
                         },
@@ -170,6 +188,7 @@ class BuildState:
                 unit: {
                     "key": record.key,
                     "inputs": dict(sorted(record.inputs.items())),
+                    "identities": dict(sorted(record.identities.items())),
                     "outputs": {fmt: vars(out) for fmt, out in sorted(record.outputs.items())},
                     "asks": sorted(record.asks),
                 }
@@ -213,7 +232,10 @@ def inputs_unchanged(scan: ContentScan, unit: DeckSources, record: DeckRecord) -
     recorded_markdown = {p for p in record.inputs if p.endswith(".md")}
     if markdown != recorded_markdown:
         return False
-    return all(scan.hash(path) == digest for path, digest in record.inputs.items())
+    return all(
+        scan.unchanged(path, digest, record.identities.get(path, ""))
+        for path, digest in record.inputs.items()
+    )
 
 
 def plan(
@@ -260,7 +282,7 @@ def plan(
             for fmt in expected
             if fmt in record.outputs
             and record.outputs[fmt].config == configs[fmt]
-            and file_hash(out / record.outputs[fmt].file) == record.outputs[fmt].sha256
+            and record.outputs[fmt].unchanged(out)
         }
         complete = complete and fresh[unit.unit] == expected
     return Plan(state, units, fresh, configs, complete, outputs)

@@ -10,6 +10,7 @@ file inside the content folder, under its size limit).
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from cardpress.content_files import (
     MAX_IMAGE_BYTES,
     MAX_LOCK_BYTES,
     Unreadable,
-    read_checked,
+    identity,
+    read_identified,
     resolve_inside,
 )
 from cardpress.sources import DeckSources, Found, discover
@@ -28,10 +30,12 @@ _LARGEST = max(MAX_FILE_BYTES, MAX_IMAGE_BYTES, MAX_LOCK_BYTES)
 
 @dataclass(frozen=True)
 class FileBytes:
-    """A file's bytes as read, and their SHA-256."""
+    """A file's bytes as read, their SHA-256, and the file's identity before it was read
+    (``content_files.identity``)."""
 
     data: bytes
     sha256: str
+    identity: str = ""
 
 
 class ContentScan:
@@ -77,6 +81,23 @@ class ContentScan:
         except Unreadable:
             return None
 
+    def unchanged(self, rel: str, sha256: str, recorded: str) -> bool:
+        """Whether a file of the content folder still has the bytes hashed to ``sha256``
+        when the file had the identity ``recorded``. A file that still has that identity is
+        not read at all (a no-op build reads no content); any other is read and hashed."""
+        if recorded and self.root / rel not in self._read:
+            try:
+                if identity(os.stat(self.root / rel)) == recorded:
+                    return True
+            except (OSError, ValueError):
+                pass  # reading it says what is wrong
+        return self.hash(rel) == sha256
+
+    def identity_of(self, rel: str) -> str:
+        """The identity of a file this build read, or '' when it read none there."""
+        known = self._read.get(self.root / rel)
+        return known.identity if known is not None else ""
+
     def markdown_hashes(self) -> dict[str, str]:
         """The hash of every deck file that can be read, by path relative to the folder."""
         hashes: dict[str, str] = {}
@@ -89,5 +110,5 @@ class ContentScan:
 
     def _load(self, path: Path, limit: int, what: str) -> FileBytes:
         # Whole files only: a later read with a larger limit gets these same bytes.
-        data = read_checked(self.root, path, limit, what)
-        return FileBytes(data, hashlib.sha256(data).hexdigest())
+        data, found = read_identified(self.root, path, limit, what)
+        return FileBytes(data, hashlib.sha256(data).hexdigest(), found)

@@ -204,3 +204,58 @@ def test_a_finished_build_sweeps_temporary_files_a_killed_one_left(
     assert run_cli("--content", example_content, "--out", out, "--only", "json").status == 0
     assert not left.exists()
     assert running.exists()
+
+
+def _same_size_edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (as long) and set the file's times back as they were."""
+    assert len(old) == len(new)
+    before = path.stat()
+    path.write_text(path.read_text().replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def test_an_edit_that_keeps_the_size_and_times_is_still_seen(run_cli, example_content, tmp_path):
+    """A no-op build trusts a file it does not read only while its change time is the one
+    recorded, and no program can set that back."""
+    out = tmp_path / "dist"
+    build = ("--content", example_content, "--out", out, "--only", "json")
+    assert run_cli(*build).status == 0
+    _same_size_edit(example_content / "networking.md", "16-bit number", "16-bit NUMBER")
+    result = run_cli(*build)
+    assert result.status == 0, result.err
+    assert "nothing to do" not in result.out
+    assert "16-bit NUMBER" in (out / "networking-basics.json").read_text()
+
+    model = (out / "networking-basics.json").read_text()
+    _same_size_edit(out / "networking-basics.json", "16-bit NUMBER", "16-bit number")
+    result = run_cli(*build)
+    assert "nothing to do" not in result.out
+    assert (out / "networking-basics.json").read_text() == model
+
+
+def test_touched_files_leave_a_no_op_and_a_no_op_reads_no_content(
+    run_cli, example_content, tmp_path, monkeypatch
+):
+    """Files whose times changed but not their bytes (a checkout, a sync tool) are hashed
+    and found unchanged; files untouched since the build are not read at all."""
+    from cardpress.scan import ContentScan
+
+    out = tmp_path / "dist"
+    build = ("--content", example_content, "--out", out, "--only", "json,html")
+    assert run_cli(*build).status == 0
+    read: list[Path] = []
+    load = ContentScan._load
+
+    def counted(self: ContentScan, path: Path, limit: int, what: str):  # type: ignore[no-untyped-def]
+        read.append(path)
+        return load(self, path, limit, what)
+
+    monkeypatch.setattr(ContentScan, "_load", counted)
+    assert "nothing to do: 2 output(s)" in run_cli(*build).out
+    assert read == []
+
+    for path in [example_content / "networking.md", out / "networking-basics.json"]:
+        os.utime(path)
+    assert "nothing to do: 2 output(s)" in run_cli(*build).out
+    assert [p.name for p in read] == ["networking.md"]
