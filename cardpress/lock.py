@@ -117,14 +117,14 @@ class LockedCard:
             removed=bool(entry.get("removed", False)),
             note=str(entry["note"]) if "note" in entry else None,
             renamed_to=str(entry["renamed_to"]) if "renamed_to" in entry else None,
-            kinds=tuple(str(k) for k in entry.get("kinds", ())),
+            kinds=tuple(map(str, entry.get("kinds", ()))),
             built=None
             if built is None
             else BuiltNote(
                 kind=str(built.get("kind", kind)),
                 deck=str(built["deck"]),
-                tags=tuple(str(t) for t in built["tags"]),
-                fields=tuple(str(f) for f in built["fields"]),
+                tags=tuple(map(str, built["tags"])),
+                fields=tuple(map(str, built["fields"])),
             ),
         )
 
