@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, template_folders
-from cardpress.content_files import identity
+from cardpress.content_files import path_identity
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
@@ -369,7 +369,7 @@ def _record_state(
         inputs[lock] = state.locks[deck.key].file_hash()
         identities = {path: state.scan.identity_of(path) for path in inputs}
         if deck.key in rewritten:  # written just now: its bytes are the ones hashed
-            identities[lock] = _identity(unit.lock)
+            identities[lock] = path_identity(unit.lock)
         asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
         record = freshness.DeckRecord(key=deck.key, inputs=inputs, identities=identities, asks=asks)
         old = plan.state.decks.get(unit.unit)
@@ -379,7 +379,7 @@ def _record_state(
         for fmt in options.formats:
             final = rendered.get((deck.key, fmt))
             if final is not None:
-                found = _identity(final)  # before hashing: a change meanwhile gives another
+                found = path_identity(final)  # before hashing: a change meanwhile gives another
                 record.outputs[fmt] = freshness.OutputRecord(
                     file=final.name,
                     sha256=freshness.file_hash(final) or "",
@@ -391,13 +391,6 @@ def _record_state(
     state_file = freshness.state_path(options.out)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     atomic.write_bytes(state_file, new.serialise())
-
-
-def _identity(path: Path) -> str:
-    try:
-        return identity(os.stat(path))
-    except OSError:
-        return ""  # hashed again next time
 
 
 __all__ = ["BuildOptions", "BuildReport", "build", "source_date_epoch"]

@@ -103,6 +103,14 @@ def read_identified(root: Path, path: Path, limit: int, what: str = "file") -> t
     return data, found
 
 
+def path_identity(path: Path) -> str:
+    """The ``identity`` of the file at ``path`` now; '' when it cannot be looked at."""
+    try:
+        return identity(os.stat(path))
+    except OSError:
+        return ""
+
+
 def identity(status: os.stat_result) -> str:
     """What changes whenever a file's bytes may have: its device and inode, its size and its
     modification and change times. No program can set the change time back, so a file
