@@ -22,14 +22,16 @@ def check_inline(
     children = inline.children or []
     keep: list[Token] = []
     drop_close = 0
-    cursor = source.cursor(line, end_line)
+    cursor: Cursor | None = None  # made on first need: most inline parts need none
     for child in children:
         if child.type == "image":
+            cursor = cursor or source.cursor(line, end_line)
             _image(child, cursor, deck)
         elif child.type == "link_open":
             href = str(child.attrs.get("href", ""))
             if not markup.SAFE_LINK_RE.match(href):
                 written = urllib.parse.unquote(href)  # as in the source, not %-encoded
+                cursor = cursor or source.cursor(line, end_line)
                 deck.report.warning(
                     cursor.find(written),
                     f"link to '{shown(written)}' is shown as text: only http, https and "
@@ -41,10 +43,12 @@ def check_inline(
             drop_close -= 1
             continue
         elif child.type == formulas.TOKEN:
+            cursor = cursor or source.cursor(line, end_line)
             check_formula(child, cursor, deck)
         elif child.type == "html_inline":
             raw = child.content
             if not raw.startswith("<!--") and not markup.allowed_tag(raw):
+                cursor = cursor or source.cursor(line, end_line)
                 deck.report.warning(
                     cursor.find(raw), f"raw HTML '{shown(raw, 40)}' is shown as text"
                 )
