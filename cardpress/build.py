@@ -366,9 +366,10 @@ def _record_state(
         inputs = {path: markdown_hashes.get(path, "") for path in markdown}
         inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
         lock = unit.lock.relative_to(content).as_posix()
-        inputs[lock] = state.locks[deck.key].file_hash()
+        written = deck.key in rewritten  # else as the scan read and hashed it
+        inputs[lock] = state.locks[deck.key].file_hash() if written else state.scan.hash(lock) or ""
         identities = {path: state.scan.identity_of(path) for path in inputs}
-        if deck.key in rewritten:  # written just now: its bytes are the ones hashed
+        if written:
             identities[lock] = path_identity(unit.lock)
         asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
         record = freshness.DeckRecord(key=deck.key, inputs=inputs, identities=identities, asks=asks)
