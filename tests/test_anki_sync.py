@@ -25,26 +25,9 @@ from cardpress.renderers.anki import REMOVED_TAG
 from tests.anki_support import AnkiUser
 from tests.conftest import ROOT
 from tests.files_support import png, write_files
-from tests.test_anki_preview_journey import (
-    BASICS_V1,
-    BASICS_V2,
-    INDEX,
-    MORE_V1,
-    MORE_V2,
-    TOOLS_V1,
-    TOOLS_V2,
-    anki_states,
-)
+from tests.journey_deck import BASICS_V2, FILES_V1, INDEX, MORE_V2, TOOLS_V2, anki_states
 
-V1 = {
-    "index.md": INDEX,
-    "10-basics.md": BASICS_V1,
-    "20-more.md": MORE_V1,
-    "30-tools.md": TOOLS_V1,
-    "img/square.png": png(4, 4, (220, 20, 20)),
-    "img/map.png": png(6, 3, (20, 20, 220)),
-    "img/legend.png": png(3, 3, (20, 120, 20)),
-}
+V1 = FILES_V1
 V2 = {
     "10-basics.md": BASICS_V2,
     "20-more.md": MORE_V2,

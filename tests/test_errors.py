@@ -8,20 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.files_support import write_files
+
 FRONT = "---\ntitle: T\nid: t\n---\n"
 CARD = "## S\n\n### Q?\n\nA.\n"
 
 
 def write_content(root: Path, files: dict[str, str | bytes]) -> Path:
-    content = root / "content"
-    for name, data in files.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return content
+    return write_files(root / "content", files)
 
 
 def test_empty_content_folder(tmp_path, run_cli):
