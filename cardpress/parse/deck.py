@@ -3,6 +3,7 @@ file, and put the deck together."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -114,21 +115,30 @@ def parse_or_reuse(source: SourceFile, deck: DeckState, cache: FileCache | None)
     cached = cache.get(key, deck.scan) if cache else None
     if cached is not None and _reuse(cached, deck):
         return cached
-    before = (len(deck.report.diagnostics), set(deck.card_ids), set(deck.section_keys))
+    before = (len(deck.report.diagnostics), len(deck.card_ids), len(deck.section_keys))
     count = deck.card_count
     deck.file_media = set()
     sections, intro = parse_file(source, deck)
     parsed = ParsedFile(
         sections=tuple(sections),
         intro=intro,
-        card_ids=tuple((k, v) for k, v in deck.card_ids.items() if k not in before[1]),
-        section_keys=tuple((k, v) for k, v in deck.section_keys.items() if k not in before[2]),
+        card_ids=_added(deck.card_ids, before[1]),
+        section_keys=_added(deck.section_keys, before[2]),
         media=tuple(deck.media[path] for path in sorted(deck.file_media)),
         card_count=deck.card_count - count,
     )
     if cache and len(deck.report.diagnostics) == before[0]:
         cache.put(key, parsed)
     return parsed
+
+
+def _added(
+    claimed: dict[str, SourceLocation], count_before: int
+) -> tuple[tuple[str, SourceLocation], ...]:
+    """What a file added to ``claimed`` since it held ``count_before`` entries: a dict
+    keeps its order, so they are its last ones (no copy of the deck's whole claims)."""
+    added = len(claimed) - count_before
+    return tuple(reversed(list(itertools.islice(reversed(claimed.items()), added))))
 
 
 def _reuse(cached: ParsedFile, deck: DeckState) -> bool:
