@@ -81,20 +81,21 @@ def code_fingerprint() -> str:
 
 
 def output_config(
-    templates: Path | None,
+    templates: dict[str, Path],
     fmt: str,
     paper: str | None,
     source_date_epoch: int | None,
     printing: PrintOptions | None = None,
     hashes: dict[Path, str | None] | None = None,
 ) -> str:
-    """Everything besides the deck that an output depends on: its templates are the files
-    that win of the user's folder and the packaged one (the shared ones and its own)."""
+    """Everything besides the deck that an output depends on. ``templates``: the files
+    that win of the user's folder and the packaged one (``template_folders.files``), of
+    which the output uses the shared ones and its own."""
     row = FORMATS[fmt]
     printing = printing or PrintOptions()
     used = {
         name: path
-        for name, path in template_files(templates).items()
+        for name, path in templates.items()
         if "/" not in name or name.startswith(f"{row.template_folder}/")
     }
     parts = [
@@ -251,9 +252,10 @@ def plan(
 ) -> Plan:
     """``named``: the formats were named on the command line, so every deck gets them all."""
     state = BuildState.read(out)
+    winning = template_files(templates)  # listed once for every format
     hashes: dict[Path, str | None] = {}  # templates the formats share, read once
     configs = {
-        fmt: output_config(templates, fmt, paper, source_date_epoch, printing, hashes)
+        fmt: output_config(winning, fmt, paper, source_date_epoch, printing, hashes)
         for fmt in formats
     }
     units: list[DeckSources] = []
