@@ -13,14 +13,7 @@ from cardpress.renderers.anki import removed_notes_search, replaced_note_search
 from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES
 from tests.files_support import png, write_files
-
-INDEX = """---
-title: Journey
-id: journey
-description: A deck that changes between builds.
-tags: [journey]
----
-"""
+from tests.journey_deck import INDEX
 
 BASICS_V1 = """## Basics
 <!-- id: basics -->
