@@ -45,6 +45,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="delete the notes of removed cards instead of tagging and suspending them",
     )
+    edits = parser.add_mutually_exclusive_group()
+    edits.add_argument(
+        "--keep-anki-edits",
+        action="store_true",
+        help="fields edited in Anki that the Markdown would replace keep the edit (this run)",
+    )
+    edits.add_argument(
+        "--overwrite-anki-edits",
+        action="store_true",
+        help="fields edited in Anki that the Markdown would replace get the Markdown's text",
+    )
     parser.add_argument(
         "--max-delete",
         type=_count,
@@ -90,8 +101,12 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
     ]
     for warning in state.warnings:
         print(warning, file=sys.stderr)
+    from cardpress.anki_edits import deck_notes, sync_edits
+
+    known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]
     col = open_collection(place)
     try:
+        args.anki_edits = sync_edits(col, known, args.keep_anki_edits, args.overwrite_anki_edits)
         return _sync(args, plans, place, col)
     finally:
         col.close()
@@ -105,7 +120,10 @@ def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlac
     planned = [(plan, deck_work(col, plan, rows, rows, delete=args.delete)) for plan in plans]
     if args.delete and not args.dry_run:
         _check_deletions(args, planned)
+    if args.anki_edits.edits and args.anki_edits.decision is None and not args.dry_run:
+        raise SyncError(args.anki_edits.refusal())
     if args.dry_run:
+        print("\n".join(args.anki_edits.lines(dry_run=True)))
         for index, (plan, work) in enumerate(planned):
             if index:
                 print()
@@ -200,6 +218,7 @@ def _build_and_import(
         readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
             now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
         }
+        args.anki_edits.after_import(col, plan.deck)
         kept = {g: row for g, row in now.items() if row.nid not in readded}
         work = deck_work(col, plan, before, kept, delete=args.delete)
         lines = _work_lines(col, work, args.delete, dry_run=False)
@@ -211,6 +230,8 @@ def _build_and_import(
             f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
         )
         print("\n".join(lines))
+        for line in args.anki_edits.lines(dry_run=False, deck=plan.deck):
+            print(f"  {line}" if not line.startswith("  ") else line)
         if forgotten:
             print(
                 f"  their notes are gone from Anki, so the packages stop carrying "
