@@ -32,6 +32,7 @@ FIELDS_RECORD = "cardpress:fields:{deck}"
 note of a deck."""
 KEEP = "keep"
 OVERWRITE = "overwrite"
+_BLOCK_TAG_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|pre|tr|td|th|h\d|blockquote|hr)\b[^>]*>")
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -72,6 +73,11 @@ class FieldEdit:
     """What the next package holds (the Markdown)."""
     built: str | None
     """What the last package held, before the edit (None: unknown)."""
+    markdown_changed: bool = False
+    """The Markdown changed this field too since cardpress last put it in the note."""
+    behind: bool = False
+    """The note was last changed in the collection before the last package was made: an
+    edit made before that build, or an older package's version (see ``edited_fields``)."""
 
     def diff(self) -> str:
         """A short word diff from the Markdown's text to Anki's: ``[-gone-]{+added+}``."""
@@ -134,11 +140,14 @@ def collection_notes(col: Any, guids: Iterable[str]) -> dict[str, tuple[int, int
     return found
 
 
-def edited_fields(col: Any, decks: Sequence[DeckNotes], *, at_risk: bool = True) -> list[FieldEdit]:
+def edited_fields(
+    col: Any, decks: Sequence[DeckNotes], *, at_risk: bool = True, include_behind: bool = False
+) -> list[FieldEdit]:
     """Every field edited in Anki (with ``at_risk``, only those the next package would
-    replace: it holds something else). A note the collection has only in a version older
-    than the last package (imported before the last build, never edited since) is left
-    out: nothing tells an edit from the older version there."""
+    replace: it holds something else). A note last changed in the collection before the
+    last package was made, with no record of a sync, may hold an older package's version
+    or an edit made before that build: nothing tells which, so it is left out unless
+    ``include_behind`` (then marked ``behind``)."""
     edits: list[FieldEdit] = []
     for deck in decks:
         records = recorded_fields(col, deck.deck)
@@ -148,7 +157,8 @@ def edited_fields(col: Any, decks: Sequence[DeckNotes], *, at_risk: bool = True)
                 continue
             nid, mod, fields = held[note.guid]
             record = records.get(note.guid)
-            if record is None and (note.built is None or (note.stamp or 0) > mod):
+            behind = record is None and (note.stamp or 0) > mod
+            if (record is None and note.built is None) or (behind and not include_behind):
                 continue
             for index, name in enumerate(note.names):
                 if index >= len(fields) or index >= len(note.package):
@@ -172,6 +182,8 @@ def edited_fields(col: Any, decks: Sequence[DeckNotes], *, at_risk: bool = True)
                         anki,
                         note.package[index],
                         note.built[index] if note.built and index < len(note.built) else None,
+                        field_hash(note.package[index]) not in known,
+                        behind,
                     )
                 )
     return edits
@@ -218,7 +230,8 @@ def record(col: Any, deck: DeckNotes) -> None:
 
 def plain(field: str) -> str:
     """A field's text for a diff: tags dropped, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(_TAG_RE.sub(" ", field)).split())
+    text = _TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", field))
+    return " ".join(html.unescape(text).split())
 
 
 def short_diff(old: str, new: str, context: int = 3, limit: int = 160) -> str:

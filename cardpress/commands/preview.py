@@ -73,12 +73,21 @@ def _preview(args: argparse.Namespace) -> int:
         from cardpress.anki_edits import ADVICE, report
 
         print()
-        if edits:
-            print(f"{len(edits)} field(s) edited in Anki that the Markdown would replace:")
-            print("\n".join(report(edits)))
+        sure = [e for e in edits if not e.behind]
+        if sure:
+            print(f"{len(sure)} field(s) edited in Anki that the Markdown would replace:")
+            print("\n".join(report(sure)))
             print(f"  a sync stops for them: {ADVICE}")
         else:
             print("no field edited in Anki is at risk")
+        behind = [e for e in edits if e.behind]
+        if behind:
+            print(
+                f"{len(behind)} field(s) in Anki differ from the last build, and their notes "
+                "were last changed before it: not imported yet, or edited in Anki before it "
+                "(an import would replace them):"
+            )
+            print("\n".join(report(behind)))
     return 0
 
 
@@ -94,6 +103,6 @@ def _anki_edits(args: argparse.Namespace, state: Any, templates: Path) -> list[A
     known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]
     col = open_collection(place)
     try:
-        return edited_fields(col, known)
+        return edited_fields(col, known, include_behind=True)
     finally:
         col.close()
