@@ -55,6 +55,9 @@ class KnownNote:
 class DeckNotes:
     deck: str
     notes: tuple[KnownNote, ...]
+    note_types: tuple[tuple[int, int | None], ...] = ()
+    """(note type id, when the last package's version was made) of each note type the
+    next package uses."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,10 @@ def known_notes(deck: str, lock: Lock, notes: Sequence[PackageNote]) -> DeckNote
                 stamp=stamp[1] if stamp is not None else None,
             )
         )
-    return DeckNotes(deck, tuple(known))
+    ids = sorted({NOTE_TYPES[note.kind].id for note in notes})
+    stamps = [lock.previous_stamps.get(f"anki:notetype:{i}") for i in ids]
+    types = tuple((i, stamp[1] if stamp else None) for i, stamp in zip(ids, stamps, strict=True))
+    return DeckNotes(deck, tuple(known), types)
 
 
 def field_hash(text: str) -> str:

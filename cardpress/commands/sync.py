@@ -122,12 +122,15 @@ def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlac
         _check_deletions(args, planned)
     if args.anki_edits.edits and args.anki_edits.decision is None and not args.dry_run:
         raise SyncError(args.anki_edits.refusal())
+    from cardpress.anki_sync_needed import nothing_to_change
+
+    args.nothing_to_change = nothing_to_change(col, planned, args.anki_edits, delete=args.delete)
     if args.dry_run:
         print("\n".join(args.anki_edits.lines(dry_run=True)))
         for index, (plan, work) in enumerate(planned):
             if index:
                 print()
-            print("\n".join(anki_report.summary(plan.changes)))
+            print("\n".join(anki_report.summary(plan.changes, sync=True)))
             print("\n".join(_work_lines(col, work, args.delete, dry_run=True)))
         if args.delete:
             try:
@@ -191,7 +194,6 @@ def _build_and_import(
     options: BuildOptions,
     pending: set[str],
 ) -> None:
-    from cardpress.anki_backup import back_up
     from cardpress.anki_sync import (
         apply,
         cleanup_build,
@@ -201,6 +203,7 @@ def _build_and_import(
         note_rows,
         record_tags,
     )
+    from cardpress.anki_sync_needed import back_up_before_change
     from cardpress.build import build, source_date_epoch
 
     out = options.out
@@ -208,8 +211,7 @@ def _build_and_import(
         build(options, _ignore, _ignore, _ignore)  # the notices are for a manual import
     finally:
         cleanup_build(out)
-    backup = back_up(col, place)
-    print(f"backed up {place.shown} to {backup}")
+    back_up_before_change(col, place, not args.nothing_to_change)
     for plan in plans:
         before = note_rows(col)
         log = import_package(col, out / f"{plan.deck}.apkg")
