@@ -195,29 +195,6 @@ def edited_fields(
     return edits
 
 
-def settle(col: Any, edits: Sequence[FieldEdit], decision: str) -> int:
-    """After the import: each edited field as ``decision`` says (``KEEP``: the edit made in
-    Anki, ``OVERWRITE``: the Markdown's), whatever the import did. Returns how many
-    fields it had to set."""
-    by_note: dict[int, list[FieldEdit]] = {}
-    for edit in edits:
-        by_note.setdefault(edit.nid, []).append(edit)
-    changed = []
-    for nid, note_edits in sorted(by_note.items()):
-        note = col.get_note(nid)
-        dirty = False
-        for edit in note_edits:
-            wanted = edit.anki if decision == KEEP else edit.package
-            if note.fields[edit.index] != wanted:
-                note.fields[edit.index] = wanted
-                dirty = True
-        if dirty:
-            changed.append(note)
-    if changed:
-        col.update_notes(changed)
-    return sum(len(by_note[note.id]) for note in changed)
-
-
 def record(col: Any, deck: DeckNotes) -> None:
     """Remember in the collection the fields the sync left on the deck's notes (the
     package's: an edit kept with ``--keep-anki-edits`` stays an edit until pulled or
@@ -312,13 +289,33 @@ class SyncEdits:
         )
 
     def after_import(self, col: Any, deck: str) -> None:
-        """Settle the deck's edits as decided, then record what the sync left."""
-        mine = [edit for edit in self.edits if edit.deck == deck]
-        if mine and self.decision is not None:
-            settle(col, mine, self.decision)
+        """Give the deck's notes the package's fields, but for the edits kept with
+        ``--keep-anki-edits``, whatever the import did (Anki skips a note whose copy in the
+        collection is as new as the package's, an edit or a build in the same second),
+        then record what the sync left."""
+        kept = {
+            (e.nid, e.index): e.anki for e in self.edits if e.deck == deck and self.decision == KEEP
+        }
         for notes in self.decks:
-            if notes.deck == deck:
-                record(col, notes)
+            if notes.deck != deck:
+                continue
+            held = collection_notes(col, (n.guid for n in notes.notes))
+            changed = []
+            for note in notes.notes:
+                if note.guid not in held:
+                    continue
+                nid, _, fields = held[note.guid]
+                wanted = [kept.get((nid, i), field) for i, field in enumerate(note.package)]
+                if len(fields) != len(wanted):
+                    continue
+                if any(normal(a) != normal(b) for a, b in zip(fields, wanted, strict=True)):
+                    anki_note = col.get_note(nid)
+                    for index, value in enumerate(wanted):
+                        anki_note.fields[index] = value
+                    changed.append(anki_note)
+            if changed:
+                col.update_notes(changed)
+            record(col, notes)
 
 
 def deck_notes(deck: Any, lock: Lock, templates: Any) -> DeckNotes:

@@ -3,8 +3,9 @@ collection up only before a change, and otherwise says where its last backup is.
 
 Decided before the sync builds, from the collection as it is: nothing to change means
 every note and note type of the next packages is in the collection at least as new as
-the package's copy (so Anki's import skips it), every removed card's note is there,
-and nothing is to be moved, retagged, suspended, deleted or settled.
+the package's copy (so Anki's import skips it) and with the package's fields, every
+removed card's note is there, and nothing is to be moved, retagged, suspended or
+deleted, and no field edited in Anki is to be kept or overwritten.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.anki_backup import BACKUP_PREFIX
-from cardpress.anki_edits import SyncEdits
+from cardpress.anki_edits import SyncEdits, collection_notes, normal
 from cardpress.anki_profiles import CollectionPlace
 from cardpress.anki_sync import DeckPlan, DeckWork
 
@@ -32,8 +33,12 @@ def nothing_to_change(
             return False
     mods = {str(guid): int(mod) for guid, mod in col.db.all("select guid, mod from notes")}
     for deck in edits.decks:
+        held = collection_notes(col, (note.guid for note in deck.notes))
         for note in deck.notes:
             if note.stamp is None or mods.get(note.guid, -1) < note.stamp:
+                return False
+            fields = held[note.guid][2]
+            if [normal(f) for f in fields] != [normal(f) for f in note.package]:
                 return False
         for type_id, stamp in deck.note_types:
             note_type = col.models.get(type_id)
