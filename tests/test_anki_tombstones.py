@@ -152,3 +152,20 @@ def test_a_card_brought_back_gets_its_cards_for_both(content, tmp_path, build_de
 
 def anki_deck(person: AnkiUser, card: object) -> str:
     return person.deck_of(card)  # type: ignore[arg-type]
+
+
+def test_importing_the_package_back_leaves_out_the_removed_notes(
+    content, tmp_path, build_deck, run_cli, monkeypatch
+):
+    out = build_deck(content, tmp_path / "out")
+    after_this_second()
+    edit_to_v2(content)
+    build_deck(content, out)
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "anki", out / "journey.apkg", "--to", "content/again")
+    assert result.status == 0, result.err
+    imported = "".join(p.read_text() for p in (tmp_path / "content" / "again").rglob("*.md"))
+    assert "A card that will be removed" not in imported and "Is GET safe?" not in imported
+    assert "note 'a-card-that-will-be-removed' of a card removed from its cardpress deck" in (
+        result.out + result.err
+    )
