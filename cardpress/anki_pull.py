@@ -253,10 +253,14 @@ def _with_fence_languages(converted: str, infos: list[str]) -> str:
 
 
 def _apply(text: str, changes: Sequence[Change]) -> str:
+    """``text`` with the changes, its line endings kept."""
+    if not changes:
+        return text
+    newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     for change in sorted(changes, key=lambda c: (c.start, c.end), reverse=True):
         lines[change.start - 1 : change.end] = change.text.split("\n")
-    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+    return newline.join(lines) + (newline if text.endswith(("\n", "\r")) else "")
 
 
 def canonical(html: str) -> str:
