@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cardpress import __version__, print_options
+from cardpress import __version__, extras, print_options
 from cardpress.build import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError, summarised
@@ -187,8 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = COMMANDS[argv[0]]
         sub = argparse.ArgumentParser(prog=f"cardpress {command.name}", description=command.summary)
         command.add_arguments(sub)
+        args = sub.parse_args(argv[1:])
+        if extras.refused(command.extra, f"cardpress {command.name}"):
+            return 2
         try:
-            return command.run(sub.parse_args(argv[1:]))
+            return command.run(args)
         except KeyboardInterrupt:
             print("cardpress: interrupted", file=sys.stderr, flush=True)
             return 130
