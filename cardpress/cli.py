@@ -97,7 +97,13 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
         choices=tuple(PAPERS),
         help="paper size of the PDF (default: the deck's, else a4)",
     )
-    cards = p.add_argument_group("printed flashcards and quiz sheet (see docs/print.md)")
+    asked = [name for name, row in FORMATS.items() if not row.by_default]
+    cards = p.add_argument_group(
+        "printed flashcards and quiz sheet",
+        f"Built for a deck with {' or '.join(f'{name}: true' for name in asked)} in its front "
+        f"matter, or for every deck with --only {','.join(asked)}. An option given here wins "
+        "over the deck's own setting.",
+    )
     cards.add_argument(
         "--card-size",
         type=_checked(print_options.card_size),
