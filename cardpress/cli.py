@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from cardpress import __version__, extras, print_options
 from cardpress.build import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError, summarised
+from cardpress.interrupts import Interrupted
 from cardpress.model import CardSettings, QuizSettings
 from cardpress.papers import PAPERS
 from cardpress.renderers import FORMATS
@@ -146,6 +148,12 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="rebuild on every change in the content and templates folders",
     )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the outputs of decks that no longer exist (deleted, or given another "
+        "id), which a build only reports; files changed since cardpress wrote them stay",
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("-v", "--verbose", action="store_true", help="print every step")
@@ -218,6 +226,8 @@ def _printing(args: argparse.Namespace) -> print_options.PrintOptions:
 
 def build_options(args: argparse.Namespace) -> BuildOptions:
     """The build the parsed command line asks for; UsageError when it cannot be."""
+    if args.prune and args.check:
+        raise UsageError("--prune removes files and --check writes nothing: give one of them")
     return BuildOptions(
         content=args.content,
         templates=args.templates,
@@ -226,6 +236,7 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         formats_named=args.only is not None,
         printing=_printing(args),
         check=args.check,
+        prune=args.prune,
         strict=args.strict,
         paper=args.paper,
         source_date_epoch=source_date_epoch(),
@@ -246,10 +257,25 @@ def run_build_command(args: argparse.Namespace) -> int:
     except UsageError as exc:
         out.warn(f"cardpress: error: {exc}")
         return exc.exit_status
+    except Interrupted as exc:
+        out.warn(f"cardpress: {exc}")
+        return 130
     except KeyboardInterrupt:
         out.warn("cardpress: interrupted; outputs left as they were")
         return 130
 
 
+def entry() -> None:
+    """The installed command: ``main()``, whose exit status, once decided, a late Ctrl-C
+    cannot turn into a traceback or a success it was not."""
+    try:
+        status = main()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: nothing left to interrupt
+    except KeyboardInterrupt:
+        print("cardpress: interrupted", file=sys.stderr, flush=True)
+        status = 130
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
