@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress import __version__, atomic, freshness, interrupts, template_folders
+from cardpress import __version__, atomic, freshness, interrupts, leftovers, template_folders
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
@@ -134,7 +134,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
                 warn(warning)
             outputs = plan.outputs
             if options.prune and plan.state.leftovers:
-                _leftovers(options, plan.state, plan.state, info, warn)
+                leftovers.settle(options.out, True, plan.state, plan.state, info, warn)
             info(
                 f"nothing to do: {outputs} output(s) of {len(plan.units)} deck(s) are up to date "
                 f"({time.perf_counter() - started:.2f} s)"
@@ -299,7 +299,7 @@ def _finish(
         recorded = freshness.record(
             options.out, options.formats, plan, state, jobs, markdown_hashes, rewritten
         )
-        _leftovers(options, plan.state, recorded, info, warn)
+        leftovers.settle(options.out, options.prune, plan.state, recorded, info, warn)
         if cache is not None:
             cache.save()
     except OSError as exc:  # the outputs are written; only the next build costs more
@@ -325,24 +325,6 @@ def _parse_ahead(
 
     executor = second[0] if second is not None else None
     return ParallelParse(cache, executor, options.content.resolve(), options.strict)
-
-
-def _leftovers(
-    options: BuildOptions,
-    before: freshness.BuildState,
-    after: freshness.BuildState,
-    info: Log,
-    warn: Log,
-) -> None:
-    """Report the outputs of decks gone since ``before`` (or remove them all with
-    ``--prune``), then keep ``after`` as the folder's state."""
-    from cardpress import leftovers
-
-    if options.prune:
-        leftovers.prune(options.out, after, info, warn)
-    else:
-        leftovers.report(options.out, before, after, warn)
-    freshness.write(options.out, after)
 
 
 def _check_glyphs(jobs: list[Job], options: BuildOptions, warn: Log) -> None:

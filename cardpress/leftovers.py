@@ -14,9 +14,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cardpress.errors import path_shown
-from cardpress.freshness import BuildState
+from cardpress.freshness import BuildState, write
 
 Log = Callable[[str], None]
+
+
+def settle(
+    out: Path, prune_them: bool, before: BuildState, after: BuildState, info: Log, warn: Log
+) -> None:
+    """Report the leftovers found since ``before`` (or, with ``prune_them``, remove every
+    one), then keep ``after`` as the folder's build state."""
+    if prune_them:
+        prune(out, after, info, warn)
+    else:
+        report(out, before, after, warn)
+    write(out, after)
 
 
 def report(out: Path, before: BuildState, after: BuildState, warn: Log) -> None:
