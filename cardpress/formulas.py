@@ -22,6 +22,7 @@ The marker follows the same protocol as cloze deletions:
 from __future__ import annotations
 
 import bisect
+import difflib
 import html
 import re
 from collections.abc import Callable, Iterator
@@ -295,11 +296,7 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
         elif text == r"\right":
             depth -= 1
         elif text[1:2].isalpha() and text not in known:
-            hint = " (not allowed in cards)" if text in REFUSED else ""
-            yield (
-                at,
-                f"unknown math command '{text}'{hint}: docs/format.md lists the known ones",
-            )
+            yield at, _unknown_command(text, known)
             return
         if len(opened) + max(depth, 0) > MAX_FORMULA_NESTING:
             yield at, f"formula nests more than {MAX_FORMULA_NESTING} levels deep"
@@ -356,3 +353,11 @@ def finish(html_text: str, render: Callable[[Formula], str]) -> str:
 def as_text(html_text: str) -> str:
     """The HTML with each formula as its TeX (escaped), for plain text and search."""
     return finish(html_text, lambda formula: html.escape(formula.tex, quote=False))
+
+
+def _unknown_command(command: str, known: frozenset[str]) -> str:
+    """The error for a command the renderer does not draw, with the nearest one it does."""
+    if command in REFUSED:
+        return f"unknown math command '{command}' (not allowed in cards)"
+    near = difflib.get_close_matches(command, sorted(known), n=1, cutoff=0.75)
+    return f"unknown math command '{command}'" + (f": did you mean '{near[0]}'?" if near else "")

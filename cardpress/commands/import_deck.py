@@ -53,7 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cardpress import extras
     from cardpress.errors import CardpressError
+
+    if extras.refused(IMPORTERS[args.format].extra, f"cardpress import {args.format}"):
+        return 2
     from cardpress.importers import ImportOptions
     from cardpress.importers.run import ImportRequest, run_import
 
