@@ -31,13 +31,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cardpress import atomic, formulas
-from cardpress.content_files import shown
+from cardpress import atomic, formula_tex, formulas
+from cardpress import formula_limits as limits
 from cardpress.errors import BuildError
 from cardpress.formulas import Formula
 from cardpress.model import Callout, Card, Deck, Fragment, Section
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 """Bumped whenever drawings change: part of every cache key."""
 SIZE = 16.0
 """ziamath draws at this many pixels to the em; sizes are written in em."""
@@ -136,19 +136,32 @@ class NotDrawn(ValueError):
 
 
 def draw(formula: Formula) -> Drawing:
-    """Draw one formula with ziamath (imported here, only when there is one to draw)."""
+    """Draw one formula with ziamath (imported here, only when there is one to draw),
+    from the MathML ``formula_tex`` spaces by TeX's rules, within ``formula_limits``."""
     from ziamath.config import config
-    from ziamath.zmath import Latex
+    from ziamath.zmath import Math
 
     config.svg2 = False  # plain paths: no ids, which would clash on one page
     try:
-        svg = Latex(formula.tex, size=SIZE, inline=not formula.display).svgxml()
+        tree = formula_tex.mathml(formula.tex, formula.display)
+    except Exception as error:  # latex2mathml's own failure, on content: reported
+        raise NotDrawn(limits.failure(formula, error)) from None
+    if formula_tex.work(tree) > limits.MAX_WORK:
+        raise NotDrawn(limits.too_complex(formula))
+    try:
+        with limits.cpu_limit(limits.formula_cpu_seconds()):
+            svg = Math(tree, size=SIZE).svgxml()
+    except limits.DrawingTooSlow:
+        raise NotDrawn(limits.too_slow(formula)) from None
     except Exception as error:  # the renderer's own failure, on content: reported
-        raise NotDrawn(f"formula '{shown(formula.tex)}' cannot be drawn ({error})") from None
-    box = tuple(float(v) for v in svg.attrib["viewBox"].split())
+        raise NotDrawn(limits.failure(formula, error)) from None
+    box = [float(v) for v in svg.attrib["viewBox"].split()]
     shapes: list[list[Any]] = []
     _collect(svg, "", shapes)
-    return checked({"box": list(box), "shapes": shapes})
+    try:
+        return checked({"box": box, "shapes": shapes})
+    except ValueError as error:
+        raise NotDrawn(limits.too_large(formula, error)) from None
 
 
 def _collect(element: Any, transform: str, shapes: list[list[Any]]) -> None:
