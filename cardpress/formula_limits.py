@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -18,32 +17,63 @@ from contextlib import contextmanager
 from cardpress.content_files import shown
 from cardpress.formulas import Formula
 
-MAX_WORK = 60_000
-"""``formula_tex.work`` above this is refused: a long formula of the usual kinds is
-under 5,000, and drawing a formula takes about a millisecond per 100."""
+MAX_WORK = 10_000
+"""``formula_tex.work`` above this is refused: the usual formulas are under 500, and
+drawing takes about 0.1 to 0.2 ms per unit (eight ``\\left`` groups nested take 2 s)."""
 FORMULA_CPU_SECONDS = 5.0
 """Processor time one formula may take to draw (the usual ones take 10 to 50 ms)."""
-CPU_SECONDS_VARIABLE = "CARDPRESS_FORMULA_CPU_SECONDS"  # replaces the limit, for tests
+DECK_CPU_SECONDS = 30.0
+DECK_CPU_SECONDS_PER_FORMULA = 0.1
+"""Processor time all of a deck's formulas may take to draw: a base, plus some for each
+(a cold deck of 500 formulas takes about 8 s)."""
+CPU_SECONDS_VARIABLE = "CARDPRESS_FORMULA_CPU_SECONDS"  # replaces both limits, for tests
 
+REASONS = {  # latex2mathml's and ziamath's errors that carry no message of their own
+    "AssertionError": "the renderer could not lay it out",
+    "IndexError": "something in it has nothing to apply to",
+    "KeyError": "the renderer does not know a symbol in it",
+    "RecursionError": "it is nested too deeply",
+    "NumeratorNotFoundError": "a fraction has no numerator",
+    "DenominatorNotFoundError": "a fraction has no denominator",
+    "ExtraLeftOrMissingRightError": "a '\\left' has no '\\right'",
+    "MissingSuperScriptOrSubscriptError": "a '^' or '_' has nothing after it",
+    "DoubleSubscriptsError": "two subscripts on one base",
+    "DoubleSuperscriptsError": "two superscripts on one base",
+    "NoAvailableTokensError": "a command is missing its argument",
+    "MissingEndError": "an environment is never ended",
+    "InvalidAlignmentError": "an array's column alignment is not l, c or r",
+    "InvalidWidthError": "a width cannot be read",
+    "LimitsMustFollowMathOperatorError": "'\\limits' follows no operator",
+}
 REWRITES = (
-    (r"\\over\b|\\atop\b|\\choose\b", "write \\frac{a}{b} or \\binom{n}{k} instead"),
-    (r"\\substack", "write the lines as a \\begin{matrix} instead"),
-    (r"\\(?:left|right)\s*\\?[.]", "leave out the empty \\left. or \\right. delimiter"),
-    (r"\\begin\{array\}", "write a \\begin{matrix} (or pmatrix) instead of the array"),
-    (r"\\(?:middle)", "write the bar between two \\left...\\right pairs"),
-    (r"\^\s*\^|_\s*_", "put a double script in braces: {x^a}^b"),
+    ("two superscripts", "put one in braces: {x^a}^b"),
+    ("two subscripts", "put one in braces: {x_a}_b"),
+    ("nothing after it", "give the script an argument: x^{2}, or write \\^{} for a caret"),
+    ("no numerator", "write \\frac{a}{b}"),
+    ("no denominator", "write \\frac{a}{b}"),
+    ("has no '\\right'", "close each \\left with a \\right (\\right. for none)"),
 )
-"""TeX the renderer is known to fail on, and a rewrite that draws the same."""
+"""A rewrite that draws what was meant, for a reason (as ``REASONS`` words it)."""
 
 
 class DrawingTooSlow(Exception):
     """A formula used up its processor time."""
 
 
-def formula_cpu_seconds() -> float:
+def _given() -> float | None:
     with contextlib.suppress(ValueError):
-        return float(os.environ.get(CPU_SECONDS_VARIABLE, "")) or FORMULA_CPU_SECONDS
-    return FORMULA_CPU_SECONDS
+        return float(os.environ.get(CPU_SECONDS_VARIABLE, "")) or None
+    return None
+
+
+def formula_cpu_seconds() -> float:
+    """Processor seconds one formula may take to draw."""
+    return _given() or FORMULA_CPU_SECONDS
+
+
+def deck_cpu_seconds(formulas: int) -> float:
+    """Processor seconds drawing ``formulas`` formulas may take."""
+    return _given() or DECK_CPU_SECONDS + DECK_CPU_SECONDS_PER_FORMULA * formulas
 
 
 @contextmanager
@@ -71,22 +101,17 @@ def cpu_limit(seconds: float) -> Iterator[None]:
 
 def failure(formula: Formula, error: BaseException) -> str:
     """Why a formula could not be drawn, and the rewrite that works where one is known."""
-    reason = str(error).strip() or {
-        "AssertionError": "the renderer could not lay it out",
-        "IndexError": "something in it has nothing to apply to",
-        "KeyError": "the renderer does not know a symbol in it",
-        "RecursionError": "it is nested too deeply",
-    }.get(type(error).__name__, type(error).__name__)
-    reason = reason.splitlines()[0][:160]
-    hint = next((fix for pattern, fix in REWRITES if re.search(pattern, formula.tex)), "")
-    rewrite = hint or "rewrite it (docs/format.md lists what can be drawn)"
+    name = type(error).__name__
+    reason = REASONS.get(name) or str(error).strip().split("\n")[0][:160] or name
+    rewrite = next((fix for known, fix in REWRITES if known in reason), "")
+    rewrite = rewrite or "rewrite it (docs/format.md lists what can be drawn)"
     return f"formula '{shown(formula.tex)}' cannot be drawn ({reason}): {rewrite}"
 
 
-def too_complex(formula: Formula) -> str:
+def too_complex(tex: str) -> str:
     return (
-        f"formula '{shown(formula.tex)}' is too deeply nested to draw in reasonable time "
-        "(roots, fractions and groups inside one another): nest fewer of them, or split it"
+        f"formula '{shown(tex)}' is too deeply nested or too long to draw in reasonable "
+        "time (roots, fractions and groups inside one another): nest fewer, or split it"
     )
 
 
@@ -100,6 +125,12 @@ def too_slow(formula: Formula) -> str:
 def too_large(formula: Formula, error: BaseException) -> str:
     return (
         f"formula '{shown(formula.tex)}' cannot be drawn ({error}): a size, space or "
-        "shift in it is too large; keep dimensions under "
-        "100em"
+        "shift in it is too large: make it smaller"
+    )
+
+
+def deck_too_slow(formula: Formula, seconds: float) -> str:
+    return (
+        f"drawing the deck's formulas took more than {seconds:g} s of processor time, "
+        f"the last one '{shown(formula.tex)}': simplify the deepest ones, or split the deck"
     )

@@ -33,9 +33,9 @@ from typing import Any
 
 from cardpress import atomic, formula_tex, formulas
 from cardpress import formula_limits as limits
-from cardpress.errors import BuildError
+from cardpress.errors import ContentError, Diagnostic
 from cardpress.formulas import Formula
-from cardpress.model import Callout, Card, Deck, Fragment, Section
+from cardpress.model import Callout, Card, Deck, Fragment, Section, SourceLocation
 
 FORMAT_VERSION = "2"
 """Bumped whenever drawings change: part of every cache key."""
@@ -134,6 +134,14 @@ def _plain(drawing: Drawing) -> dict[str, Any]:
 class NotDrawn(ValueError):
     """The renderer failed on a formula the parser's checks let through."""
 
+    def __init__(self, message: str, formula: Formula):
+        super().__init__(message, formula)
+        self.message = message
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return self.message
+
 
 def draw(formula: Formula) -> Drawing:
     """Draw one formula with ziamath (imported here, only when there is one to draw),
@@ -145,23 +153,23 @@ def draw(formula: Formula) -> Drawing:
     try:
         tree = formula_tex.mathml(formula.tex, formula.display)
     except Exception as error:  # latex2mathml's own failure, on content: reported
-        raise NotDrawn(limits.failure(formula, error)) from None
+        raise NotDrawn(limits.failure(formula, error), formula) from None
     if formula_tex.work(tree) > limits.MAX_WORK:
-        raise NotDrawn(limits.too_complex(formula))
+        raise NotDrawn(limits.too_complex(formula.tex), formula)
     try:
         with limits.cpu_limit(limits.formula_cpu_seconds()):
             svg = Math(tree, size=SIZE).svgxml()
     except limits.DrawingTooSlow:
-        raise NotDrawn(limits.too_slow(formula)) from None
+        raise NotDrawn(limits.too_slow(formula), formula) from None
     except Exception as error:  # the renderer's own failure, on content: reported
-        raise NotDrawn(limits.failure(formula, error)) from None
+        raise NotDrawn(limits.failure(formula, error), formula) from None
     box = [float(v) for v in svg.attrib["viewBox"].split()]
     shapes: list[list[Any]] = []
     _collect(svg, "", shapes)
     try:
         return checked({"box": box, "shapes": shapes})
     except ValueError as error:
-        raise NotDrawn(limits.too_large(formula, error)) from None
+        raise NotDrawn(limits.too_large(formula, error), formula) from None
 
 
 def _collect(element: Any, transform: str, shapes: list[list[Any]]) -> None:
@@ -184,9 +192,19 @@ def _collect(element: Any, transform: str, shapes: list[list[Any]]) -> None:
         shapes.append([tag, attrs])
 
 
-def _draw_many(items: list[tuple[str, str, bool]]) -> list[tuple[str, dict[str, Any]]]:
-    """Runs in a worker: (key, TeX, display) to (key, plain drawing)."""
-    return [(key, _plain(draw(Formula(tex, display)))) for key, tex, display in items]
+def _draw_many(
+    items: list[tuple[str, str, bool]], seconds: float
+) -> list[tuple[str, dict[str, Any]]]:
+    """Runs in a worker too: (key, TeX, display) to (key, plain drawing), within
+    ``seconds`` of processor time."""
+    started = time.process_time()
+    drawn = []
+    for key, tex, display in items:
+        formula = Formula(tex, display)
+        drawn.append((key, _plain(draw(formula))))
+        if time.process_time() - started > seconds:
+            raise NotDrawn(limits.deck_too_slow(formula, seconds), formula)
+    return drawn
 
 
 class FormulaCache:
@@ -244,6 +262,7 @@ def draw_all(found: Iterable[Formula], cache: FormulaCache) -> dict[Formula, Dra
         else:
             missing[key] = formula
     items = [(key, f.tex, f.display) for key, f in missing.items()]
+    seconds = limits.deck_cpu_seconds(len(items))
     if len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         half = len(items) // 2
         import ziamath.zmath  # noqa: F401 (first: the forked worker inherits the import)
@@ -251,10 +270,10 @@ def draw_all(found: Iterable[Formula], cache: FormulaCache) -> dict[Formula, Dra
         from cardpress.processes import worker_pool
 
         with worker_pool(1) as pool:
-            later = pool.submit(_draw_many, items[half:])
-            results = _draw_many(items[:half]) + later.result()
+            later = pool.submit(_draw_many, items[half:], seconds / 2)
+            results = _draw_many(items[:half], seconds / 2) + later.result()
     else:
-        results = _draw_many(items)
+        results = _draw_many(items, seconds)
     for key, plain in results:
         drawing = checked(plain)
         cache.put(key, drawing)
@@ -347,8 +366,24 @@ def fragments(deck: Deck) -> Iterable[Fragment]:
     for section in deck.sections:
         yield from (section.title, section.intro)
         for card in section.cards:
-            yield from (card.question, card.answer, card.details, card.cloze)
-            yield from (callout.body for callout in card.callouts)
+            yield from fragments_of(card)
+
+
+def where(deck: Deck, formula: Formula) -> SourceLocation:
+    """Where a formula was written: the card (or section, or deck intro) that holds it."""
+    places: list[tuple[SourceLocation, Iterable[Fragment]]] = [(deck.location, [deck.intro])]
+    for section in deck.sections:
+        places.append((section.location, [section.title, section.intro]))
+        places += [(card.location, fragments_of(card)) for card in section.cards]
+    for location, held in places:
+        if any(formula in formulas.formulas(f.html) for f in held):
+            return location
+    return deck.location
+
+
+def fragments_of(card: Card) -> Iterable[Fragment]:
+    yield from (card.question, card.answer, card.details, card.cloze)
+    yield from (callout.body for callout in card.callouts)
 
 
 def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
@@ -357,7 +392,8 @@ def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
     try:
         drawn = draw_all(found, cache)
     except NotDrawn as problem:
-        raise BuildError(f"{deck.location.path}: {problem}: rewrite it") from None
+        failed = Diagnostic(where(deck, problem.formula), "error", str(problem))
+        raise ContentError([failed]) from None
     cache.sweep()
     return replace(
         deck,

@@ -77,7 +77,12 @@ _LENGTHS = {
 
 
 class TooLarge(ValueError):
-    """A length in a formula is over ``MAX_LENGTH_EM``."""
+    """A length in a formula is over ``MAX_LENGTH_EM``, or cannot be read."""
+
+    def __init__(self, message: str, written: str):
+        super().__init__(message)
+        self.written = written
+        """The length as the MathML holds it (the number is as the TeX has it)."""
 
 
 _ROWS = {"math", "mrow", "mtd", "msqrt", "mstyle", "mpadded", "mphantom", "menclose", "merror"}
@@ -188,12 +193,15 @@ def _length(text: str) -> str:
         sign, em = "", _NAMED_SPACES[text]
     else:
         match = _LENGTH_RE.match(text)
-        if match is None:
+        if text.endswith("%") and _LENGTH_RE.match(text[:-1] + "px"):
             return text  # a percentage: relative to what is there
+        if match is None:
+            raise TooLarge(f"a length written '{text}' cannot be read", text)
         sign, number, unit = match.groups()
         em = float(number) * _EM_PER_UNIT.get(unit or "px", 0.0)
+        text = text.lstrip("+")
     if abs(em) > MAX_LENGTH_EM:
-        raise TooLarge(f"a length of {text} is over the limit of {MAX_LENGTH_EM:g}em")
+        raise TooLarge(f"a length of {text} is over the limit of {MAX_LENGTH_EM:g}em", text)
     return f"{sign}{em / ZIAMATH_EM:.4f}em"
 
 
@@ -303,7 +311,20 @@ def _space_row(row: ET.Element, style: int) -> None:
         if mu:
             inserts.append((at, mu))
     for at, mu in reversed(inserts):
-        row.insert(at, ET.Element("mspace", width=f"{mu / 18 / ZIAMATH_EM:.4f}em"))
+        _put_space(row, at, mu / 18 / ZIAMATH_EM, style)
+
+
+def _put_space(row: ET.Element, at: int, em: float, style: int) -> None:
+    """A space before the ``at``-th child: that operator's own space, or the one before
+    it, where ziamath sets one (outside scripts); an ``mspace`` otherwise. Few elements
+    matter: ziamath's time grows with the square of a row's length."""
+    right, left = row[at], row[at - 1]
+    if style <= TEXT and right.tag == "mo" and right.get("lspace") == "0":
+        right.set("lspace", f"{em:.4f}em")
+    elif style <= TEXT and left.tag == "mo" and left.get("rspace") == "0":
+        left.set("rspace", f"{em:.4f}em")
+    else:
+        row.insert(at, ET.Element("mspace", width=f"{em:.4f}em"))
 
 
 def _left_fence(element: ET.Element) -> bool:
@@ -314,13 +335,21 @@ def _left_fence(element: ET.Element) -> bool:
     return first.get("fence") == "true" and first.get("stretchy") == "true" and bool(_text(first))
 
 
+ROW_SQUARE = 50
+WORK_GROWTH = 2.3
+"""How much more a node costs the renderer for each row it is nested in: a row lays out
+each of its children twice (once to measure how far its delimiters stretch)."""
+
+
 def work(root: ET.Element) -> int:
-    """About how many nodes ziamath lays out for the tree: each row lays out its
-    children twice (once to measure the stretchy ones), so a row inside a row inside a
-    row costs twice, four, eight times as much: nested roots grow exponentially."""
+    """About how much the renderer does for the tree, in nodes: each node counts
+    ``WORK_GROWTH`` to the power of the rows it is nested in, so nested roots, fractions
+    and ``\\left`` groups grow exponentially, as drawing them does; and a row of n
+    elements counts n * n / ``ROW_SQUARE`` more, as ziamath places each against all."""
 
-    def cost(element: ET.Element, factor: int) -> int:
-        inner = factor * 2 if element.tag in _ROWS else factor
-        return factor + sum(cost(child, inner) for child in element)
+    def cost(element: ET.Element, depth: int) -> float:
+        inner = depth + (element.tag == "mrow")
+        own = WORK_GROWTH**depth + len(element) ** 2 / ROW_SQUARE
+        return own + sum(cost(child, inner) for child in element)
 
-    return cost(root, 1)
+    return round(cost(root, 0))

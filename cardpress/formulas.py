@@ -308,6 +308,27 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
         yield opened[-1], "unbalanced braces: '{' is never closed; write '\\{' for a brace"
     elif depth > 0:
         yield 0, "'\\left' or '\\begin' is never closed by '\\right' or '\\end'"
+    else:
+        yield from drawing_problems(tex)
+
+
+def drawing_problems(tex: str) -> Iterator[tuple[int, str]]:
+    """What the drawing of a formula would run into: a length too large to draw, work
+    beyond ``formula_limits.MAX_WORK``, a construct the renderer cannot read."""
+    from cardpress import formula_limits, formula_tex
+
+    try:
+        tree = formula_tex.mathml(tex, display=True)
+    except formula_tex.TooLarge as error:
+        number = re.match(r"[+-]?([0-9.]*)", error.written)
+        at = tex.find(number.group(1)) if number and number.group(1) else -1
+        yield max(at, 0), f"{error}: formulas cannot draw spaces, rules or shifts that large"
+        return
+    except Exception as error:  # latex2mathml's own failure, on content
+        yield 0, formula_limits.failure(Formula(tex, True), error)
+        return
+    if formula_tex.work(tree) > formula_limits.MAX_WORK:
+        yield 0, formula_limits.too_complex(tex)
 
 
 # -- the marker ------------------------------------------------------------------------
