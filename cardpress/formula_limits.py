@@ -51,6 +51,9 @@ REWRITES = (
     ("nothing after it", "give the script an argument: x^{2}, or write \\^{} for a caret"),
     ("no numerator", "write \\frac{a}{b}"),
     ("no denominator", "write \\frac{a}{b}"),
+    ("a fraction is missing", "write \\frac{a}{b}"),
+    ("a root is missing", "write \\sqrt{x} or \\sqrt[n]{x}"),
+    ("missing its argument", "give the command its argument in braces: \\sqrt{x}"),
     ("has no '\\right'", "close each \\left with a \\right (\\right. for none)"),
 )
 """A rewrite that draws what was meant, for a reason (as ``REASONS`` words it)."""

@@ -219,7 +219,7 @@ _MATHML_FIXES = (  # as ziamath's tex2mml: TeX's arrows and angle brackets do no
 def spaced(root: ET.Element, display: bool) -> ET.Element:
     """The tree with TeX's spaces between atoms (changed in place, and returned)."""
     _group_environments(root)
-    _space(root, DISPLAY if display else TEXT)
+    _space(root, DISPLAY if display else TEXT, top=True)
     return root
 
 
@@ -274,23 +274,25 @@ def _inner_styles(element: ET.Element, style: int) -> list[int]:
     return [style] * count
 
 
-def _space(element: ET.Element, style: int) -> None:
+def _space(element: ET.Element, style: int, top: bool = False) -> None:
+    """Space ``element`` and what is in it; ``top``: the formula's own row, where a
+    relation or binary operator is marked as a place to break a long display."""
     tag = element.tag
     if tag == "mtable":
         aligned = element.get("displaystyle") == "true"
         element.set("columnspacing", ALIGNED_COLUMNS if aligned else MATRIX_COLUMNS)
     for child, child_style in zip(list(element), _inner_styles(element, style), strict=True):
-        _space(child, child_style)
+        _space(child, child_style, top and tag == "math" and child.tag == "mrow")
     if tag == "mi" and atom_class(element) == OP:
         element.tag = "mo"  # ziamath pads a name in <mi> with spaces of its own
     if tag in ("mo", "mi") and style <= TEXT:
         element.set("lspace", "0")  # TeX's spaces are set between atoms instead
         element.set("rspace", "0")
     if tag in _ROWS:
-        _space_row(element, style)
+        _space_row(element, style, top)
 
 
-def _space_row(row: ET.Element, style: int) -> None:
+def _space_row(row: ET.Element, style: int, top: bool) -> None:
     atoms = [(i, child) for i, child in enumerate(row) if atom_class(child) is not None]
     classes = [atom_class(child) or ORD for _, child in atoms]
     for k, kind in enumerate(classes):  # a binary operator with nothing to bind is ord
@@ -310,6 +312,10 @@ def _space_row(row: ET.Element, style: int) -> None:
             mu -= LEFT_FENCE_SPACE  # ziamath's own space before a \left fence
         if mu:
             inserts.append((at, mu))
+    if top:
+        for (_, atom), kind in zip(atoms[1:], classes[1:], strict=True):
+            if kind in (REL, BIN) and atom.tag == "mo":
+                atom.set("linebreak", "goodbreak")
     for at, mu in reversed(inserts):
         _put_space(row, at, mu / 18 / ZIAMATH_EM, style)
 
@@ -339,6 +345,20 @@ ROW_SQUARE = 50
 WORK_GROWTH = 2.3
 """How much more a node costs the renderer for each row it is nested in: a row lays out
 each of its children twice (once to measure how far its delimiters stretch)."""
+
+
+_ARITY = {**_SCRIPTED, "mfrac": 2, "mroot": 2}
+_PARTS = {"mfrac": "a fraction", "mroot": "a root", "msub": "a subscript", "msup": "a superscript"}
+
+
+def incomplete(root: ET.Element) -> str | None:
+    """A construct with a part missing (``\\frac{a}``), which ziamath cannot lay out."""
+    for element in root.iter():
+        arity = _ARITY.get(element.tag)
+        if arity is not None and len(element) != arity:
+            what = _PARTS.get(element.tag, "a script or limit")
+            return f"{what} is missing a part"
+    return None
 
 
 def work(root: ET.Element) -> int:

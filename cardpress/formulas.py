@@ -327,7 +327,10 @@ def drawing_problems(tex: str) -> Iterator[tuple[int, str]]:
     except Exception as error:  # latex2mathml's own failure, on content
         yield 0, formula_limits.failure(Formula(tex, True), error)
         return
-    if formula_tex.work(tree) > formula_limits.MAX_WORK:
+    missing = formula_tex.incomplete(tree)
+    if missing:
+        yield 0, formula_limits.failure(Formula(tex, True), ValueError(missing))
+    elif formula_tex.work(tree) > formula_limits.MAX_WORK:
         yield 0, formula_limits.too_complex(tex)
 
 
@@ -356,7 +359,8 @@ def neutral(text: str, *, split: bool) -> str:
     return text.replace("\\", "&#92;")
 
 
-def _formula(match: re.Match[str]) -> Formula:
+def formula_of(match: re.Match[str]) -> Formula:
+    """The formula a match of ``MARKER_RE`` (or a pattern that begins with it) found."""
     inline = match.group(1)
     body = inline if inline is not None else match.group(2)
     return Formula(html.unescape(body), display=inline is None)
@@ -364,14 +368,14 @@ def _formula(match: re.Match[str]) -> Formula:
 
 def formulas(html_text: str) -> Iterator[Formula]:
     """The formulas of a math deck's HTML, in order."""
-    return (_formula(match) for match in MARKER_RE.finditer(html_text))
+    return (formula_of(match) for match in MARKER_RE.finditer(html_text))
 
 
 def finish(html_text: str, render: Callable[[Formula], str]) -> str:
     """The HTML with each formula replaced by what ``render`` makes of it."""
     if "\\" not in html_text:
         return html_text
-    return MARKER_RE.sub(lambda match: render(_formula(match)), html_text)
+    return MARKER_RE.sub(lambda match: render(formula_of(match)), html_text)
 
 
 def as_text(html_text: str) -> str:
