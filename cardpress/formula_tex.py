@@ -313,11 +313,21 @@ def _space_row(row: ET.Element, style: int, top: bool) -> None:
         if mu:
             inserts.append((at, mu))
     if top:
-        for (_, atom), kind in zip(atoms[1:], classes[1:], strict=True):
-            if kind in (REL, BIN) and atom.tag == "mo":
-                atom.set("linebreak", "goodbreak")
+        _mark_breaks([atom for _, atom in atoms], classes)
     for at, mu in reversed(inserts):
         _put_space(row, at, mu / 18 / ZIAMATH_EM, style)
+
+
+def _mark_breaks(atoms: list[ET.Element], classes: list[int]) -> None:
+    """Mark the relations and binary operators outside parentheses as places to break."""
+    depth = 0
+    for k, (atom, kind) in enumerate(zip(atoms, classes, strict=True)):
+        if kind == OPEN:
+            depth += 1
+        elif kind == CLOSE:
+            depth = max(0, depth - 1)
+        elif k and not depth and kind in (REL, BIN) and atom.tag == "mo":
+            atom.set("linebreak", "goodbreak")
 
 
 def _put_space(row: ET.Element, at: int, em: float, style: int) -> None:

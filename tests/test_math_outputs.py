@@ -94,7 +94,7 @@ def test_the_page_draws_each_formula_on_the_baseline_without_errors(
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto((built / "calculus-basics.html").as_uri())
     boxes = page.eval_on_selector_all(
-        "svg.math",
+        "svg.math[role=img]",
         "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label'),"
         " e.getBoundingClientRect().width, e.getBoundingClientRect().height])",
     )
