@@ -166,6 +166,7 @@ def mathml(tex: str, display: bool) -> ET.Element:
     tex = re.sub(r"\\binom{(.+?)}{(.+?)}", r"\\left( \1 \\atop \2 \\right)", tex)
     tex = re.sub(r"\\mathrm{(.+?)}", r"\\mathrm {\1}", tex)  # latex2mathml needs the space
     tex = tex.replace("||", "\u2016")
+    tex = _SPACED_ARROWS.sub(r"\\;\g<0>\\;", tex)  # TeX defines them with \; around
     tex = tex.replace(r"\begin{aligned}", r"\begin{align*}").replace(
         r"\end{aligned}", r"\end{align*}"
     )
@@ -205,6 +206,7 @@ def _length(text: str) -> str:
     return f"{sign}{em / ZIAMATH_EM:.4f}em"
 
 
+_SPACED_ARROWS = re.compile(r"\\(?:iff|implies|impliedby)(?![A-Za-z])")
 _MATHML_FIXES = (  # as ziamath's tex2mml: TeX's arrows and angle brackets do not stretch
     (r">&#x02191;", r' stretchy="false">&#x02191;'),
     (r">&#x02193;", r' stretchy="false">&#x02193;'),
