@@ -177,28 +177,36 @@ def test_an_inline_formula_has_the_x_height_of_the_text_around_it(
     browser: Any,  # noqa: F811
 ) -> None:
     """MathJax's rule: the math font is scaled so its x-height is the text's, whatever
-    the text's font (here two with x-heights 10% apart, at two sizes)."""
+    the text's font (here three whose x-heights are up to 15% apart, at two sizes)."""
     if browser is None:
         missing_browser("no browser")
+    import base64
+
+    import ziamath
+
     formula = Formula("x", display=False)
     svg = svg_html(formula, draw(formula))
-    fonts = ["DejaVu Sans", "DejaVu Serif", "Noto Sans"]
+    stix = Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+    data = base64.b64encode(stix.read_bytes()).decode()  # a page from a file cannot
+    face = f"@font-face {{ font-family: LowX; src: url(data:font/ttf;base64,{data}); }}"
+    fonts = ["DejaVu Sans", "DejaVu Serif", "LowX"]
     paragraphs = "".join(
         f"<p style=\"font: {size}px '{font}'\">text x {svg} x</p>"
         for font in fonts
         for size in (16, 27)
     )
     page_file = tmp_path / "x.html"
-    page_file.write_text(f"<style>{depth_css(scroll=True)}</style>{paragraphs}", "utf-8")
+    page_file.write_text(f"<style>{face} {depth_css(scroll=True)}</style>{paragraphs}", "utf-8")
     page = browser.new_page()
     page.goto(page_file.as_uri())
+    page.evaluate("document.fonts.ready")
     measured = page.evaluate(XHEIGHTS)
     page.close()
     assert len(measured) == 6
     ratios = [m["math"] / m["text"] for m in measured]
     assert all(abs(ratio - 1) < 0.06 for ratio in ratios), measured
     text_heights = sorted(m["text"] / s for m, s in zip(measured, [16, 27] * 3, strict=True))
-    assert text_heights[-1] / text_heights[0] > 1.05  # the fonts differ, and so does the math
+    assert text_heights[-1] / text_heights[0] > 1.1, measured  # the fonts differ
 
 
 def test_a_long_display_breaks_at_its_relations_in_a_narrow_column_and_keeps_its_size(
@@ -224,7 +232,7 @@ def test_a_long_display_breaks_at_its_relations_in_a_narrow_column_and_keeps_its
         " e.width.baseVal.value])",
     )
     lines = {round(top) for top, _, _ in pieces}
-    assert len(pieces) == len(drawing.breaks) + 1 and len(lines) >= 3
+    assert len(pieces) == len(drawing.breaks) + 1 and len(lines) >= 2
     assert all(abs(shown - natural) < 0.5 for _, shown, natural in pieces)  # not scaled
     assert page.evaluate("document.documentElement.scrollWidth") <= 300
     # a period after an inline formula is on the formula's line, at any width
