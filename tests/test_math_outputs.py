@@ -244,3 +244,31 @@ def test_a_long_display_breaks_at_its_relations_in_a_narrow_column_and_keeps_its
         )
         assert apart == 0, width
     page.close()
+
+
+def test_a_wide_display_formula_scrolls_inside_an_anki_card_on_a_phone(
+    anki: AnkiUser,
+    tmp_path: Path,
+    browser: Any,  # noqa: F811
+) -> None:
+    """The note type's CSS, as Anki's backend gives it, around the element MathJax 3
+    puts a display formula in (MathJax itself is not part of the test setup)."""
+    if browser is None:
+        missing_browser("no browser")
+    shown = anki.render(anki.cards()[0])
+    wide = '<mjx-container display="true"><span style="display: inline-block; width: 900px">'
+    page_file = tmp_path / "card.html"
+    page_file.write_text(
+        f"<style>{shown.css}</style><body class='card'><div class='answer'>"
+        f"<p>Text</p>{wide}x</span></mjx-container></div></body>",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.goto(page_file.as_uri())
+    container = page.eval_on_selector(
+        "mjx-container", "e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert container[2] == "auto" and container[0] > container[1]  # it scrolls itself
+    assert width <= 360  # the card does not
