@@ -89,6 +89,9 @@ def expected(chars: str, spaces: list[float | None]) -> list[float | None]:
         # a binary operator with nothing on its left is an ordinary symbol: no space
         (r"-x", "\u2212x", [0]),
         (r"a = -b", "a=\u2212b", [THICK, THICK, 0]),
+        # a space written in TeX is as wide as TeX makes it
+        (r"a \quad b", "ab", [1.0]),
+        (r"a \, b", "ab", [THIN]),
         # punctuation: a thin space after, none before
         (r"a, b", "a,b", [0, THIN]),
         # operator names: a thin space before an ordinary atom, none before a parenthesis
