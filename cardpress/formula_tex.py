@@ -21,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 
 ORD, OP, BIN, REL, OPEN, CLOSE, PUNCT, INNER = range(8)
-CLASS_NAMES = ("ord", "op", "bin", "rel", "open", "close", "punct", "inner")
 
 # The TeXbook's table of spaces between atoms, in mu (1/18 em): a negative entry is set
 # only in display and text style, not in scripts.
