@@ -45,6 +45,8 @@ ALIGNED_COLUMNS = f"0em {2 / ZIAMATH_EM:.4f}em"
 """Between a relation's two sides, then between pairs of them, as MathJax sets them."""
 LEFT_FENCE_SPACE = 2 * ZIAMATH_EM
 """mu ziamath adds itself before a stretchy left fence that follows something."""
+NULL_DELIMITER = 2.16
+"""mu on each side of a fraction: TeX's \\nulldelimiterspace (1.2 pt at 10 pt)."""
 MAX_LENGTH_EM = 100.0
 """A space, rule or shift longer than this (in em) is refused: no card needs one."""
 _EM_PER_UNIT = {  # TeX's units at its 10 pt text size
@@ -311,12 +313,28 @@ def _space_row(row: ET.Element, style: int, top: bool) -> None:
         at, right = atoms[k]
         if _left_fence(right):
             mu -= LEFT_FENCE_SPACE  # ziamath's own space before a \left fence
+        mu += NULL_DELIMITER * (_fraction(atoms[k - 1][1]) + _fraction(right))
         if mu:
             inserts.append((at, mu))
     if top:
         _mark_breaks([atom for _, atom in atoms], classes)
     for at, mu in reversed(inserts):
         _put_space(row, at, mu / 18 / ZIAMATH_EM, style)
+    if atoms and _fraction(atoms[-1][1]):
+        row.append(_mspace(NULL_DELIMITER))
+    if atoms and _fraction(atoms[0][1]):
+        row.insert(atoms[0][0], _mspace(NULL_DELIMITER))
+
+
+def _fraction(element: ET.Element) -> bool:
+    """A fraction: TeX sets an empty delimiter of ``NULL_DELIMITER`` on each side."""
+    if element.tag == "mstyle" and len(element) == 1:
+        element = element[0]
+    return element.tag == "mfrac" and element.get("linethickness") != "0"
+
+
+def _mspace(mu: float) -> ET.Element:
+    return ET.Element("mspace", width=f"{mu / 18 / ZIAMATH_EM:.4f}em")
 
 
 def _mark_breaks(atoms: list[ET.Element], classes: list[int]) -> None:
