@@ -1,18 +1,19 @@
 """Formulas drawn as SVG at build time, for the page and the printed outputs.
 
-ziamath (pure Python, its own STIX Two Math font) draws each formula as paths; nothing
-runs in the page or in WeasyPrint, and no TeX installation is needed. ziamath is
-imported only when a formula has to be drawn.
-
-Each drawing is kept in the build's cache folder as plain data (JSON: a box and a list
-of shapes with numeric attributes), keyed by the formula's content hash, and checked
-again when read: an entry that is not exactly such data is drawn afresh, so nothing in
-the cache can put markup into an output. A cold deck's formulas are drawn on both cores.
+``cardpress.formula_draw`` draws each formula as paths (ziamath, pure Python, its own
+STIX Two Math font); nothing runs in the page or in WeasyPrint, and no TeX installation
+is needed. Each drawing is kept in the build's cache folder as plain data (JSON: a box,
+a list of shapes with numeric attributes, where it may break), keyed by the formula's
+content hash, and checked again when read: an entry that is not exactly such data is
+drawn afresh, so nothing in the cache can put markup into an output. A cold deck's
+formulas are drawn on both cores, within ``formula_limits``; a formula that cannot be
+drawn is an error at the card that holds it.
 
 In the output each formula is an ``<svg>`` with ``role="img"`` and its TeX as the
-accessible label, its size in ``em`` (so it follows the text size), filled with
-``currentColor`` (so it follows the theme, dark mode included), and a class from
-``depth_css`` that sets it on the baseline (the page refuses style attributes).
+accessible label, its size in ``ex`` (so its x-height is the text's, and it follows the
+text size), filled with ``currentColor`` (so it follows the theme, dark mode included),
+and a class from ``depth_css`` that sets it on the baseline (the page refuses style
+attributes). Punctuation right after an inline formula is kept on its line.
 """
 
 from __future__ import annotations
