@@ -41,6 +41,9 @@ ZIAMATH_EM = 4 / 3
 pixels); every length is written here divided by this, to come out as TeX sets it."""
 MATRIX_COLUMNS = f"{1 / ZIAMATH_EM:.4f}em"
 """Between the columns of a matrix, cases or array: TeX's two \\arraycolsep, MathJax's 1 em."""
+STRUT = (f"{0.84 / ZIAMATH_EM:.4f}em", f"{0.36 / ZIAMATH_EM:.4f}em")
+"""The height and depth of TeX's strut, in each cell of a table: baselines of rows of
+ordinary entries are 1.2 em apart (TeX's \\baselineskip), plus \\jot in ``aligned``."""
 ALIGNED_COLUMNS = f"0em {2 / ZIAMATH_EM:.4f}em"
 """Between a relation's two sides, then between pairs of them, as MathJax sets them."""
 LEFT_FENCE_SPACE = 2 * ZIAMATH_EM
@@ -284,6 +287,10 @@ def _space(element: ET.Element, style: int, top: bool = False) -> None:
     if tag == "mtable":
         aligned = element.get("displaystyle") == "true"
         element.set("columnspacing", ALIGNED_COLUMNS if aligned else MATRIX_COLUMNS)
+        if not aligned:
+            element.set("rowspacing", "0em")
+        for cell in element.iter("mtd"):  # TeX's strut: rows at least 1.2 em apart
+            cell.append(ET.Element("mspace", height=STRUT[0], depth=STRUT[1]))
     for child, child_style in zip(list(element), _inner_styles(element, style), strict=True):
         _space(child, child_style, top and tag == "math" and child.tag == "mrow")
     if tag == "mi" and atom_class(element) == OP:

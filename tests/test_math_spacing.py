@@ -138,6 +138,16 @@ def test_matrix_columns_are_one_em_apart() -> None:
     assert abs(gap - (right + 1.0 + left)) <= TOLERANCE
 
 
+def test_matrix_rows_are_as_far_apart_as_tex_sets_digits() -> None:
+    drawing = draw(Formula(r"\begin{matrix} 1 \\ 1 \end{matrix}", display=True))
+    bottoms = []
+    for _, attrs in drawing.shapes:
+        numbers = re.findall(r"-?[0-9.]+", dict(attrs)["d"])
+        bottoms.append(max(float(n) for n in numbers[1::2]) / 16)
+    assert len(bottoms) == 2
+    assert abs(bottoms[1] - bottoms[0] - 1.2) <= 0.02  # baselines 1.2 em apart
+
+
 def test_a_script_on_an_environment_is_drawn_after_it() -> None:
     drawing = draw(Formula(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}^{-1}", True))
     boxes = ink(drawing)
