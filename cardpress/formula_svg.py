@@ -157,13 +157,19 @@ def svg_html(formula: Formula, drawing: Drawing) -> str:
     for shape in drawing.shapes:
         left = _left_edge(shape)
         pieces[max(0, sum(left >= edge for edge in edges[1:-1]))].append(shape)
-    step = min(MAX_DEPTH_CLASS, round(drawing.depth * DEPTH_STEPS))
+    ex = SIZE * X_HEIGHT
     svgs = []
     for index, shapes in enumerate(pieces):
         start, end = edges[index], edges[index + 1]
-        wide = min(MAX_WIDTH_CLASS, math.floor((end - start) / (SIZE * X_HEIGHT) / WIDTH_STEP))
+        top, bottom = y, y + height
+        if len(pieces) > 1 and shapes:  # a line of its own may be as tall as its piece
+            extents = [_vertical_extent(shape) for shape in shapes]
+            top = max(y, min(t for t, _ in extents) - 1)
+            bottom = min(y + height, max(b for _, b in extents) + 1)
+        step = min(MAX_DEPTH_CLASS, round(max(0.0, bottom) / ex * DEPTH_STEPS))
+        wide = min(MAX_WIDTH_CLASS, math.floor((end - start) / ex / WIDTH_STEP))
         kind = f"math-display math-d{step} math-w{wide}"
-        box = (start, y, end - start, height)
+        box = (start, top, end - start, bottom - top)
         svgs.append(_svg(kind, tuple(shapes), box, label if index == 0 else None))
     return f'<span class="math-block">{_ZERO_WIDTH_SPACE.join(svgs)}</span>'
 
@@ -204,6 +210,21 @@ def _left_edge(shape: tuple[str, tuple[tuple[str, str], ...]]) -> float:
     return 0.0
 
 
+def _vertical_extent(shape: tuple[str, tuple[tuple[str, str], ...]]) -> tuple[float, float]:
+    """How high and how low a shape reaches, in the viewBox's y."""
+    name, attrs = shape
+    values = dict(attrs)
+    if name == "path":
+        numbers = re.findall(r"-?[0-9.]+(?:[eE][-+]?[0-9]+)?", values.get("d", ""))
+        ys = [float(n) for n in numbers[1::2]]
+        if ys:
+            return min(ys), max(ys)
+    if name == "rect":
+        top = float(values.get("y", "0"))
+        return top, top + float(values.get("height", "0"))
+    return -1e6, 1e6  # unknown: the whole height
+
+
 def math_css(deck: Deck, *, scroll: bool = False) -> str:
     """``depth_css`` for a deck with math, else nothing (its outputs stay as they were)."""
     return depth_css(scroll=scroll) if deck.math else ""
@@ -219,7 +240,8 @@ def depth_css(*, scroll: bool = False) -> str:
     rules = [
         "svg.math { overflow: visible; fill: currentColor; }",
         ".math-nowrap { white-space: nowrap; }",
-        f".math-block {{ display: block; text-align: center; margin: 0.4em 0; {fit} }}",
+        ".math-block { display: block; text-align: center; margin: 0.4em 0; line-height: 1.8;"
+        f" {fit} }}",
         f".math-block svg.math {{ display: inline-block;{size} }}",
     ]
     rules += [
