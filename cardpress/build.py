@@ -126,6 +126,9 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.printing,
             options.formats_named,
         )
+        damaged = plan.state.damaged_warning(options.out)
+        if damaged:
+            warn(damaged)
         if plan.complete:
             for warning in summarised(plan.state.warnings, options.content) + (
                 plan.output_warnings()
@@ -265,6 +268,11 @@ def _build_stale(
         warn(
             f"cardpress: warning: cannot keep the build cache in {build_folder(options.out)} "
             f"({exc.strerror or exc}); the next build rebuilds everything"
+        )
+    if cache is not None and cache.damaged:
+        warn(
+            f"cardpress: warning: {cache.folder}: {cache.damaged} parse cache entr"
+            f"{'y' if cache.damaged == 1 else 'ies'} could not be read; ignored, parsed again"
         )
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")

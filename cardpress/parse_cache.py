@@ -160,6 +160,7 @@ class ParseCache:
         self.used: set[str] = set()
         self.pending: dict[str, ParsedFile] = {}  # written by ``save``, after a good build
         self.encoded: dict[str, bytes] = {}  # entries of ``pending`` encoded already
+        self.damaged = 0  # entries found but not readable
 
     def key(self, source: SourceFile) -> str:
         digest = hashlib.sha256(code_fingerprint().encode())
@@ -172,7 +173,10 @@ class ParseCache:
         self.used.add(key)
         try:
             parsed = decode_entry((self.folder / f"{key}{ENTRY_SUFFIX}").read_bytes(), key)
-        except (OSError, ValueError, RecursionError):
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError, OverflowError):
+            self.damaged += 1  # parsed again; the build says so once
             return None
         for media in parsed.media:
             if scan.hash(media.path) != media.sha256:

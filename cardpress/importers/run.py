@@ -211,6 +211,11 @@ def _report(
             _listed(out, heading, missing)
         else:
             out(f"  {heading}")
+    if done.state_damaged:
+        out(
+            f"  warning: {_shown(request.to)}/{STATE_NAME} cannot be read ({done.state_damaged}): "
+            "ignored, so every block counts as new and hand edits are kept; it is written again"
+        )
     _listed(out, f"conflicts: {len(done.conflicts)}", done.conflicts)
     _listed(out, f"build warnings: {len(warnings)}", warnings)
     for line in deck.notes:

@@ -57,6 +57,7 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)
     kept_edits: int = 0
     images_copied: int = 0
+    state_damaged: str = ""  # why the state file was ignored
 
 
 @dataclass
@@ -72,17 +73,24 @@ class Planned:
     sections: int
 
 
-def read_state(deck_dir: Path) -> dict[str, Recorded]:
+def read_state(deck_dir: Path) -> tuple[dict[str, Recorded], str]:
+    """The blocks the last import wrote, and why the state file could not be read (then
+    every block counts as new, which keeps hand edits: the report warns)."""
     path = deck_dir / STATE_NAME
     if not path.is_file():
-        return {}
+        return {}, ""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("cardpress_import") != STATE_VERSION:
-            return {}
-        return {str(k): Recorded(**v) for k, v in data["blocks"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+            return {}, "not a state of this version"
+        blocks = {str(k): Recorded(**v) for k, v in data["blocks"].items()}
+        if any(not isinstance(v, str) for r in blocks.values() for v in vars(r).values()):
+            return {}, "an entry has the wrong type"
+        return blocks, ""
+    except RecursionError:
+        return {}, "nested too deeply"
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        return {}, getattr(exc, "strerror", None) or "not a state cardpress wrote"
 
 
 def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
@@ -136,8 +144,9 @@ def plan(
     fmt: str,
     shown_dir: str,
 ) -> Planned:
-    previous = read_state(deck_dir)
+    previous, damaged = read_state(deck_dir)
     merge = _Merge(deck_dir, previous, shown_dir)
+    merge.outcome.state_damaged = damaged
     ids = assign_ids(deck, previous)
     merge.files["index.md"] = merge.resolve("index", "index.md", index_text, "").encode()
     names = [f.name for f in deck.files]
