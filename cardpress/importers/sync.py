@@ -21,6 +21,7 @@ from typing import Any
 from cardpress import json_text
 from cardpress.errors import CardpressError
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
+from cardpress.importers.source_files import byte_position
 from cardpress.importers.writer import (
     Block,
     ascii_slug,
@@ -224,17 +225,27 @@ class _Merge:
         """The blocks of one deck file on disk (read once), also indexed by key."""
         if name in self._read:
             return self._read[name]
-        path = self.deck_dir / name
-        try:
-            blocks = read_blocks(path.read_text(encoding="utf-8")) if path.is_file() else []
-        except UnicodeDecodeError:
-            raise CardpressError(
-                f"{self.shown_dir}/{name} is not UTF-8 text: fix or remove it, then import again"
-            ) from None
+        text = self._text(name)
+        blocks = read_blocks(text) if text is not None else []
         self._read[name] = blocks
         for block in blocks:
             self._blocks.setdefault(block.key, (name, block))
         return blocks
+
+    def _text(self, name: str) -> str | None:
+        """A file of the deck folder, strictly UTF-8: a hand edit is never replaced."""
+        path = self.deck_dir / name
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line, col = byte_position(data, exc.start)
+            raise CardpressError(
+                f"{self.shown_dir}/{name}:{line}:{col}: not UTF-8 (byte 0x{data[exc.start]:02x}): "
+                "save it as UTF-8, then import again"
+            ) from None
 
     def _current(self, key: str, name: str) -> tuple[str, Block] | None:
         self.existing_blocks(name)
@@ -245,8 +256,7 @@ class _Merge:
         self._seen.add(key)
         prev = self.previous.get(key)
         if key == "index":
-            path = self.deck_dir / "index.md"
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+            text = self._text("index.md")
             current = ("index.md", Block("index", text, 1, "")) if text is not None else None
         else:
             current = self._current(key, prev.file if prev else name)
