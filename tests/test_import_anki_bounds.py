@@ -3,17 +3,21 @@ sizes) are refused before Anki's backend unpacks anything; real packages pass.""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cardpress.importers import package_bounds
 from cardpress.importers.package_bounds import ZSTD_MAGIC, _unpacked_size
+from tests.anki_packages import export
+from tests.conftest import snapshot
 from tests.test_import_anki import packages  # noqa: F401 (a fixture)
 
 MIB = 1 << 20
@@ -151,3 +155,94 @@ def test_real_packages_are_within_the_bounds(packages, tmp_path, monkeypatch, ru
     result = run_cli("import", "anki", "deck.apkg", "--to", "content/deck")
     assert result.status == 0, result.err
     assert "4 cards in 3 sections" in result.out
+
+
+# ---- A deck too big for one file ----------------------------------------------------------
+
+NOTES = 6_000
+
+
+def _big_collection(folder: Path, notes: int) -> Any:
+    """A deck of ``notes`` notes of about 300 bytes, a fifth in a subdeck; fixed GUIDs."""
+    from anki.collection import Collection
+
+    folder.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(folder / "collection.anki2"))
+    _add(col, range(notes))
+    return col
+
+
+def _add(col: Any, numbers: range) -> None:
+    from anki.collection import AddNoteRequest
+
+    top, sub = col.decks.id("Japanese"), col.decks.id("Japanese::Kanji")
+    requests = []
+    for i in numbers:
+        note = col.new_note(col.models.by_name("Basic"))
+        note.guid = f"note{i:06d}"
+        note["Front"] = f"What does word number {i} mean?"
+        note["Back"] = f"Meaning {i}: " + "a fairly ordinary answer of a few words " * 6
+        requests.append(AddNoteRequest(note, sub if i % 5 == 0 else top))
+    col.add_notes(requests)
+
+
+def _where_each_note_is(deck: Path) -> dict[str, tuple[str, str]]:
+    """GUID -> (file, card id) of every card of the imported deck folder."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted(deck.glob("*.md")):
+        for match in re.finditer(
+            r"<!-- id: ([^;>\n]+);[^>\n]*guid: (note\d+) -->", path.read_text()
+        ):
+            found[match.group(2)] = (path.name, match.group(1))
+    return found
+
+
+@pytest.mark.slow
+def test_a_deck_too_big_for_one_file_is_split_the_same_way_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any
+) -> None:
+    col = _big_collection(tmp_path / "anki", NOTES)
+    export(col, tmp_path / "big.apkg", legacy=True)
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "anki", "big.apkg", "--to", "content/big")
+    assert result.status == 0, result.err
+    assert f"{NOTES} cards in " in result.out
+    deck = Path("content/big")
+    files = sorted(p.name for p in deck.glob("*.md"))
+    parts = [name for name in files if re.fullmatch(r"japanese_\d\d\.md", name)]
+    assert files == ["index.md", "japanese.md", *parts, "kanji.md"]  # Kanji: 430 KB
+    assert len(parts) >= 2
+    sizes = [(deck / name).stat().st_size for name in files]
+    assert max(sizes) <= (1 << 20) // 2 + 4096 and sum(sizes) > 1 << 20
+    before = _where_each_note_is(deck)
+    assert len(before) == NOTES and len(set(before.values())) == NOTES
+
+    written = snapshot(deck)
+    again = run_cli("import", "anki", "big.apkg", "--to", "content/big")
+    assert again.status == 0 and again.out.endswith("content/big is up to date\n")
+    assert snapshot(deck) == written
+
+    # New notes in both decks, and one note made longer: every other note stays put,
+    # under the same id; the build reads the deck.
+    _add(col, range(NOTES, NOTES + 300))
+    edited = col.get_note(col.db.scalar("select id from notes where guid = 'note002500'"))
+    edited["Back"] += " and now a little longer"
+    col.update_note(edited)
+    export(col, tmp_path / "big.apkg", legacy=True)
+    col.close()
+    result = run_cli("import", "anki", "big.apkg", "--to", "content/big")
+    assert result.status == 0, result.err
+    after = _where_each_note_is(deck)
+    assert len(after) == NOTES + 300
+    moved = [guid for guid, place in before.items() if after[guid] != place]
+    # Kanji grew past one file: its notes from the first boundary on moved to kanji_02.md.
+    assert not [guid for guid in moved if before[guid][0] != "kanji.md"]
+    kept = [guid for guid in before if after[guid] == before[guid] and after[guid][0] == "kanji.md"]
+    assert (
+        len(kept) >= 100
+        and kept == sorted(g for g in before if before[g][0] == "kanji.md")[: len(kept)]
+    )
+    assert {after[guid][0] for guid in moved} == {"kanji_02.md"}
+    assert all(after[guid][1] == before[guid][1] for guid in before)  # ids kept
+    build = run_cli("--content", "content", "--out", "dist", "--only", "json")
+    assert build.status == 0, build.err

@@ -23,6 +23,7 @@ from cardpress.errors import CardpressError, UsageError
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import cloze_title, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
+from cardpress.importers.file_split import split_large
 from cardpress.importers.html_markdown import html_to_markdown, strip_html
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.markup_convert import as_blocks, one_line
@@ -77,6 +78,7 @@ def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
                 _read_collection(col, sources.relative(path), maps, deck)
             finally:
                 col.close()
+    deck.files = split_large(deck.files)
     return deck
 
 

@@ -109,7 +109,7 @@ def assign_ids(deck: DraftDeck, previous: dict[str, Recorded]) -> list[str]:
     """A stable id per card in order: the source's own, else section key and question,
     with '-2', '-3' for repeats; a card whose question was reworded keeps the id of the
     vanished card of its section with the same answer."""
-    cards = [(s.key, c) for f in deck.files for s in f.sections for c in s.cards]
+    cards = [(s.id_prefix or s.key, c) for f in deck.files for s in f.sections for c in s.cards]
     ids: list[str] = []
     taken: set[str] = set()
     for section_key, card in cards:
