@@ -3,12 +3,13 @@
 A big Anki deck (thousands of notes) does not fit the 1 MiB a content file may hold, so
 its file becomes parts of at most ``TARGET_BYTES`` (half the limit: room for hand
 edits): ``deck.md``, ``deck_02.md``, ... (in that order by name, as the build reads
-them; the first keeps its name when a deck grows past one file). Where a part ends depends on the notes themselves, not on their positions:
-after a note whose GUID hashes to a boundary (about one in ``BOUNDARY_EVERY``, never
-before ``MIN_PART`` notes), or where the part is full. So the same package gives the
-same files, and a note added or edited moves no other note but those of its own part
-(and, when that part fills, of the parts up to the next boundary). A section split over
-parts continues as "Title (2)"; its cards keep the ids they would have had unsplit.
+them; the first keeps its name when a deck grows past one file). Where a part ends
+depends on the notes themselves, not on their positions: after a note whose GUID hashes
+to a boundary (about one in ``BOUNDARY_EVERY``, never before ``MIN_PART`` notes), or
+where the part is full. So the same package gives the same files, and a note added or
+edited moves no other note but those of its own part (and, when that part fills, of the
+parts up to the next boundary). A section split over parts continues as "Title (2)";
+its cards keep the ids they would have had unsplit.
 """
 
 from __future__ import annotations
