@@ -78,7 +78,7 @@ def _limits(info: zipfile.ZipInfo, left: int, total: int, size: int) -> list[tup
 
 
 def _mib(n: int) -> str:
-    return f"{n / (1 << 20):,.1f} MiB"
+    return f"{n / (1 << 20):,.1f} MiB" if n >= 1 << 20 else f"{n / 1024:,.1f} KiB"
 
 
 def _unpacked_size(raw: BinaryIO, info: zipfile.ZipInfo, limit: int) -> int:
