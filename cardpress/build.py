@@ -126,9 +126,8 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.printing,
             options.formats_named,
         )
-        damaged = plan.state.damaged_warning(options.out)
-        if damaged:
-            warn(damaged)
+        for line in plan.state.damaged_warnings(options.out):
+            warn(line)
         if plan.complete:
             for warning in summarised(plan.state.warnings, options.content) + (
                 plan.output_warnings()
@@ -269,11 +268,8 @@ def _build_stale(
             f"cardpress: warning: cannot keep the build cache in {build_folder(options.out)} "
             f"({exc.strerror or exc}); the next build rebuilds everything"
         )
-    if cache is not None and cache.damaged:
-        warn(
-            f"cardpress: warning: {cache.folder}: {cache.damaged} parse cache entr"
-            f"{'y' if cache.damaged == 1 else 'ies'} could not be read; ignored, parsed again"
-        )
+    for line in cache.damaged_warnings() if cache is not None else []:
+        warn(line)
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
     return report

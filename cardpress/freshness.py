@@ -192,13 +192,14 @@ class BuildState:
             why = "not JSON" if not_json else "not a build state"
             return cls(damaged=why)
 
-    def damaged_warning(self, out: Path) -> str | None:
+    def damaged_warnings(self, out: Path) -> list[str]:
+        """The one warning a state that could not be read gets, if it could not."""
         if not self.damaged:
-            return None
-        return (
+            return []
+        return [
             f"cardpress: warning: {state_path(out)}: the state of the last build cannot be "
             f"read ({self.damaged}); it is ignored and every output is built again"
-        )
+        ]
 
     def serialise(self) -> bytes:
         data: dict[str, Any] = {

@@ -183,6 +183,16 @@ class ParseCache:
                 return None
         return parsed
 
+    def damaged_warnings(self) -> list[str]:
+        """One warning counting the entries found but not readable, if any."""
+        if not self.damaged:
+            return []
+        entries = "entry" if self.damaged == 1 else "entries"
+        return [
+            f"cardpress: warning: {self.folder}: {self.damaged} parse cache {entries} could "
+            "not be read; ignored, parsed again"
+        ]
+
     def put(self, key: str, parsed: ParsedFile) -> None:
         self.used.add(key)
         self.pending[key] = parsed
