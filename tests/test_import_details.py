@@ -272,7 +272,7 @@ def test_a_deck_file_that_is_not_text(repo: Path, run_cli) -> None:  # type: ign
     result = run_import(run_cli)
     assert result.status == 1
     assert result.err == (
-        "cardpress: error: content/qa/shell.md is not UTF-8 text: fix or remove it, "
+        "cardpress: error: content/qa/shell.md:1:4: not UTF-8 (byte 0xe9): save it as UTF-8, "
         "then import again\n"
     )
     assert snapshot(Path("content")) == before

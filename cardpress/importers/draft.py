@@ -63,6 +63,8 @@ class DraftSection:
     location: SourceLocation
     cards: list[DraftCard] = field(default_factory=list)
     tags: tuple[str, ...] = ()
+    id_prefix: str = ""
+    """What its cards' ids start with, when not ``key``: the part of a split section."""
 
 
 @dataclass

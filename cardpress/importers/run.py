@@ -43,6 +43,7 @@ class ImportRequest:
     title: str | None = None
     license: str | None = None
     source: str | None = None
+    encoding: str = ""
 
 
 def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
@@ -53,6 +54,14 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
             f"'{shown(deck_key)}' cannot be a deck id (lowercase letters, digits and '-'): "
             "name the folder so, or give --id"
         )
+    if request.encoding:
+        try:
+            b"x".decode(request.encoding)  # not b"": that decodes to "" by any name
+        except UnicodeDecodeError:
+            pass  # a text encoding that needs more bytes (utf-16)
+        except LookupError:
+            shown_name = shown(request.encoding)
+            raise UsageError(f"--encoding: '{shown_name}' is not a text encoding") from None
     if request.to.exists() and not request.to.is_dir():
         raise UsageError(f"'{shown(request.to, 200)}' is not a folder")
     try:
@@ -66,8 +75,15 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
 
 def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -> int:
     importer = IMPORTERS[request.format]
-    sources = collect(list(request.sources), importer.suffixes, list(request.exclude))
+    sources = collect(
+        list(request.sources), importer.suffixes, list(request.exclude), request.encoding
+    )
     deck = importer.read(sources, request.options)
+    converted = sources.converted
+    if converted:
+        names = ", ".join(converted[:10]) + (", ..." if len(converted) > 10 else "")
+        what = f"{_files(len(converted))} ({names})"
+        deck.notes.append(f"converted to UTF-8 from {request.encoding}: {what}")
     stated = request.source
     if stated is None and importer.package:  # a package says nothing of where it came from
         stated = ", ".join(path.name for path in sources.files)
@@ -211,6 +227,11 @@ def _report(
             _listed(out, heading, missing)
         else:
             out(f"  {heading}")
+    if done.state_damaged:
+        out(
+            f"  warning: {_shown(request.to)}/{STATE_NAME} cannot be read ({done.state_damaged}): "
+            "ignored, so every block counts as new and hand edits are kept; it is written again"
+        )
     _listed(out, f"conflicts: {len(done.conflicts)}", done.conflicts)
     _listed(out, f"build warnings: {len(warnings)}", warnings)
     for line in deck.notes:

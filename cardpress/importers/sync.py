@@ -21,6 +21,7 @@ from typing import Any
 from cardpress import json_text
 from cardpress.errors import CardpressError
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
+from cardpress.importers.source_files import byte_position
 from cardpress.importers.writer import (
     Block,
     ascii_slug,
@@ -57,6 +58,7 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)
     kept_edits: int = 0
     images_copied: int = 0
+    state_damaged: str = ""  # why the state file was ignored
 
 
 @dataclass
@@ -72,17 +74,24 @@ class Planned:
     sections: int
 
 
-def read_state(deck_dir: Path) -> dict[str, Recorded]:
+def read_state(deck_dir: Path) -> tuple[dict[str, Recorded], str]:
+    """The blocks the last import wrote, and why the state file could not be read (then
+    every block counts as new, which keeps hand edits: the report warns)."""
     path = deck_dir / STATE_NAME
     if not path.is_file():
-        return {}
+        return {}, ""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("cardpress_import") != STATE_VERSION:
-            return {}
-        return {str(k): Recorded(**v) for k, v in data["blocks"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+            return {}, "not a state of this version"
+        blocks = {str(k): Recorded(**v) for k, v in data["blocks"].items()}
+        if any(not isinstance(v, str) for r in blocks.values() for v in vars(r).values()):
+            return {}, "an entry has the wrong type"
+        return blocks, ""
+    except RecursionError:
+        return {}, "nested too deeply"
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        return {}, getattr(exc, "strerror", None) or "not a state cardpress wrote"
 
 
 def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
@@ -100,7 +109,7 @@ def assign_ids(deck: DraftDeck, previous: dict[str, Recorded]) -> list[str]:
     """A stable id per card in order: the source's own, else section key and question,
     with '-2', '-3' for repeats; a card whose question was reworded keeps the id of the
     vanished card of its section with the same answer."""
-    cards = [(s.key, c) for f in deck.files for s in f.sections for c in s.cards]
+    cards = [(s.id_prefix or s.key, c) for f in deck.files for s in f.sections for c in s.cards]
     ids: list[str] = []
     taken: set[str] = set()
     for section_key, card in cards:
@@ -136,8 +145,9 @@ def plan(
     fmt: str,
     shown_dir: str,
 ) -> Planned:
-    previous = read_state(deck_dir)
+    previous, damaged = read_state(deck_dir)
     merge = _Merge(deck_dir, previous, shown_dir)
+    merge.outcome.state_damaged = damaged
     ids = assign_ids(deck, previous)
     merge.files["index.md"] = merge.resolve("index", "index.md", index_text, "").encode()
     names = [f.name for f in deck.files]
@@ -215,17 +225,27 @@ class _Merge:
         """The blocks of one deck file on disk (read once), also indexed by key."""
         if name in self._read:
             return self._read[name]
-        path = self.deck_dir / name
-        try:
-            blocks = read_blocks(path.read_text(encoding="utf-8")) if path.is_file() else []
-        except UnicodeDecodeError:
-            raise CardpressError(
-                f"{self.shown_dir}/{name} is not UTF-8 text: fix or remove it, then import again"
-            ) from None
+        text = self._text(name)
+        blocks = read_blocks(text) if text is not None else []
         self._read[name] = blocks
         for block in blocks:
             self._blocks.setdefault(block.key, (name, block))
         return blocks
+
+    def _text(self, name: str) -> str | None:
+        """A file of the deck folder, strictly UTF-8: a hand edit is never replaced."""
+        path = self.deck_dir / name
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line, col = byte_position(data, exc.start)
+            raise CardpressError(
+                f"{self.shown_dir}/{name}:{line}:{col}: not UTF-8 (byte 0x{data[exc.start]:02x}): "
+                "save it as UTF-8, then import again"
+            ) from None
 
     def _current(self, key: str, name: str) -> tuple[str, Block] | None:
         self.existing_blocks(name)
@@ -236,8 +256,7 @@ class _Merge:
         self._seen.add(key)
         prev = self.previous.get(key)
         if key == "index":
-            path = self.deck_dir / "index.md"
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+            text = self._text("index.md")
             current = ("index.md", Block("index", text, 1, "")) if text is not None else None
         else:
             current = self._current(key, prev.file if prev else name)
