@@ -6,19 +6,23 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from cardpress.importers.draft import DraftDeck, DraftFile
+from cardpress.importers.draft import DraftDeck, DraftFile, DraftSection
+from cardpress.importers.fences import strip_code
 from cardpress.importers.html_markdown import strip_html
 from cardpress.importers.markup_convert import code_span, convert_markdown, one_line
+from cardpress.importers.sections import SectionPath
 from cardpress.importers.source_files import SourceSet
 from cardpress.importers.writer import ascii_slug
+from cardpress.model import SourceLocation
 
 _CODE_RE = re.compile(r"^\s*(`{3,}|~{3,})[^\n]*\n(.*?)^\s*\1\s*$", re.M | re.S)
 _TITLE_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
 def file_title(path: Path, text: str) -> str:
-    """The file's ``#`` heading, else its folder's name for a README, else its name."""
-    match = _TITLE_RE.search(text)
+    """The file's ``#`` heading (outside code), else its folder's name for a README, else
+    its name."""
+    match = _TITLE_RE.search(strip_code(text))
     if match:
         title = heading_text(match.group(1))
         if title:
@@ -41,6 +45,27 @@ def section_key(file_part: str, heading: str, title: str) -> str:
     """A section id: the file's slug (when there are several files) and the heading's."""
     parts = [p for p in (file_part, ascii_slug(heading, 40)) if p]
     return ".".join(parts) or ascii_slug(title, 40) or "questions"
+
+
+def section_for(
+    draft: DraftFile,
+    rel: str,
+    headings: SectionPath,
+    slug: str,
+    keys: set[str],
+    prefix: str = "",
+) -> DraftSection:
+    """The section of the draft that the current heading path names (made once)."""
+    where = SourceLocation(rel, headings.line)
+    if draft.sections and draft.sections[-1].location == where:
+        return draft.sections[-1]
+    path = headings.title()
+    title = f"{prefix}: {path}" if prefix and path else path or prefix or headings.file_title
+    key = ".".join(p for p in (slug, headings.key()) if p)
+    key = unique(key or ascii_slug(headings.file_title, 40) or "questions", keys)
+    section = DraftSection(title=title, key=key, location=where)
+    draft.sections.append(section)
+    return section
 
 
 def unique(name: str, taken: set[str]) -> str:

@@ -13,7 +13,13 @@ import html
 import re
 from html.parser import HTMLParser
 
-from cardpress.importers.markup_convert import LINK_SCHEMES, ImageHook, code_span, tidy
+from cardpress.importers.markup_convert import (
+    LINK_SCHEMES,
+    ImageHook,
+    code_span,
+    emoji_shortcodes,
+    tidy,
+)
 
 BLOCKS = frozenset(
     [
@@ -198,7 +204,7 @@ class _Converter(HTMLParser):
         elif self.code is not None:
             self.code.append(data)
         else:
-            text = re.sub(r"\s+", " ", data)
+            text = emoji_shortcodes(re.sub(r"\s+", " ", data))
             self._emit(_ESCAPE_RE.sub(r"\\\1", text))
 
     def _table(self) -> None:

@@ -147,6 +147,8 @@ _BREAK_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _LIST_ITEM_RE = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
 _TRAILING_BR_RE = re.compile(r"(?:\s*<br\s*/?>)+\s*$", re.IGNORECASE)
+_TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.DOTALL | re.IGNORECASE)
+_SHORTCODE_RE = re.compile(r":[a-z0-9_+-]+:")
 
 
 def code_span(text: str) -> str:
@@ -220,8 +222,18 @@ def _convert_plain(text: str, image: ImageHook) -> str:
 
 
 def _escape(text: str) -> str:
-    """Plain text that must read as written: ``<`` is not a tag, ``$`` is not math."""
-    return text.replace("<", "\\<").replace("$", "\\$")
+    """Plain text that must read as written: ``<`` is not a tag, ``$`` is not math;
+    GitHub's emoji shortcodes (``:bulb:``) become the emoji they show there."""
+    return emoji_shortcodes(text.replace("<", "\\<").replace("$", "\\$"))
+
+
+def emoji_shortcodes(text: str) -> str:
+    """``:name:`` shortcodes as their emoji (GitHub's names); unknown ones stay text."""
+    if not _SHORTCODE_RE.search(text):
+        return text
+    import emoji  # only when a shortcode may be there: its tables take a moment to load
+
+    return str(emoji.emojize(text, language="alias"))
 
 
 def convert_markdown(markdown: str, image: ImageHook) -> str:
@@ -232,7 +244,7 @@ def convert_markdown(markdown: str, image: ImageHook) -> str:
 
     def flush() -> None:
         if pending:
-            out.append(_convert_outside_spans("\n".join(pending), image))
+            out.append(_convert_tables("\n".join(pending), image))
             pending.clear()
 
     for line in markdown.split("\n"):
@@ -249,6 +261,21 @@ def convert_markdown(markdown: str, image: ImageHook) -> str:
             pending.append(line)
     flush()
     return "\n".join(out)
+
+
+def _convert_tables(text: str, image: ImageHook) -> str:
+    """HTML tables as Markdown tables (a blank line around each), the rest converted."""
+    from cardpress.importers.html_markdown import html_to_markdown  # it builds on this module
+
+    pieces: list[str] = []
+    pos = 0
+    for match in _TABLE_RE.finditer(text):
+        pieces.append(_convert_outside_spans(text[pos : match.start()], image))
+        table = html_to_markdown(match.group(0), image)
+        pieces.append(f"\n\n{table}\n\n" if table else "")
+        pos = match.end()
+    pieces.append(_convert_outside_spans(text[pos:], image))
+    return "".join(pieces)
 
 
 def _convert_outside_spans(text: str, image: ImageHook) -> str:

@@ -191,21 +191,31 @@ def _report(
     warnings: list[str],
 ) -> None:
     done = planned.outcome
-    files = "source file" if deck.sources_read == 1 else "source files"
-    out(f"cardpress import {request.format}: {deck.sources_read} {files} in {_shown(root)}")
+    giving = deck.sources_with_cards()
+    files = "source file" if giving == 1 else "source files"
+    idle = deck.sources_read - giving
+    read = f" ({idle} more read, with no questions)" if idle > 0 else ""
+    out(f"cardpress import {request.format}: {giving} {files} in {_shown(root)}{read}")
+    imported = len(deck.cards())
+    repaired = f" ({len(deck.repaired)} repaired)" if deck.repaired else ""
+    skipped_count = deck.found() - imported
+    out(
+        f"  questions: {deck.found()} found, {imported} imported{repaired}, {skipped_count} skipped"
+    )
     out(
         f"  {_count(planned.cards, 'card')} in {_count(planned.sections, 'section')}: "
         f"{done.added} added, "
         f"{done.updated} updated, {done.unchanged} unchanged"
     )
+    _listed(out, f"repaired {len(deck.repaired)}", _lines(deck.repaired))
+    _listed(out, f"suspected merges: {len(deck.suspects)}", _lines(deck.suspects))
     if done.kept_edits:
         out(f"  kept {done.kept_edits} edited or deleted by hand (unchanged in the source)")
     _listed(out, f"removed from the source: {len(done.removed)}", done.removed)
     empty = f" ({deck.empty_answers} with an empty answer)" if deck.empty_answers else ""
-    skipped = [f"{s.location}: {s.reason}" for s in sorted(deck.skipped, key=_order)]
-    _listed(out, f"skipped {len(deck.skipped)}{empty}", skipped)
+    _listed(out, f"skipped {skipped_count}{empty}", _lines(deck.skipped))
     if done.images_copied or deck.missing_images:
-        missing = [f"{s.location}: {s.reason}" for s in sorted(deck.missing_images, key=_order)]
+        missing = _lines(deck.missing_images)
         heading = f"images: {done.images_copied} copied, {len(missing)} not copied"
         if missing:
             _listed(out, heading, missing)
@@ -220,8 +230,10 @@ def _report(
     out(f"  license: {found.license}{personal}")
 
 
-def _order(skip: Skip) -> tuple[str, int]:
-    return (skip.location.path, skip.location.line)
+def _lines(skips: list[Skip]) -> list[str]:
+    """Report lines in source order."""
+    ordered = sorted(skips, key=lambda s: (s.location.path, s.location.line))
+    return [f"{s.location}: {s.reason}" for s in ordered]
 
 
 def _listed(out: Callable[[str], None], heading: str, lines: list[str]) -> None:
