@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cardpress.importers.draft import DraftDeck, DraftFile, DraftSection
-from cardpress.importers.fences import strip_code
+from cardpress.importers.fences import fences, strip_code
 from cardpress.importers.html_markdown import strip_html
 from cardpress.importers.markup_convert import code_span, convert_markdown, one_line
 from cardpress.importers.sections import SectionPath
@@ -15,7 +15,6 @@ from cardpress.importers.source_files import SourceSet
 from cardpress.importers.writer import ascii_slug
 from cardpress.model import SourceLocation
 
-_CODE_RE = re.compile(r"^\s*(`{3,}|~{3,})[^\n]*\n(.*?)^\s*\1\s*$", re.M | re.S)
 _TITLE_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
@@ -87,8 +86,11 @@ def cloze_title(text: str) -> str:
 def prompt_inline(prompt: str) -> str:
     """What a question shows before its answer (code, options), on the heading's line:
     code as one inline span, other text joined."""
-    code = [m.group(2).strip("\n") for m in _CODE_RE.finditer(prompt)]
-    rest = heading_text(_CODE_RE.sub("", prompt))
+    lines = prompt.split("\n")
+    blocks = [f for f in fences(lines) if f.close is not None]
+    code = ["\n".join(lines[f.open + 1 : f.close]).strip("\n") for f in blocks]
+    inside = {n for f in blocks for n in range(f.open, (f.close or 0) + 1)}
+    rest = heading_text("\n".join(line for n, line in enumerate(lines) if n not in inside))
     parts = [code_span("; ".join(_code_line(c) for c in code))] if code else []
     return " ".join([*parts, rest] if rest else parts)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import heading_text, prompt_inline, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
+from cardpress.importers.fences import FenceTracker
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.markup_convert import as_blocks, convert_markdown
 from cardpress.importers.source_files import SourceSet, image_root
@@ -24,7 +25,6 @@ from cardpress.model import SourceLocation
 
 PARTS = {"answer": "answer", "good to hear": "good", "additional links": "links"}
 _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 _TAGS_RE = re.compile(r"<!--\s*tags:\s*\(?(.*?)\)?\s*-->", re.I | re.S)
 _META_RE = re.compile(r"<!--\s*[A-Za-z-]+:.*?-->", re.S)
 
@@ -103,7 +103,7 @@ def _parts(text: str) -> dict[str, tuple[int, str]]:
     parts: dict[str, tuple[int, str]] = {}
     current = ""
     lines: list[str] = []
-    fence: str | None = None
+    fences = FenceTracker()
 
     def close() -> None:
         if current and current != "question":
@@ -111,15 +111,7 @@ def _parts(text: str) -> dict[str, tuple[int, str]]:
             parts[current] = (start[0], (start[1] + "\n" + "\n".join(lines)).strip("\n"))
 
     for number, line in enumerate(text.split("\n")):
-        if fence is not None:
-            lines.append(line)
-            stripped = line.strip()
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            continue
-        opened = _FENCE_RE.match(line)
-        if opened:
-            fence = opened.group(1)[0] * len(opened.group(1))
+        if fences.feed(number, line):
             lines.append(line)
             continue
         heading = _HEADING_RE.match(line)

@@ -14,6 +14,8 @@ import html
 import re
 from collections.abc import Callable
 
+from cardpress.importers.fences import FenceTracker
+
 KEPT_TAGS = frozenset(
     ["br", "kbd", "sub", "sup", "mark", "ins", "del", "small", "u", "b", "i", "em", "strong"]
 )  # the bare tags cardpress passes through (docs/format.md)
@@ -132,7 +134,6 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 ImageHook = Callable[[str, str], str]
 """``(src, alt) -> Markdown`` for one image: the importer copies it or reports it."""
 
-_FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>")
 _AUTOLINK_RE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")
@@ -239,24 +240,18 @@ def emoji_shortcodes(text: str) -> str:
 def convert_markdown(markdown: str, image: ImageHook) -> str:
     """Markdown with inline HTML, outside code converted; code fences and spans kept."""
     out: list[str] = []
-    fence: str | None = None
     pending: list[str] = []
+    fences = FenceTracker()
 
     def flush() -> None:
         if pending:
             out.append(_convert_tables("\n".join(pending), image))
             pending.clear()
 
-    for line in markdown.split("\n"):
-        match = _FENCE_RE.match(line.lstrip()) if fence is None else None
-        if fence is None and match:
+    for number, line in enumerate(markdown.split("\n")):
+        if fences.feed(number, line):
             flush()
-            fence = match.group(2)[0] * len(match.group(2))
             out.append(line)
-        elif fence is not None:
-            out.append(line)
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = None
         else:
             pending.append(line)
     flush()
@@ -314,17 +309,9 @@ def as_blocks(markdown: str, *, allow_break: bool) -> str:
     """Markdown that stays inside one card: headings become bold lines, and a thematic
     break (which would split answer from details) is kept only where ``allow_break``."""
     out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        stripped = line.strip()
-        if fence is not None:
-            out.append(line)
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            continue
-        match = _FENCE_RE.match(stripped)
-        if match:
-            fence = match.group(2)[0] * len(match.group(2))
+    fences = FenceTracker()
+    for number, line in enumerate(markdown.split("\n")):
+        if fences.feed(number, line):
             out.append(line)
             continue
         previous = out[-1].strip() if out else ""

@@ -155,7 +155,10 @@ def _check(
                 "the imported deck would not build:\n" + "\n".join(lines)
             ) from None
         warnings = [_relocated(str(d), key, shown_dir) for d in state.warnings]
-        state.locks[key].save()
+        lock_file = state.locks[key]
+        for card_id in state.removed.get(key, []):  # the next build tells they are gone
+            lock_file.cards[card_id].removed = False
+        lock_file.save()
         lock = (staged / LOCK_NAME).read_bytes() if (staged / LOCK_NAME).is_file() else None
         return lock, warnings
 
@@ -194,7 +197,7 @@ def _report(
     giving = deck.sources_with_cards()
     files = "source file" if giving == 1 else "source files"
     idle = deck.sources_read - giving
-    read = f" ({idle} more read, with no questions)" if idle > 0 else ""
+    read = f" ({idle} more read that gave no card)" if idle > 0 else ""
     out(f"cardpress import {request.format}: {giving} {files} in {_shown(root)}{read}")
     imported = len(deck.cards())
     repaired = f" ({len(deck.repaired)} repaired)" if deck.repaired else ""

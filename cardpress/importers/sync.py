@@ -20,10 +20,10 @@ from typing import Any
 
 from cardpress import json_text
 from cardpress.errors import CardpressError
+from cardpress.importers.card_ids import assign_ids
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
 from cardpress.importers.writer import (
     Block,
-    ascii_slug,
     card_block,
     fingerprint,
     read_blocks,
@@ -32,7 +32,6 @@ from cardpress.importers.writer import (
 
 STATE_NAME = "cardpress-import.json"
 STATE_VERSION = 1
-MAX_ID = 100
 
 
 @dataclass
@@ -94,39 +93,6 @@ def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
         },
     }
     return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
-
-
-def assign_ids(deck: DraftDeck, previous: dict[str, Recorded]) -> list[str]:
-    """A stable id per card in order: the source's own, else section key and question,
-    with '-2', '-3' for repeats; a card whose question was reworded keeps the id of the
-    vanished card of its section with the same answer."""
-    cards = [(s.key, c) for f in deck.files for s in f.sections for c in s.cards]
-    ids: list[str] = []
-    taken: set[str] = set()
-    for section_key, card in cards:
-        base = card.card_id or _card_id(section_key, card)
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base[: MAX_ID - 4]}-{n}", n + 1
-        taken.add(candidate)
-        ids.append(candidate)
-    vanished: dict[tuple[str, str], list[str]] = {}
-    for key, recorded in previous.items():
-        if recorded.answer and key not in taken:
-            section = key.rsplit(".", 1)[0]
-            vanished.setdefault((section, recorded.answer), []).append(key)
-    for index, (section_key, card) in enumerate(cards):
-        if ids[index] in previous or card.card_id:
-            continue
-        found = vanished.get((section_key, fingerprint(card.answer)))
-        if found:
-            ids[index] = found.pop(0)
-    return ids
-
-
-def _card_id(section_key: str, card: DraftCard) -> str:
-    slug = ascii_slug(card.question) or "q-" + fingerprint(card.question)[:8]
-    return f"{section_key[: MAX_ID - 50]}.{slug}"
 
 
 def plan(
