@@ -187,8 +187,8 @@ class _Converter(HTMLParser):
             href, parts = self.link
             self.link = None
             label = "".join(parts).strip()
-            if href.startswith(LINK_SCHEMES):
-                self._emit(f"[{label or href}]({href.replace(' ', '%20').replace(')', '%29')})")
+            if href.startswith(LINK_SCHEMES) and label:  # no text (an anchor icon): dropped
+                self._emit(f"[{label}]({href.replace(' ', '%20').replace(')', '%29')})")
             else:
                 self._emit(label)
         elif tag in EMPHASIS:

@@ -178,9 +178,9 @@ def convert_text(text: str, image: ImageHook) -> str:
     def link(match: re.Match[str]) -> str:
         href, label = html.unescape(match.group(1).strip()), match.group(2)
         label = " ".join(re.sub(r"<(?!img\b)[^<>]*>", "", label).split())
-        if not href.startswith(LINK_SCHEMES):
+        if not href.startswith(LINK_SCHEMES) or not label:  # no text: an anchor icon
             return label
-        return f"[{label or href}]({href.replace(' ', '%20').replace(')', '%29')})"
+        return f"[{label}]({href.replace(' ', '%20').replace(')', '%29')})"
 
     text = _COMMENT_RE.sub("", text)
     text = _HTML_CODE_RE.sub(code, text)
