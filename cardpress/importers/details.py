@@ -88,9 +88,13 @@ def _read_file(
             continue
         if repair:
             deck.repaired.append(Skip(where, repair))
-        if len(card.question) > MERGED_QUESTION:
-            why = f"a question of {len(card.question)} characters: blocks merged?"
+        asked = len(re.sub(r"`[^`]*`", "", card.question))  # code asked about is no merge
+        inner = len(_OPEN_RE.findall(card.source_text)) - 1
+        if asked > MERGED_QUESTION:
+            why = f"a question heading of {asked} characters: blocks merged?"
             deck.suspects.append(Skip(where, why))
+        elif inner:
+            deck.suspects.append(Skip(where, f"the answer holds {inner} other <details>"))
         prefix = headings.file_title if several or not headings.levels else ""
         section_for(draft, rel, headings, slug, keys, prefix).cards.append(card)
 

@@ -161,8 +161,8 @@ class _File:
                 and found.level == mine.level
                 and (found.number is None or mine.number is None or found.number == mine.number + 1)
             )
-        title = heading(line)
-        return title is not None and fence.indent > 0 and 2 <= title[0] <= item.marker.level
+        title = heading(line) if line.startswith("##") else None  # Markdown, at column 0
+        return title is not None and fence.indent > 0 and title[0] <= item.marker.level
 
     def _repair(self, item: Item, fences: FenceTracker) -> None:
         fence = fences.cut()

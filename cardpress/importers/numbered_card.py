@@ -14,6 +14,7 @@ from cardpress.model import SourceLocation
 
 MERGED_QUESTION = 300
 """A question heading longer than this most likely swallowed the items after it."""
+_EDGE_BREAKS_RE = re.compile(r"^(?:\s*(?:[-*_][ \t]*){3,}\n)+|(?:\n[ \t]*(?:[-*_][ \t]*){3,})+\s*$")
 _DETAILS_RE = re.compile(
     r"<details\b[^>]*>\s*(?:<summary\b[^>]*>(.*?)</summary\s*>)?(.*?)</details\s*>", re.I | re.S
 )
@@ -31,7 +32,7 @@ def card_from_item(
     if not question.strip("\\ "):
         return Skip(where, "empty question")
     kept = [line for line in body if not any(t.search(line) for t in trailers)]
-    text = normalise("\n".join(kept))
+    text = _EDGE_BREAKS_RE.sub("", normalise("\n".join(kept)).strip("\n"))
     card = DraftCard(question=question, answer="", location=where, source_text="\n".join(body))
 
     def image(src: str, alt: str) -> str:
@@ -45,7 +46,7 @@ def card_from_item(
         summary = re.sub(r"</?(?:b|strong|i|em)>|\*\*", "", summary)
         inner = normalise(deep.group(2))
         if summary.strip(" :").lower() == "answer":  # the hidden part is the answer itself:
-            prompt = answer_text.strip()  # what comes before it belongs to the question
+            prompt = _EDGE_BREAKS_RE.sub("", answer_text.strip())  # it belongs to the question
             if prompt:
                 card.question += " " + prompt_inline(prompt)
             answer_text = inner
