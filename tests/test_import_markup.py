@@ -68,3 +68,25 @@ def test_headings_and_breaks_stay_inside_a_card() -> None:
 def test_one_line_questions() -> None:
     assert one_line("Which are true?\n\n  * a\n  * b <br>\n") == "Which are true? a; b"
     assert one_line("What does C#") == "What does C\\#"
+
+
+def test_a_link_without_text_is_dropped_not_shown_as_its_url() -> None:
+    field = (
+        '<h2>Ports<a href="https://example.org/notes#ports"><span class="icon"></span></a></h2>'
+        '<div>See <a href="https://example.org/ports">the list</a>.</div>'
+    )
+    assert html_to_markdown(field, image) == ("Ports\n\nSee [the list](https://example.org/ports).")
+    markdown = 'Ports <a href="https://example.org/#p"> </a> and <a href="https://x.org/">x</a>'
+    assert convert_markdown(markdown, image) == "Ports  and [x](https://x.org/)"
+
+
+def test_html_tables_and_emoji_shortcodes_in_markdown() -> None:
+    markdown = (
+        ":bulb: Ports:\n\n<table>\n  <tr><th>service</th><th>port</th></tr>\n"
+        "  <tr><td>SSH :lock:</td><td>22</td></tr>\n</table>\n\n"
+        "```\n:bulb: in code stays\n```\n`:bulb:` too, and :not_an_emoji: stays"
+    )
+    assert convert_markdown(markdown, image) == (
+        "💡 Ports:\n\n\n\n| service | port |\n| --- | --- |\n| SSH 🔒 | 22 |\n\n\n\n"
+        "```\n:bulb: in code stays\n```\n`:bulb:` too, and :not_an_emoji: stays"
+    )

@@ -168,6 +168,8 @@ class _File:
         fence = fences.cut()
         if fence is None:
             return
+        while item.body and not item.body[-1].strip():
+            item.body.pop()
         item.body.append(" " * fence.indent + fence.marker)
         item.repairs.append(
             f"the code fence on line {fence.open + 1} is never closed: closed where the item ends"
