@@ -83,7 +83,7 @@ def cloze_title(text: str) -> str:
     return one_line(convert_markdown(title, lambda src, alt: alt)) or "Cloze"
 
 
-def prompt_inline(prompt: str) -> str:
+def prompt_inline(prompt: str, *, text_first: bool = False) -> str:
     """What a question shows before its answer (code, options), on the heading's line:
     code as one inline span, other text joined."""
     lines = prompt.split("\n")
@@ -92,6 +92,8 @@ def prompt_inline(prompt: str) -> str:
     inside = {n for f in blocks for n in range(f.open, (f.close or 0) + 1)}
     rest = heading_text("\n".join(line for n, line in enumerate(lines) if n not in inside))
     parts = [code_span("; ".join(_code_line(c) for c in code))] if code else []
+    if text_first:
+        return " ".join([rest, *parts] if rest else parts)
     return " ".join([*parts, rest] if rest else parts)
 
 

@@ -13,12 +13,19 @@ shell: dollars are escaped.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 from cardpress.importers import ImportOptions
-from cardpress.importers.common import file_drafts, file_title, heading_text, section_for
+from cardpress.importers.common import (
+    file_drafts,
+    file_title,
+    heading_text,
+    prompt_inline,
+    section_for,
+)
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, Skip
-from cardpress.importers.fences import FenceTracker
+from cardpress.importers.fences import FenceTracker, fences
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.indent import normalise
 from cardpress.importers.markup_convert import as_blocks, convert_markdown, one_line
@@ -149,7 +156,12 @@ def _card(
     body = block[summary.end() : closes[-1].start() if closes and closed else len(block)]
     body = _WRAPPER_END_RE.sub("", _WRAPPER_START_RE.sub("", body, count=1), count=1)
     card = DraftCard(question="", answer="", location=where, source_text=block)
-    question = one_line(convert_markdown(summary.group(1), lambda src, alt: alt))
+    asked = normalise(textwrap.dedent(summary.group(1)).strip("\n"))
+    has_code = any(True for _ in fences(asked.split("\n")))
+    if has_code:  # code asked about: inline on the heading, and as written in the details
+        question = prompt_inline(asked.strip(), text_first=True)
+    else:
+        question = one_line(convert_markdown(asked, lambda src, alt: alt))
     whole = re.fullmatch(r"<(b|strong)>(.*)</\1>|\*\*(.*)\*\*", question)
     if whole and not re.search(r"</?(?:b|strong)>|\*\*", whole.group(2) or whole.group(3)):
         question = whole.group(2) or whole.group(3)  # bold all through: a question anyway
@@ -163,4 +175,7 @@ def _card(
     if not re.sub(r"<[^>]*>|\\", "", answer).strip():
         return Skip(where, "empty answer")
     card.question, card.answer = question, answer
+    if has_code:
+        code = as_blocks(convert_markdown(asked.strip(), image), allow_break=False)
+        card.details = "The question's code:\n\n" + code
     return card
