@@ -116,8 +116,8 @@ def test_numbered_heading_items(tmp_path, monkeypatch, run_cli, build_deck) -> N
 
 DETAILS_REPORT = """\
 cardpress import details: 1 source file in src
-  questions: 8 found, 5 imported (1 repaired), 3 skipped
-  5 cards in 3 sections: 5 added, 0 updated, 0 unchanged
+  questions: 9 found, 6 imported (1 repaired), 3 skipped
+  6 cards in 3 sections: 6 added, 0 updated, 0 unchanged
   repaired 1:
     README.md:55: <details> is never closed: ended where the next <details> starts
   skipped 3:
@@ -142,6 +142,7 @@ def test_details_titles_tables_and_unanswered(tmp_path, monkeypatch, run_cli, bu
         "What is a subnet?",
         "What is a VLAN?",
         "What does strace show?",
+        "What does this print? echo $((1 + 2))",
     }
     # titles from the headings' path, never from a comment in code; emoji shown
     assert {c["section"] for c in cards.values()} == {
@@ -155,6 +156,9 @@ def test_details_titles_tables_and_unanswered(tmp_path, monkeypatch, run_cli, bu
     assert cards["What is a subnet?"]["answer"]["text"] == (
         "A range of addresses that share a prefix."
     )
+    asks_code = cards["What does this print? echo $((1 + 2))"]
+    assert asks_code["answer"]["text"] == "3"
+    assert asks_code["details"]["text"] == "The question's code: echo $((1 + 2))"
     strace = cards["What does strace show?"]["html"]
     assert strace.count("<ul>") == 2 and "<pre" not in strace
 
@@ -179,7 +183,7 @@ def test_ids_survive_renamed_counted_and_reordered_sections(tmp_path, monkeypatc
     readme.write_text(text[:junior_start] + senior.rstrip("\n") + "\n\n" + junior)
     result = run_cli("import", "details", "src", "--to", "content/deck")
     assert result.status == 0, result.err
-    assert "6 cards in 3 sections: 1 added, 0 updated, 5 unchanged" in result.out
+    assert "7 cards in 3 sections: 1 added, 0 updated, 6 unchanged" in result.out
     assert "removed from the source" not in result.out
     after = Path("content/deck/src.md").read_text()
     for card_id in (
@@ -205,7 +209,7 @@ def test_removed_questions_are_reported_by_the_next_build(
     assert result.status == 0, result.err
     assert (
         "  removed from the source: 1:\n"
-        "    content/deck/src.md:38: card 'senior.system-questions.what-does-strace-show'\n"
+        "    content/deck/src.md:51: card 'senior.system-questions.what-does-strace-show'\n"
     ) in result.out
     built = run_cli("--content", "content", "--out", "dist", "--only", "json")
     assert built.status == 0, built.err

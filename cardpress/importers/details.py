@@ -176,6 +176,10 @@ def _card(
         return Skip(where, "empty answer")
     card.question, card.answer = question, answer
     if has_code:
-        code = as_blocks(convert_markdown(asked.strip(), image), allow_break=False)
-        card.details = "The question's code:\n\n" + code
+        lines = asked.split("\n")
+        code = "\n\n".join(
+            "\n".join(lines[f.open : (f.close if f.close is not None else len(lines)) + 1])
+            for f in fences(lines)
+        )
+        card.details = "The question's code:\n\n" + as_blocks(code, allow_break=False)
     return card
