@@ -90,3 +90,10 @@ def test_html_tables_and_emoji_shortcodes_in_markdown() -> None:
         "💡 Ports:\n\n\n\n| service | port |\n| --- | --- |\n| SSH 🔒 | 22 |\n\n\n\n"
         "```\n:bulb: in code stays\n```\n`:bulb:` too, and :not_an_emoji: stays"
     )
+
+
+def test_images_with_any_title_and_a_query_are_images() -> None:
+    markdown = "![Table](shots/t.png?raw=true 'table') ![B](b.png \"b\") ![C](c.png (c))"
+    assert convert_markdown(markdown, image) == (
+        "![Table](images/shots/t.png?raw=true) ![B](images/b.png) ![C](images/c.png)"
+    )

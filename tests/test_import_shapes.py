@@ -246,3 +246,27 @@ def test_files_with_a_front_matter_title(tmp_path, monkeypatch, run_cli, build_d
     pre = cards["Why use a preprocessor?"]
     assert pre["id"] == "preprocessors"
     assert "nesting" in pre["all"] and "a build step" in pre["all"]
+
+
+def test_a_summary_without_details_is_read_as_a_block(
+    tmp_path, monkeypatch, run_cli, build_deck
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "README.md").write_text(
+        "## Soft skills\n\n<summary>Why should we hire you?</summary><br><b>\n\nBecause.\n"
+        "</b></details>\n\n<details>\n<summary>What do you enjoy?</summary><br><b>\n\n"
+        "Variety.\n</b></details>\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "details", "src", "--to", "content/deck")
+    assert result.status == 0, result.err
+    assert (
+        "  questions: 2 found, 2 imported (1 repaired), 0 skipped\n"
+        "  2 cards in 1 section: 2 added, 0 updated, 0 unchanged\n"
+        "  repaired 1:\n"
+        "    README.md:3: <summary> without <details>: read as one\n"
+    ) in result.out
+    cards = built_cards(build_deck)
+    assert cards["Why should we hire you?"]["answer"]["text"] == "Because."
+    assert cards["What do you enjoy?"]["answer"]["text"] == "Variety."

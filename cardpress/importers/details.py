@@ -39,6 +39,7 @@ _CLOSE_RE = re.compile(r"</details\s*>", re.I)
 _SUMMARY_RE = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
 _WRAPPER_START_RE = re.compile(r"^\s*(?:<br\s*/?>\s*)*(?:<b>)?", re.I)
 _WRAPPER_END_RE = re.compile(r"(?:</b>)?\s*(?:<br\s*/?>\s*)*$", re.I)
+_BARE_SUMMARY_RE = re.compile(r"^[ \t]*<summary\b", re.I)
 _UNANSWERED_RE = re.compile(r"^[ \t]*[-*+][ \t]+(?:<b>(.+?)</b>|\*\*(.+?)\*\*)[ \t]*$", re.I)
 
 
@@ -78,17 +79,21 @@ def _read_file(
             headings.push(found[0], heading_text(found[1]), i + 1)
             i += 1
             continue
-        if not _OPEN_RE.search(line):
+        bare = not _OPEN_RE.search(line) and bool(_BARE_SUMMARY_RE.match(line))
+        if not _OPEN_RE.search(line) and not bare:
             if _unanswered(lines, i):
                 deck.skipped.append(Skip(SourceLocation(rel, i + 1), "question without an answer"))
             i += 1
             continue
         where = SourceLocation(rel, i + 1)
         level = headings.levels[-1][0] if headings.levels else 0
-        end, repair = _block_end(lines, i, level)
+        end, repair = _block_end(lines, i, level, 1 if bare else 0)
+        if bare:
+            repair = "<summary> without <details>: read as one" + (f"; {repair}" if repair else "")
         block = "\n".join(lines[i:end])
         i = end
-        card = _card(block, where, base, images, closed=not repair)
+        closed = bool(re.search(r"</details\s*>\s*\Z", block, re.I))
+        card = _card(block, where, base, images, closed=closed)
         if isinstance(card, Skip):
             deck.skipped.append(card)
             deck.empty_answers += card.reason == "empty answer"
@@ -96,7 +101,7 @@ def _read_file(
         if repair:
             deck.repaired.append(Skip(where, repair))
         asked = len(re.sub(r"`[^`]*`", "", card.question))  # code asked about is no merge
-        inner = len(_OPEN_RE.findall(card.source_text)) - 1
+        inner = max(0, len(_OPEN_RE.findall(card.source_text)) - (not bare))
         if asked > MERGED_QUESTION:
             why = f"a question heading of {asked} characters: blocks merged?"
             deck.suspects.append(Skip(where, why))
@@ -118,11 +123,10 @@ def _unanswered(lines: list[str], i: int) -> bool:
     return not following.startswith((" ", "\t")) or bool(_UNANSWERED_RE.match(following))
 
 
-def _block_end(lines: list[str], start: int, level: int) -> tuple[int, str]:
+def _block_end(lines: list[str], start: int, level: int, depth: int = 0) -> tuple[int, str]:
     """The line after the ``</details>`` that closes the block opened on ``start``, and
     what was repaired when it never closes (it ends at the next ``<details>`` opened at
     its own depth, else at the next heading of its section's level or higher)."""
-    depth = 0
     fences = FenceTracker()
     next_block: int | None = None
     j = start

@@ -141,7 +141,9 @@ _HTML_CODE_RE = re.compile(r"<code(?:\s[^<>]*)?>(.*?)</code>", re.DOTALL | re.IG
 _HTML_LINK_RE = re.compile(r"<a\s[^<>]*?href=[\"']([^\"']*)[\"'][^<>]*>(.*?)</a>", re.DOTALL | re.I)
 _HTML_ANCHOR_RE = re.compile(r"<a(?:\s[^<>]*)?>\s*</a>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"""([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_MD_IMAGE_RE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^()\s<>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_MD_IMAGE_RE = re.compile(
+    r"!\[([^\]\n]*)\]\(\s*<?([^()\s<>]+)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
+)
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ATX_RE = re.compile(r"^( {0,3})#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _BREAK_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")

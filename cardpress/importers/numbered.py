@@ -191,7 +191,7 @@ class _File:
         for repair in item.repairs:
             self.deck.repaired.append(Skip(where, repair))
         inner = sum(1 for line in item.body if marker(line) is not None)
-        asked = len(item.marker.question)
+        asked = len(re.sub(r"`[^`]*`", "", card.question))  # code asked about is no merge
         if asked > MERGED_QUESTION:
             self.deck.suspects.append(
                 Skip(where, f"a question heading of {asked} characters: items merged?")
