@@ -270,3 +270,26 @@ def test_a_summary_without_details_is_read_as_a_block(
     cards = built_cards(build_deck)
     assert cards["Why should we hire you?"]["answer"]["text"] == "Because."
     assert cards["What do you enjoy?"]["answer"]["text"] == "Variety."
+
+
+def test_a_card_the_build_refuses_is_skipped_at_its_source_line(
+    tmp_path, monkeypatch, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    """Not a refusal of the whole import pointing into a folder that does not exist."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "README.md").write_text(
+        "## Basics\n\n1. ### What is shown here?\n\n   ![diagram][d]\n\n"
+        "   [d]: images/none.png\n\n2. ### What is a port?\n\n   A number.\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "numbered", "src", "--to", "content/deck")
+    assert result.status == 0, result.err
+    assert (
+        "  questions: 2 found, 1 imported, 1 skipped\n"
+        "  1 card in 1 section: 1 added, 0 updated, 0 unchanged\n"
+        "  skipped 1:\n"
+        "    README.md:3: the build refuses it: image 'images/none.png' does not exist\n"
+    ) in result.out
+    text = Path("content/deck/src.md").read_text()
+    assert "What is a port?" in text and "What is shown here?" not in text

@@ -69,6 +69,8 @@ class Planned:
     outcome: Outcome
     cards: int
     sections: int
+    drafts: dict[str, DraftCard] = field(default_factory=dict)
+    """The cards of this import by the id they got."""
 
 
 def read_state(deck_dir: Path) -> dict[str, Recorded]:
@@ -112,6 +114,7 @@ def plan(
             names.append(name)
     by_name = {f.name: f for f in deck.files}
     id_iter = iter(ids)
+    drafts: dict[str, DraftCard] = {}
     card_count = section_count = 0
     resolved: dict[str, list[tuple[str, list[str]]]] = {}  # file -> (section, blocks)
     for name in names:  # first every block of the new import, wherever it was before
@@ -123,6 +126,7 @@ def plan(
             texts = [merge.resolve(section_key, name, section_block(section), section.title)]
             for card in section.cards:
                 card_id = next(id_iter)
+                drafts[card_id] = card
                 card_count += 1
                 texts.append(
                     merge.resolve(card_id, name, card_block(card, card_id), card.source_text)
@@ -155,6 +159,7 @@ def plan(
         outcome=merge.outcome,
         cards=card_count,
         sections=section_count,
+        drafts=drafts,
     )
 
 
