@@ -97,3 +97,9 @@ def test_images_with_any_title_and_a_query_are_images() -> None:
     assert convert_markdown(markdown, image) == (
         "![Table](images/shots/t.png?raw=true) ![B](images/b.png) ![C](images/c.png)"
     )
+
+
+def test_emphasis_keeps_its_spaces_outside_its_markers() -> None:
+    assert html_to_markdown("<b> 私</b>は and a<i> b </i>c<b> </b>", image) == (
+        "**私**は and a *b* c"
+    )

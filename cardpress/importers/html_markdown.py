@@ -70,16 +70,42 @@ class _Converter(HTMLParser):
         self.row: list[str] | None = None
         self.rows: list[list[str]] = []
         self.cell: list[str] | None = None
+        self.opened: list[tuple[list[str], int]] = []  # emphasis markers not closed yet
 
     # -- output -------------------------------------------------------------------
 
-    def _emit(self, text: str) -> None:
+    def _buffer(self) -> list[str]:
         if self.cell is not None:
-            self.cell.append(text)
-        elif self.link is not None:
-            self.link[1].append(text)
-        else:
-            self.line.append(text)
+            return self.cell
+        if self.link is not None:
+            return self.link[1]
+        return self.line
+
+    def _emit(self, text: str) -> None:
+        self._buffer().append(text)
+
+    def _emphasis(self, marker: str, opening: bool) -> None:
+        """An emphasis marker, the spaces next to it moved outside: ``<b> word </b>`` is
+        `` **word** `` (``** word **`` would show its asterisks); nothing emphasised,
+        no markers."""
+        buffer = self._buffer()
+        if opening:
+            self.opened.append((buffer, len(buffer)))
+            buffer.append(marker)
+            return
+        start = None
+        if self.opened and self.opened[-1][0] is buffer:
+            start = self.opened.pop()[1]
+        if start is None or start >= len(buffer) or buffer[start] != marker:
+            buffer.append(marker)
+            return
+        inner = "".join(buffer[start + 1 :])
+        if not inner.strip():
+            buffer[start:] = [inner]
+            return
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        buffer[start:] = [lead + marker + inner.strip() + marker + trail]
 
     def _end_line(self, blank: bool = True) -> None:
         content = re.sub(r"^(?:\s*<br>)+|(?:<br>\s*)+$", "", "".join(self.line).strip()).strip()
@@ -145,7 +171,7 @@ class _Converter(HTMLParser):
             if values.get("src"):
                 self._emit(self.image(values["src"], values.get("alt", "")))
         elif tag in EMPHASIS:
-            self._emit(EMPHASIS[tag])
+            self._emphasis(EMPHASIS[tag], opening=True)
         elif tag in KEPT:
             self._emit(f"<{KEPT[tag]}>")
 
@@ -192,7 +218,7 @@ class _Converter(HTMLParser):
             else:
                 self._emit(label)
         elif tag in EMPHASIS:
-            self._emit(EMPHASIS[tag])
+            self._emphasis(EMPHASIS[tag], opening=False)
         elif tag in KEPT:
             self._emit(f"</{KEPT[tag]}>")
 
