@@ -70,3 +70,16 @@ def test_the_wheel_installed_in_a_clean_venv_inits_and_builds_anywhere(tmp_path:
     for suffix in (".apkg", ".pdf", ".html", ".json"):
         assert (notes / "dist" / f"notes{suffix}").stat().st_size > 0, built
     assert not list(elsewhere.iterdir())
+
+    # importing needs only what the wheel declares (emoji shortcodes included)
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / "README.md").write_text(
+        "## :bulb: Basics\n\n<details>\n<summary>What is a port?</summary><br><b>\n\n"
+        "A number.\n</b></details>\n"
+    )
+    imported = _run(
+        cardpress, "import", "details", clone, "--to", "content/basics", cwd=notes, env=env
+    )
+    assert "1 imported" in imported, imported
+    assert "## 💡 Basics" in (notes / "content" / "basics" / "clone.md").read_text()

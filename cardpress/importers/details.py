@@ -160,8 +160,10 @@ def _card(
     body = block[summary.end() : closes[-1].start() if closes and closed else len(block)]
     body = _WRAPPER_END_RE.sub("", _WRAPPER_START_RE.sub("", body, count=1), count=1)
     card = DraftCard(question="", answer="", location=where, source_text=block)
-    asked = normalise(textwrap.dedent(summary.group(1)).strip("\n"))
-    has_code = any(True for _ in fences(asked.split("\n")))
+    asked = summary.group(1)
+    has_code = "\n" in asked and any(True for _ in fences(asked.split("\n")))
+    if has_code:
+        asked = normalise(textwrap.dedent(asked).strip("\n"))
     if has_code:  # code asked about: inline on the heading, and as written in the details
         question = prompt_inline(asked.strip(), text_first=True)
     else:

@@ -18,6 +18,8 @@ _OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 
 def opens(line: str) -> str | None:
     """The fence marker (e.g. ``"```"``) when ``line`` opens a fence, else None."""
+    if "```" not in line and "~~~" not in line:  # most lines: no regex needed
+        return None
     match = _OPEN_RE.match(line)
     if match is None or (match.group(2)[0] == "`" and "`" in match.group(3)):
         return None

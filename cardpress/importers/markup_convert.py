@@ -262,6 +262,8 @@ def convert_markdown(markdown: str, image: ImageHook) -> str:
 
 def _convert_tables(text: str, image: ImageHook) -> str:
     """HTML tables as Markdown tables (a blank line around each), the rest converted."""
+    if "<table" not in text.lower():
+        return _convert_outside_spans(text, image)
     from cardpress.importers.html_markdown import html_to_markdown  # it builds on this module
 
     pieces: list[str] = []

@@ -24,6 +24,9 @@ _HEADING_LEVELS_IN_KEY = 2
 
 def heading(line: str) -> tuple[int, str] | None:
     """``(level, raw title)`` when ``line`` is a Markdown or HTML heading (not code)."""
+    first = line.lstrip()[:2].lower()
+    if not first.startswith("#") and first != "<h":
+        return None
     match = _MD_HEADING_RE.match(line) or _HTML_HEADING_RE.match(line)
     if match is None or not match.group(2).strip():
         return None
