@@ -168,6 +168,7 @@ def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: 
                 SourceLocation(rel, 0),
                 f"{count} note(s) of note type '{name}' (fields: {fields}): map them with "
                 f"--map '{name}:question=FIELD,answer=FIELD'",
+                count,
             )
         )
     top = _common_top([d for d, _, _ in rows])

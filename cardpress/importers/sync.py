@@ -20,11 +20,11 @@ from typing import Any
 
 from cardpress import json_text
 from cardpress.errors import CardpressError
+from cardpress.importers.card_ids import assign_ids
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
 from cardpress.importers.source_files import byte_position
 from cardpress.importers.writer import (
     Block,
-    ascii_slug,
     card_block,
     fingerprint,
     read_blocks,
@@ -33,7 +33,6 @@ from cardpress.importers.writer import (
 
 STATE_NAME = "cardpress-import.json"
 STATE_VERSION = 1
-MAX_ID = 100
 
 
 @dataclass
@@ -72,6 +71,8 @@ class Planned:
     outcome: Outcome
     cards: int
     sections: int
+    drafts: dict[str, DraftCard] = field(default_factory=dict)
+    """The cards of this import by the id they got."""
 
 
 def read_state(deck_dir: Path) -> tuple[dict[str, Recorded], str]:
@@ -105,39 +106,6 @@ def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
     return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
 
 
-def assign_ids(deck: DraftDeck, previous: dict[str, Recorded]) -> list[str]:
-    """A stable id per card in order: the source's own, else section key and question,
-    with '-2', '-3' for repeats; a card whose question was reworded keeps the id of the
-    vanished card of its section with the same answer."""
-    cards = [(s.id_prefix or s.key, c) for f in deck.files for s in f.sections for c in s.cards]
-    ids: list[str] = []
-    taken: set[str] = set()
-    for section_key, card in cards:
-        base = card.card_id or _card_id(section_key, card)
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base[: MAX_ID - 4]}-{n}", n + 1
-        taken.add(candidate)
-        ids.append(candidate)
-    vanished: dict[tuple[str, str], list[str]] = {}
-    for key, recorded in previous.items():
-        if recorded.answer and key not in taken:
-            section = key.rsplit(".", 1)[0]
-            vanished.setdefault((section, recorded.answer), []).append(key)
-    for index, (section_key, card) in enumerate(cards):
-        if ids[index] in previous or card.card_id:
-            continue
-        found = vanished.get((section_key, fingerprint(card.answer)))
-        if found:
-            ids[index] = found.pop(0)
-    return ids
-
-
-def _card_id(section_key: str, card: DraftCard) -> str:
-    slug = ascii_slug(card.question) or "q-" + fingerprint(card.question)[:8]
-    return f"{section_key[: MAX_ID - 50]}.{slug}"
-
-
 def plan(
     deck_dir: Path,
     deck: DraftDeck,
@@ -156,6 +124,7 @@ def plan(
             names.append(name)
     by_name = {f.name: f for f in deck.files}
     id_iter = iter(ids)
+    drafts: dict[str, DraftCard] = {}
     card_count = section_count = 0
     resolved: dict[str, list[tuple[str, list[str]]]] = {}  # file -> (section, blocks)
     for name in names:  # first every block of the new import, wherever it was before
@@ -167,6 +136,7 @@ def plan(
             texts = [merge.resolve(section_key, name, section_block(section), section.title)]
             for card in section.cards:
                 card_id = next(id_iter)
+                drafts[card_id] = card
                 card_count += 1
                 texts.append(
                     merge.resolve(card_id, name, card_block(card, card_id), card.source_text)
@@ -199,6 +169,7 @@ def plan(
         outcome=merge.outcome,
         cards=card_count,
         sections=section_count,
+        drafts=drafts,
     )
 
 
