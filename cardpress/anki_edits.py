@@ -200,15 +200,20 @@ def record(col: Any, deck: DeckNotes) -> None:
     package's: an edit kept with ``--keep-anki-edits`` stays an edit until pulled or
     overwritten); written only when they changed, so that a sync with nothing to do
     changes nothing."""
+    value = fields_record(col, deck)
+    key = FIELDS_RECORD.format(deck=deck.deck)
+    if col.get_config(key, None) != value:
+        col.set_config(key, value)
+
+
+def fields_record(col: Any, deck: DeckNotes) -> dict[str, list[str]]:
+    """What ``record`` writes: the hashes of the package's fields of each note held."""
     held = collection_notes(col, (n.guid for n in deck.notes))
-    value = {
+    return {
         note.guid: [field_hash(f) for f in note.package]
         for note in sorted(deck.notes, key=lambda n: n.guid)
         if note.guid in held
     }
-    key = FIELDS_RECORD.format(deck=deck.deck)
-    if col.get_config(key, None) != value:
-        col.set_config(key, value)
 
 
 def plain(field: str) -> str:

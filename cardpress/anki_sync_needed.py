@@ -4,8 +4,9 @@ collection up only before a change, and otherwise says where its last backup is.
 Decided before the sync builds, from the collection as it is: nothing to change means
 every note and note type of the next packages is in the collection at least as new as
 the package's copy (so Anki's import skips it) and with the package's fields, every
-removed card's note is there, and nothing is to be moved, retagged, suspended or
-deleted, and no field edited in Anki is to be kept or overwritten.
+removed card's note is there, nothing is to be moved, retagged, suspended or deleted,
+no field edited in Anki is to be kept or overwritten, and the collection's records of
+the last sync are current: then the sync writes nothing at all.
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.anki_backup import BACKUP_PREFIX
-from cardpress.anki_edits import SyncEdits, collection_notes, normal
+from cardpress.anki_edits import (
+    FIELDS_RECORD,
+    SyncEdits,
+    collection_notes,
+    fields_record,
+    normal,
+)
 from cardpress.anki_profiles import CollectionPlace
-from cardpress.anki_sync import DeckPlan, DeckWork
+from cardpress.anki_sync import TAGS_RECORD, DeckPlan, DeckWork
 
 
 def nothing_to_change(
@@ -44,7 +51,24 @@ def nothing_to_change(
             note_type = col.models.get(type_id)
             if note_type is None or stamp is None or int(note_type["mod"]) < stamp:
                 return False
-    return all(guid in mods for plan, _ in planned for guid in plan.tombstones)
+    if not all(guid in mods for plan, _ in planned for guid in plan.tombstones):
+        return False
+    return _records_current(col, planned, edits, set(mods))
+
+
+def _records_current(
+    col: Any, planned: Sequence[tuple[DeckPlan, DeckWork]], edits: SyncEdits, held: set[str]
+) -> bool:
+    """Whether the collection's records of what the last sync put on the notes (tags,
+    fields) are what this sync would write: then it writes nothing at all."""
+    for plan, _ in planned:
+        tags = {guid: list(t) for guid, t in sorted(plan.tags.items()) if guid in held}
+        if col.get_config(TAGS_RECORD.format(deck=plan.deck), None) != tags:
+            return False
+    return all(
+        col.get_config(FIELDS_RECORD.format(deck=deck.deck), None) == fields_record(col, deck)
+        for deck in edits.decks
+    )
 
 
 def last_backup(place: CollectionPlace) -> Path | None:
