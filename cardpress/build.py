@@ -127,6 +127,8 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.printing,
             options.formats_named,
         )
+        for line in plan.state.damaged_warnings(options.out):
+            warn(line)
         if plan.complete:
             for warning in summarised(plan.state.warnings, options.content) + (
                 plan.output_warnings()
@@ -307,6 +309,8 @@ def _finish(
             f"cardpress: warning: cannot keep the build cache in {build_folder(options.out)} "
             f"({exc.strerror or exc}); the next build rebuilds everything"
         )
+    for line in cache.damaged_warnings() if cache is not None else []:
+        warn(line)
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
 

@@ -305,6 +305,30 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
         yield opened[-1], "unbalanced braces: '{' is never closed; write '\\{' for a brace"
     elif depth > 0:
         yield 0, "'\\left' or '\\begin' is never closed by '\\right' or '\\end'"
+    else:
+        yield from drawing_problems(tex)
+
+
+def drawing_problems(tex: str) -> Iterator[tuple[int, str]]:
+    """What the drawing of a formula would run into: a length too large to draw, work
+    beyond ``formula_limits.MAX_WORK``, a construct the renderer cannot read."""
+    from cardpress import formula_limits, formula_tex
+
+    try:
+        tree = formula_tex.mathml(tex, display=True)
+    except formula_tex.TooLarge as error:
+        number = re.match(r"[+-]?([0-9.]*)", error.written)
+        at = tex.find(number.group(1)) if number and number.group(1) else -1
+        yield max(at, 0), f"{error}: formulas cannot draw spaces, rules or shifts that large"
+        return
+    except Exception as error:  # latex2mathml's own failure, on content
+        yield 0, formula_limits.failure(Formula(tex, True), error)
+        return
+    missing = formula_tex.incomplete(tree)
+    if missing:
+        yield 0, formula_limits.failure(Formula(tex, True), ValueError(missing))
+    elif formula_tex.work(tree) > formula_limits.MAX_WORK:
+        yield 0, formula_limits.too_complex(tex)
 
 
 # -- the marker ------------------------------------------------------------------------
@@ -332,7 +356,8 @@ def neutral(text: str, *, split: bool) -> str:
     return text.replace("\\", "&#92;")
 
 
-def _formula(match: re.Match[str]) -> Formula:
+def formula_of(match: re.Match[str]) -> Formula:
+    """The formula a match of ``MARKER_RE`` (or a pattern that begins with it) found."""
     inline = match.group(1)
     body = inline if inline is not None else match.group(2)
     return Formula(html.unescape(body), display=inline is None)
@@ -340,14 +365,14 @@ def _formula(match: re.Match[str]) -> Formula:
 
 def formulas(html_text: str) -> Iterator[Formula]:
     """The formulas of a math deck's HTML, in order."""
-    return (_formula(match) for match in MARKER_RE.finditer(html_text))
+    return (formula_of(match) for match in MARKER_RE.finditer(html_text))
 
 
 def finish(html_text: str, render: Callable[[Formula], str]) -> str:
     """The HTML with each formula replaced by what ``render`` makes of it."""
     if "\\" not in html_text:
         return html_text
-    return MARKER_RE.sub(lambda match: render(_formula(match)), html_text)
+    return MARKER_RE.sub(lambda match: render(formula_of(match)), html_text)
 
 
 def as_text(html_text: str) -> str:

@@ -169,10 +169,20 @@ class BuildState:
     warnings: list[Diagnostic] = field(default_factory=list)
     leftovers: dict[str, Leftover] = field(default_factory=dict)  # by file name
 
+    damaged: str = ""  # why a state on disk could not be read: the build says so, once
+
     @classmethod
     def read(cls, out: Path) -> BuildState:
+        """The state of the last build; none (everything is stale) when there is none, it
+        is of another version, or it cannot be read (then ``damaged`` says why)."""
         try:
-            data = json.loads(state_path(out).read_text(encoding="utf-8"))
+            raw = state_path(out).read_bytes()
+        except FileNotFoundError:
+            return cls()
+        except OSError as exc:
+            return cls(damaged=exc.strerror or str(exc))
+        try:
+            data = json.loads(raw.decode("utf-8"))
             if data.get("version") != STATE_VERSION:
                 return cls()
             return cls(
@@ -199,8 +209,21 @@ class BuildState:
                     if Path(str(name)).name == name  # a file of the folder itself, nothing else
                 },
             )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls()  # no state, or a damaged one: everything is stale
+        except RecursionError:
+            return cls(damaged="nested too deeply")
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+            not_json = isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError))
+            why = "not JSON" if not_json else "not a build state"
+            return cls(damaged=why)
+
+    def damaged_warnings(self, out: Path) -> list[str]:
+        """The one warning a state that could not be read gets, if it could not."""
+        if not self.damaged:
+            return []
+        return [
+            f"cardpress: warning: {state_path(out)}: the state of the last build cannot be "
+            f"read ({self.damaged}); it is ignored and every output is built again"
+        ]
 
     def serialise(self) -> bytes:
         data: dict[str, Any] = {

@@ -69,7 +69,7 @@ IMPORTERS: dict[str, Importer] = {
             "files",
             "one question per file: ### Question, #### Answer, #### Good to hear",
             "cardpress.importers.files",
-            (".md", ".markdown"),
+            (".md", ".markdown", ".mdx"),
         ),
         Importer(
             "anki",
