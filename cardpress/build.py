@@ -136,7 +136,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
                 warn(warning)
             outputs = plan.outputs
             if options.prune and plan.state.leftovers:
-                leftovers.settle(options.out, True, plan.state, plan.state, info, warn)
+                leftovers.settle(options.out, True, plan.state, plan.state, None, info, warn)
             info(
                 f"nothing to do: {outputs} output(s) of {len(plan.units)} deck(s) are up to date "
                 f"({time.perf_counter() - started:.2f} s)"
@@ -301,7 +301,8 @@ def _finish(
         recorded = freshness.record(
             options.out, options.formats, plan, state, jobs, markdown_hashes, rewritten
         )
-        leftovers.settle(options.out, options.prune, plan.state, recorded, info, warn)
+        keys = [deck.key for deck in state.decks]
+        leftovers.settle(options.out, options.prune, plan.state, recorded, keys, info, warn)
         if cache is not None:
             cache.save()
     except OSError as exc:  # the outputs are written; only the next build costs more
