@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, template_folders
+from cardpress.build_locks import stage_locks
 from cardpress.content_files import path_identity
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
@@ -208,6 +209,9 @@ def _build_stale(
             jobs.append(Job(deck, fmt, context, final))
     _check_glyphs(jobs, options, warn)
 
+    anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
+    notices: list[str] = []
+    staged: list[tuple[Lock, Path]] = []  # lock files written beside their place
     try:
         try:
             options.out.mkdir(parents=True, exist_ok=True)
@@ -220,6 +224,8 @@ def _build_stale(
                 f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
                 "the previous outputs were left as they were"
             ) from None
+        templates = options.templates or template_folders.packaged_folder()
+        notices = stage_locks(state, anki_built, templates, staged, warn)
         for job in jobs:
             assert job.temp is not None
             atomic.commit(job.temp, job.final)
@@ -229,34 +235,20 @@ def _build_stale(
         if second is not None:  # first stop it, or it could still write a temporary file
             stop(second[0])
         unlink_temps(jobs)
+        for _, temp in staged:
+            temp.unlink(missing_ok=True)
         raise
     for job in jobs:
         atomic.sweep(job.final, started_at)
-    anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
     rewritten: set[str] = set()  # decks whose lock this build wrote
+    for lock, temp in staged:
+        lock.commit_staged(temp)
+        rewritten.add(lock.deck)
+        detail(f"updated {lock.path}")
     for deck in state.decks:
-        lock = state.locks[deck.key]
-        removed = state.removed.get(deck.key, [])
-        if lock.unknown_was:
-            from cardpress.anki_report import unknown_was_warning
-
-            for card_id, old_id in lock.unknown_was:
-                warn(unknown_was_warning(deck.key, card_id, old_id))
-        if deck.key in anki_built:
-            templates = options.templates or template_folders.packaged_folder()
-            notices = _record_anki_package(deck, lock, removed, templates)
-        elif removed or lock.kind_changes:
-            from cardpress.anki_report import notices_without_package
-
-            notices = notices_without_package(deck.key, lock, removed)
-        else:
-            notices = []
-        if lock.save():
-            rewritten.add(deck.key)
-            detail(f"updated {lock.path}")
-        atomic.sweep(lock.path, started_at)
-        for notice in notices:
-            info(notice)
+        atomic.sweep(state.locks[deck.key].path, started_at)
+    for notice in notices:
+        info(notice)
     try:
         _record_state(options, plan, state, jobs, markdown_hashes, rewritten)
         if cache is not None:
@@ -308,16 +300,6 @@ def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
 
 def _report(job: Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
-
-
-def _record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: Path) -> list[str]:
-    """What importing the package just written does; the lock remembers what it holds."""
-    from cardpress import anki_report
-    from cardpress.anki_changes import next_package, record_package
-
-    changes, notes = next_package(deck, lock, removed, templates.resolve())
-    record_package(lock, notes)
-    return anki_report.notices(changes)
 
 
 def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
