@@ -1,5 +1,18 @@
+"""``python -m cardpress`` and the ``cardpress`` command: Ctrl-C at any moment, even while
+the modules are still loading, ends with one line and status 130, never a traceback."""
+
 import sys
 
-from cardpress.cli import main
 
-sys.exit(main())
+def entry() -> int:
+    try:
+        from cardpress.cli import main
+
+        return main()
+    except KeyboardInterrupt:
+        print("cardpress: interrupted", file=sys.stderr, flush=True)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(entry())
