@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 
 from tests.anki_support import AnkiUser
 from tests.conftest import ROOT
+from tests.fs_support import _drop_permission_overrides
 
 USER_NOTES = 40
 """Notes of the user's own, of Anki's stock Basic note type, in a deck of the user's."""
@@ -112,17 +112,29 @@ def seen_by_user(collection: Path) -> dict[str, Any]:
 
 
 def sync_process(
-    *args: str | Path, stop_at: str | None = None, timeout: float = 300
+    *args: str | Path,
+    stop_at: str | None = None,
+    permissions_bind: bool = False,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    """``cardpress sync ARGS`` as its own process; killed at ``stop_at`` when given."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    """``cardpress sync ARGS`` as its own process; killed at ``stop_at`` when given; bound
+    by file permissions even as root when ``permissions_bind``; ``env`` added to ours."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     env.pop("SOURCE_DATE_EPOCH", None)
     if stop_at is None:
         command = [sys.executable, "-m", "cardpress", "sync", *map(str, args)]
     else:
         env["CARDPRESS_TEST_STOP_AT"] = stop_at
         command = [sys.executable, "-c", STOPPING_SYNC, "sync", *map(str, args)]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_drop_permission_overrides if permissions_bind else None,
+    )
 
 
 @contextlib.contextmanager
@@ -171,7 +183,3 @@ def can_mount(folder: Path) -> str:
             return ""
     except (PermissionError, FileNotFoundError) as exc:
         return str(exc)
-
-
-def kill_signal() -> int:
-    return -signal.SIGKILL
