@@ -4,15 +4,14 @@ the modules are still loading, ends with one line and status 130, never a traceb
 import sys
 
 
-def entry() -> int:
+def entry() -> None:
     try:
-        from cardpress.cli import main
-
-        return main()
+        from cardpress.cli import entry as run
     except KeyboardInterrupt:
         print("cardpress: interrupted", file=sys.stderr, flush=True)
-        return 130
+        sys.exit(130)
+    run()
 
 
 if __name__ == "__main__":
-    sys.exit(entry())
+    entry()
