@@ -25,13 +25,12 @@ import jinja2
 
 from cardpress.errors import BuildError
 from cardpress.lock import Tombstone
-from cardpress.model import Callout, Card, CardKind, Deck, Section
+from cardpress.model import TAG_NAMESPACE, Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
 from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.templates import shared_environment
 
-TAG_NAMESPACE = "cardpress"
 REMOVED_TAG = f"{TAG_NAMESPACE}::removed"
 _SRC_RE = re.compile(r'\bsrc="([^"]*)"')
 # Anki plays ``[sound:...]`` and ``[anki:tts ...]...[/anki:tts]`` (and shows

@@ -9,8 +9,9 @@ from typing import Any
 
 from cardpress.content_files import SourceFile, shown
 from cardpress.errors import Reporter
-from cardpress.model import CardSettings, QuizSettings, SourceLocation
+from cardpress.model import CardSettings, QuizSettings, SourceLocation, reserved_tag
 from cardpress.papers import DEFAULT_PAPER, PAPERS
+from cardpress.parse.rules.settings import reserved_tag_message
 from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
 DECK_KEYS = {
@@ -87,6 +88,9 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
     for tag in tags:
         if not _TAG_RE.match(tag):
             report.error(where("tags"), f"tag '{shown(tag)}' may not contain spaces or quotes")
+            ok = False
+        elif reserved_tag(tag):
+            report.error(where("tags"), reserved_tag_message(tag))
             ok = False
     for key in ("source", "license"):  # recorded by cardpress import, for people
         if not isinstance(data.get(key, ""), str):
