@@ -29,9 +29,11 @@ def impose(
     out: Path,
     built: datetime,
     calibration: bytes | None = None,
+    drops: list[float] | None = None,
 ) -> None:
     """Write ``cards`` printed cards to ``out``; ``sides`` are PDFs whose pages are, in
-    order, the front and back of each card. ``calibration`` pages go first."""
+    order, the front and back of each card. ``calibration`` pages go first; ``drops``
+    moves each side down its card by so many points (to centre a front)."""
     import pypdf
     from pypdf.generic import NameObject
 
@@ -46,12 +48,18 @@ def impose(
         if not metadata and reader.metadata is not None:
             metadata = {str(k): v for k, v in reader.metadata.items()}
         forms.extend(_form(writer, page) for page in reader.pages)
+    drop = drops or [0.0] * len(forms)
     fronts, backs = [], []
     per = layout.per_sheet
     for first in range(0, cards, per):
         count = min(per, cards - first)
-        slots = [(layout.fronts[i], forms[2 * (first + i)]) for i in range(count)]
-        behind = [(layout.backs[i], forms[2 * (first + i) + 1]) for i in range(count)]
+        slots = [
+            (layout.fronts[i], forms[2 * (first + i)], drop[2 * (first + i)]) for i in range(count)
+        ]
+        behind = [
+            (layout.backs[i], forms[2 * (first + i) + 1], drop[2 * (first + i) + 1])
+            for i in range(count)
+        ]
         if layout.backs_on_front_page:
             fronts.append((slots + behind, layout.front_marks))
         else:
@@ -99,7 +107,7 @@ def _form(writer: PdfWriter, page: Any) -> IndirectObject:
 def _sheet(
     writer: PdfWriter,
     layout: SheetLayout,
-    placed: list[tuple[Box, IndirectObject]],
+    placed: list[tuple[Box, IndirectObject, float]],
     marks: tuple[Line, ...],
 ) -> None:
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
@@ -108,10 +116,10 @@ def _sheet(
     page = writer.add_blank_page(width, height)
     names = DictionaryObject()
     draw = []
-    for number, (box, form) in enumerate(placed, 1):
+    for number, (box, form, drop) in enumerate(placed, 1):
         names[NameObject(f"/Side{number}")] = form
         x = box.x * POINTS_PER_MM
-        y = height - (box.y + box.height) * POINTS_PER_MM
+        y = height - (box.y + box.height) * POINTS_PER_MM - drop
         draw.append(f"q 1 0 0 1 {x:.3f} {y:.3f} cm /Side{number} Do Q")
     if marks:
         draw.append(f"q {MARK_WIDTH} w 0 G 0 J")

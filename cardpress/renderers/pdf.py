@@ -25,9 +25,10 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
-from cardpress.errors import BuildError
+from cardpress.errors import BuildError, ContentError
 from cardpress.model import Card, Deck
 from cardpress.renderers import RenderContext, pdf_parts
+from cardpress.renderers.pdf_tables import too_wide_tables
 from cardpress.renderers.pdf_html import (
     MEDIA_BASE_URL,
     FetchPolicy,
@@ -181,6 +182,11 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
     budget = layout_budget(deck.card_count)
     layout = functools.partial(render_part, cpu_seconds=budget)
+    wide = too_wide_tables(deck)
+    if wide and context.strict:
+        raise ContentError(wide)
+    for diagnostic in wide:
+        context.warn(str(diagnostic))
     try:
         if pdf_parts.wants_parts(deck):
             pdf_parts.render_in_parts(deck, context, out, layout, weasyprint.__version__)

@@ -26,6 +26,7 @@ from cardpress.model import Deck, Fragment, Section
 from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_code import mark_code_breaks
+from cardpress.renderers.pdf_tables import squeeze_wide_tables
 from cardpress.templates import environment
 
 TEMPLATE = "pdf/cheatsheet.html.j2"
@@ -119,7 +120,7 @@ def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None
     env = _environment(context.templates_dir)
     built = build_date(context)
     template = env.get_template(TEMPLATE)
-    return mark_code_breaks(
+    return squeeze_wide_tables(mark_code_breaks(
         template.render(
             deck=deck,
             part=part,
@@ -133,7 +134,7 @@ def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None
             # inside <style> must not be entity-escaped.
             code_css=Markup(highlight_css(CODE_STYLE, ".sheet") + math_css(deck)),
         )
-    )
+    ))
 
 
 def page_footers_html(deck: Deck, context: RenderContext, pages: int) -> str:
