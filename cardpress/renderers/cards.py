@@ -90,7 +90,7 @@ def lay_out_part(job: PartJob, policy: FetchPolicy) -> LaidOut:
             for local in cut:
                 chosen[local] = (laid_out, starts[job.ids[local]])
         pages = [chosen[local][0].pages[chosen[local][1]] for local in range(len(job.ids))]
-        data: bytes = chosen[0][0].copy(pages).write_pdf(pdf_tags=True)
+        data = pdf.write(chosen[0][0].copy(pages))
     anchors = {f"cut-{job.ids[i]}": (0, 0.0, 0.0) for i in cut}
     for local, page in enumerate(pages):
         if local not in cut:

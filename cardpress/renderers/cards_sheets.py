@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardpress.renderers.cards_layout import Box, Line, SheetLayout
+from cardpress.renderers.pdf_part_cache import copy_pages
+from cardpress.renderers.pdf_structure import Place, Structure
 
 if TYPE_CHECKING:
-    from pypdf import PdfWriter
+    from pypdf import PdfReader, PdfWriter
     from pypdf.generic import IndirectObject
 
 POINTS_PER_MM = 72 / 25.4
@@ -38,15 +40,17 @@ def impose(
     from pypdf.generic import NameObject
 
     writer = pypdf.PdfWriter()
+    structure = Structure(writer)
     if calibration is not None:
-        for page in pypdf.PdfReader(io.BytesIO(calibration)).pages:
-            writer.add_page(page)
+        copy_pages(writer, pypdf.PdfReader(io.BytesIO(calibration)), structure)
     forms: list[IndirectObject] = []
+    readers: list[tuple[PdfReader, list[int]]] = []  # each part, and its sides' forms
     metadata: dict[str, Any] = {}
     for data in sides:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if not metadata and reader.metadata is not None:
             metadata = {str(k): v for k, v in reader.metadata.items()}
+        readers.append((reader, list(range(len(forms), len(forms) + len(reader.pages)))))
         forms.extend(_form(writer, page) for page in reader.pages)
     drop = drops or [0.0] * len(forms)
     fronts, backs = [], []
@@ -73,11 +77,23 @@ def impose(
         pages = [page for pair in zip(fronts, backs, strict=True) for page in pair]
     if not pages:  # a deck without cards: one empty sheet rather than no PDF at all
         pages = [([], layout.front_marks)]
+    sheet_of: dict[int, IndirectObject] = {}  # form object number -> the sheet it is on
     for placed, marks in pages:
-        _sheet(writer, layout, placed, marks)
+        sheet = _sheet(writer, layout, placed, marks)
+        sheet_of.update({form.idnum: sheet for _, form, _ in placed})
+    # The structure in card order: each card's front, then its back.
+    for reader, numbers in readers:
+        places = {
+            page.indirect_reference.idnum: Place(sheet_of[forms[n].idnum], forms[n])
+            for page, n in zip(reader.pages, numbers, strict=True)
+            if page.indirect_reference is not None and forms[n].idnum in sheet_of
+        }
+        structure.add(reader, places)
+    structure.finish()
     stamp = built.strftime("D:%Y%m%d%H%M%SZ")
     writer.add_metadata({**metadata, "/CreationDate": stamp, "/ModDate": stamp})
     writer.root_object[NameObject("/PageLayout")] = NameObject("/SinglePage")
+    writer.pdf_header = b"%PDF-1.7"
     with open(out, "wb") as file:
         writer.write(file)
 
@@ -109,7 +125,8 @@ def _sheet(
     layout: SheetLayout,
     placed: list[tuple[Box, IndirectObject, float]],
     marks: tuple[Line, ...],
-) -> None:
+) -> IndirectObject:
+    """Add one sheet of paper with ``placed`` sides and ``marks``; its reference."""
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     width, height = layout.width * POINTS_PER_MM, layout.height * POINTS_PER_MM
@@ -121,15 +138,17 @@ def _sheet(
         x = box.x * POINTS_PER_MM
         y = height - (box.y + box.height) * POINTS_PER_MM - drop
         draw.append(f"q 1 0 0 1 {x:.3f} {y:.3f} cm /Side{number} Do Q")
-    if marks:
-        draw.append(f"q {MARK_WIDTH} w 0 G 0 J")
+    if marks:  # not content: artifacts, outside the structure tree
+        draw.append(f"/Artifact BMC q {MARK_WIDTH} w 0 G 0 J")
         for mark in marks:
             dash = "[2 1.5] 0 d" if mark.fold else "[] 0 d"
             x1, x2 = mark.x1 * POINTS_PER_MM, mark.x2 * POINTS_PER_MM
             y1, y2 = height - mark.y1 * POINTS_PER_MM, height - mark.y2 * POINTS_PER_MM
             draw.append(f"{dash} {x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l S")
-        draw.append("Q")
+        draw.append("Q EMC")
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): names})
     content = DecodedStreamObject()
     content.set_data("\n".join(draw).encode("ascii"))
     page[NameObject("/Contents")] = writer._add_object(content)
+    reference: IndirectObject = page.indirect_reference
+    return reference

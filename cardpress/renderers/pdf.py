@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import weasyprint
@@ -171,11 +172,61 @@ def document(html: str, fetcher: DeckFetcher) -> weasyprint.Document:
     return laid_out
 
 
-def render_part(html: str, policy: FetchPolicy, cpu_seconds: float | None = None) -> bytes:
-    """Lay out one HTML document and return the PDF bytes (errors as ``checked_layout``)."""
+def render_part(
+    html: str, policy: FetchPolicy, cpu_seconds: float | None = None, tagged: bool = True
+) -> bytes:
+    """Lay out one HTML document and return the PDF bytes (errors as ``checked_layout``).
+
+    ``tagged``: with a structure tree (headings, paragraphs, lists, tables in reading
+    order), for screen readers and reflow; only the page furniture stamped onto a merged
+    sheet is not (it is drawn as an artifact there)."""
     with checked_layout(policy, cpu_seconds) as fetcher:
-        pdf: bytes = document(html, fetcher).write_pdf()
+        pdf: bytes = write(document(html, fetcher), tagged)
     return pdf
+
+
+def write(laid_out: weasyprint.Document, tagged: bool = True) -> bytes:
+    """The PDF of a laid-out document: tagged, opening with its bookmarks shown."""
+    data: bytes = laid_out.write_pdf(pdf_tags=tagged, finisher=_show_bookmarks)
+    return data
+
+
+def _show_bookmarks(laid_out: weasyprint.Document, pdf: Any) -> None:
+    pdf.catalog["PageMode"] = "/UseOutlines"
+    _margins_as_artifacts(pdf)
+
+
+def _margins_as_artifacts(pdf: Any) -> None:
+    """Mark the page margins' content (running header, footer, the "continued" line) as
+    artifacts. WeasyPrint marks it as tagged content of elements it leaves out of the
+    structure tree, which a screen reader cannot reach and PDF/UA does not allow."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    objects = pdf.objects
+
+    def get(reference: bytes) -> Any:
+        return objects[int(reference.split()[0])]
+
+    root = get(pdf.catalog["StructTreeRoot"])
+    reachable: set[int] = set()
+    stack = list(root["K"])
+    while stack:
+        element = get(stack.pop())
+        reachable.add(element.number)
+        stack += [k for k in element.get("K", ()) if isinstance(k, bytes) and k.endswith(b" R")]
+    nums = get(root["ParentTree"])["Nums"]
+    pages = [objects[number] for number in pdf.pages["Kids"][::3]]  # [n, 0, "R", ...]
+    for number, elements in zip(nums[::2], nums[1::2], strict=True):
+        if not isinstance(elements, list) or number >= len(pages):
+            continue
+        outside = {mcid for mcid, ref in enumerate(elements) if get(ref).number not in reachable}
+        if not outside:
+            continue
+        stream = get(pages[number]["Contents"])
+        operations = stream.stream
+        for at, item in enumerate(operations):
+            if isinstance(item, dict) and item.get("MCID") in outside:
+                operations[at - 1], operations[at], operations[at + 1] = "/Artifact", b"", b"BMC"
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
