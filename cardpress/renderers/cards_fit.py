@@ -53,4 +53,4 @@ def free_height_pt(page: Any) -> float:
         ),
         default=page_box.content_box_y(),
     )
-    return max(0.0, bottom - used) * PX_TO_PT
+    return float(max(0.0, bottom - used)) * PX_TO_PT

@@ -44,7 +44,6 @@ MM2_PER_CHARACTER_PT2 = 0.075
 _SIDE_OPENING = '<section class="side level-0'
 
 
-
 @dataclass(frozen=True)
 class Side:
     """One face of one printed card."""

@@ -150,5 +150,6 @@ def _sheet(
     content = DecodedStreamObject()
     content.set_data("\n".join(draw).encode("ascii"))
     page[NameObject("/Contents")] = writer._add_object(content)
-    reference: IndirectObject = page.indirect_reference
+    reference = page.indirect_reference
+    assert reference is not None
     return reference

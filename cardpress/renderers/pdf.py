@@ -29,14 +29,13 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 from cardpress.errors import BuildError, ContentError
 from cardpress.model import Card, Deck
 from cardpress.renderers import RenderContext, pdf_parts
-from cardpress.renderers.pdf_tables import too_wide_tables
 from cardpress.renderers.pdf_html import (
     MEDIA_BASE_URL,
     FetchPolicy,
     RefusedReference,
-    sheet_html,
     where_referenced,
 )
+from cardpress.renderers.pdf_tables import too_wide_tables
 
 
 class _Refused(FatalURLFetchingError):  # type: ignore[misc]
@@ -242,7 +241,7 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         if pdf_parts.wants_parts(deck):
             pdf_parts.render_in_parts(deck, context, out, layout, weasyprint.__version__)
             return
-        out.write_bytes(layout(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
+        pdf_parts.render_whole(deck, context, out, layout, FetchPolicy.for_deck(deck, context))
     except LayoutTooSlow:
         raise too_slow_error(deck, budget, f"{deck.key}.pdf", "the cheat sheet") from None
     except RefusedReference as refused:

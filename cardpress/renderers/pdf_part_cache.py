@@ -61,12 +61,11 @@ def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None
     for page in reader.pages:
         writer.add_page(page)
     own = structure or Structure(writer)
-    places = {
-        source.indirect_reference.idnum: Place(writer.pages[first + index].indirect_reference)
-        for index, source in enumerate(reader.pages)
-        if source.indirect_reference is not None
-        and writer.pages[first + index].indirect_reference is not None
-    }
+    places = {}
+    for index, source in enumerate(reader.pages):
+        copied = writer.pages[first + index].indirect_reference
+        if source.indirect_reference is not None and copied is not None:
+            places[source.indirect_reference.idnum] = Place(copied)
     own.add(reader, places)  # type: ignore[arg-type]
     if structure is None:
         own.finish()
@@ -133,7 +132,7 @@ class PartCache:
 
 
 # Changes whenever what the renderer writes for the same HTML changes (tagging, anchors).
-PART_FORMAT = "tagged-2"
+PART_FORMAT = "tagged-3"
 
 
 def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:

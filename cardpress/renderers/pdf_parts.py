@@ -38,6 +38,8 @@ from cardpress.renderers.pdf_html import (
     SheetPart,
     build_date,
     page_footers_html,
+    page_height,
+    running_heads,
     sheet_html,
 )
 from cardpress.renderers.pdf_part_cache import (
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from pypdf import PdfWriter
     from pypdf.generic import ArrayObject
 
-Layout = Callable[[str, FetchPolicy], bytes]
+Layout = Callable[..., bytes]  # (html, policy, tagged=True) -> the PDF
 
 
 def wants_parts(deck: Deck) -> bool:
@@ -232,7 +234,8 @@ def _title_and_footers(
         toc = section_pages(deck, bodies, title_pages + 1)
         part = SheetPart(sections=(), toc_pages=toc, page_footer=False)
         pages = title_pages + sum(body.pages for body in bodies)
-        htmls = [sheet_html(deck, context, part), page_footers_html(deck, context, pages)]
+        heads = running_heads(deck, _starts(bodies, title_pages), pages, page_height(deck, context))
+        htmls = [sheet_html(deck, context, part), page_footers_html(deck, context, heads)]
         # The footers are stamped on as artifacts: no structure of their own.
         untagged = functools.partial(layout, tagged=False)
         title, footers = _cached_layouts(htmls, policy, [layout, untagged], cache, salt, pool)
@@ -240,6 +243,27 @@ def _title_and_footers(
             break
         title_pages = title.pages
     return title, footers
+
+
+def _starts(bodies: list[LaidOut], first: int) -> dict[str, tuple[int, float, float]]:
+    """Every anchor of the parts, on its page of the merged sheet (0-based)."""
+    found: dict[str, tuple[int, float, float]] = {}
+    for body in bodies:
+        for name, (at, left, top) in body.anchors.items():
+            found.setdefault(name, (first + at, left, top))
+        first += body.pages
+    return found
+
+
+def render_whole(
+    deck: Deck, context: RenderContext, out: Path, layout: Layout, policy: FetchPolicy
+) -> None:
+    """Lay out the sheet as one document, then stamp its running headers on (which need
+    to know where the sections landed) and write it to ``out``."""
+    sheet = LaidOut.read(layout(sheet_html(deck, context), policy))
+    heads = running_heads(deck, sheet.anchors, sheet.pages, page_height(deck, context))
+    furniture = layout(page_footers_html(deck, context, heads, footers=False), policy, tagged=False)
+    merge(deck, sheet, [], furniture, out, build_date(context))
 
 
 # ---- Merging ----------------------------------------------------------------------------
@@ -273,7 +297,7 @@ def merge(
     structure.finish()
     writer.page_mode = "/UseOutlines"
     writer.pdf_header = b"%PDF-1.7"
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=False)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     with open(out, "wb") as file:
         writer.write(file)
 

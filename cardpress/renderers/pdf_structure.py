@@ -12,7 +12,7 @@ the page (or the form) it now lies on and renumbering the parent tree's keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
@@ -45,10 +45,10 @@ class Structure:
         to where its content went. Content on pages not in ``places`` is left out."""
         from pypdf.generic import ArrayObject, NumberObject
 
-        catalog = reader.root_object
+        catalog: Any = reader.root_object
         if "/StructTreeRoot" not in catalog:
             return
-        root = catalog["/StructTreeRoot"].get_object()
+        root: Any = catalog["/StructTreeRoot"].get_object()
         if not self.lang and "/Lang" in catalog:
             self.lang = str(catalog["/Lang"])
         copied: dict[int, Any] = {}
@@ -84,13 +84,14 @@ class Structure:
             place = places.get(page.indirect_reference.idnum)  # type: ignore[union-attr]
             if place is None or "/StructParents" not in page:
                 continue
-            key = int(page["/StructParents"]) + offset
-            target = (place.form or place.page).get_object()
+            key = int(cast(Any, page["/StructParents"])) + offset
+            target: Any = (place.form or place.page).get_object()
             target[NameObject("/StructParents")] = NumberObject(key)
             moved.add(key)
             if place.form is not None:
                 continue
-            for annotation in place.page.get_object().get("/Annots", []):
+            page_object: Any = place.page.get_object()
+            for annotation in page_object.get("/Annots", []):
                 annotation = annotation.get_object()
                 if "/StructParent" in annotation:
                     key = int(annotation["/StructParent"]) + offset
@@ -112,7 +113,7 @@ class Structure:
             }
         )
         element[NameObject("/Type")] = NameObject("/StructElem")
-        page = source.get("/Pg")
+        page = source.raw_get("/Pg") if "/Pg" in source else None
         place = places.get(page.idnum) if page is not None else None
         if place is not None:
             element[NameObject("/Pg")] = place.page
@@ -148,7 +149,7 @@ class Structure:
         target = child.get_object()
         kind = target.get("/Type")
         if kind == "/MCR":
-            page = target.get("/Pg")
+            page = target.raw_get("/Pg") if "/Pg" in target else None
             where = places.get(page.idnum) if page is not None else place
             if where is None:
                 return None
@@ -162,11 +163,13 @@ class Structure:
                 )
             return _content_reference(where, int(target["/MCID"]))
         if kind == "/OBJR":  # an annotation: only where the page itself was copied
-            page = target.get("/Pg")
+            page = target.raw_get("/Pg") if "/Pg" in target else None
             where = places.get(page.idnum) if page is not None else place
             if where is None or where.form is not None:
                 return None
-            found = self.writer._id_translated.get(id(child.pdf), {}).get(target["/Obj"].idnum)
+            annotation = target.raw_get("/Obj")
+            translated = self.writer._id_translated.get(id(annotation.pdf), {})
+            found = translated.get(annotation.idnum)
             if found is None:
                 return None
             return DictionaryObject(
@@ -200,7 +203,9 @@ class Structure:
         document_ref = writer._add_object(document)
         for kid in self.kids:
             kid.get_object()[NameObject("/P")] = document_ref
-        parent_tree = writer._add_object(DictionaryObject({NameObject("/Nums"): ArrayObject(self.nums)}))
+        parent_tree = writer._add_object(
+            DictionaryObject({NameObject("/Nums"): ArrayObject(self.nums)})
+        )
         root = writer._add_object(
             DictionaryObject(
                 {
