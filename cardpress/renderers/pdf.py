@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import weasyprint
+from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from cardpress.errors import BuildError, ContentError
@@ -33,9 +34,15 @@ from cardpress.renderers.pdf_html import (
     MEDIA_BASE_URL,
     FetchPolicy,
     RefusedReference,
+    page_footers_html,
+    page_height,
+    running_heads,
+    sheet_html,
     where_referenced,
 )
 from cardpress.renderers.pdf_tables import too_wide_tables
+
+PX_TO_PT = 0.75
 
 
 class _Refused(FatalURLFetchingError):  # type: ignore[misc]
@@ -241,13 +248,32 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         if pdf_parts.wants_parts(deck):
             pdf_parts.render_in_parts(deck, context, out, layout, weasyprint.__version__)
             return
-        pdf_parts.render_whole(deck, context, out, layout, FetchPolicy.for_deck(deck, context))
+        out.write_bytes(_whole_sheet(deck, context, FetchPolicy.for_deck(deck, context), budget))
     except LayoutTooSlow:
         raise too_slow_error(deck, budget, f"{deck.key}.pdf", "the cheat sheet") from None
     except RefusedReference as refused:
         raise refused_error(deck, refused, "the PDF") from None
     except BuildError as error:
         raise BuildError(f"{deck.key}.pdf: {error}") from None
+
+
+def _whole_sheet(deck: Deck, context: RenderContext, policy: FetchPolicy, budget: float) -> bytes:
+    """The sheet as one document, with the running header of each page laid out apart
+    (it names the sections the page holds, known only once they are laid out) and drawn
+    into the page's margin."""
+    with checked_layout(policy, budget) as fetcher:
+        sheet = document(sheet_html(deck, context), fetcher)
+        height = page_height(deck, context)
+        starts: dict[str, tuple[int, float, float]] = {}
+        for number, page in enumerate(sheet.pages):  # where each element starts
+            for name, (x, y, *_) in page.anchors.items():
+                starts.setdefault(name, (number, x * PX_TO_PT, height - y * PX_TO_PT))
+        heads = running_heads(deck, starts, len(sheet.pages), height)
+        furniture = document(page_footers_html(deck, context, heads, footers=False), fetcher)
+        for page, margins in zip(sheet.pages, furniture.pages, strict=True):
+            margin_boxes = [b for b in margins._page_box.children if isinstance(b, MarginBox)]
+            page._page_box.children = (*page._page_box.children, *margin_boxes)
+        return write(sheet)
 
 
 def too_slow_error(

@@ -255,17 +255,6 @@ def _starts(bodies: list[LaidOut], first: int) -> dict[str, tuple[int, float, fl
     return found
 
 
-def render_whole(
-    deck: Deck, context: RenderContext, out: Path, layout: Layout, policy: FetchPolicy
-) -> None:
-    """Lay out the sheet as one document, then stamp its running headers on (which need
-    to know where the sections landed) and write it to ``out``."""
-    sheet = LaidOut.read(layout(sheet_html(deck, context), policy))
-    heads = running_heads(deck, sheet.anchors, sheet.pages, page_height(deck, context))
-    furniture = layout(page_footers_html(deck, context, heads, footers=False), policy, tagged=False)
-    merge(deck, sheet, [], furniture, out, build_date(context))
-
-
 # ---- Merging ----------------------------------------------------------------------------
 
 
