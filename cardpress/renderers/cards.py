@@ -148,6 +148,7 @@ def _render(deck: Deck, context: RenderContext, out: Path) -> None:
         build_date(context),
         calibration,
         _front_drops(parts, sides),
+        [front.section.title.text for front, _ in pairs],
     )
     cache.prune()
 

@@ -32,10 +32,12 @@ def impose(
     built: datetime,
     calibration: bytes | None = None,
     drops: list[float] | None = None,
+    sections: list[str] | None = None,
 ) -> None:
     """Write ``cards`` printed cards to ``out``; ``sides`` are PDFs whose pages are, in
     order, the front and back of each card. ``calibration`` pages go first; ``drops``
-    moves each side down its card by so many points (to centre a front)."""
+    moves each side down its card by so many points (to centre a front); ``sections``
+    names each card's section, for a bookmark at the sheet of its first card."""
     import pypdf
     from pypdf.generic import NameObject
 
@@ -78,9 +80,16 @@ def impose(
     if not pages:  # a deck without cards: one empty sheet rather than no PDF at all
         pages = [([], layout.front_marks)]
     sheet_of: dict[int, IndirectObject] = {}  # form object number -> the sheet it is on
+    page_of: dict[int, int] = {}  # form object number -> the sheet's page number
     for placed, marks in pages:
         sheet = _sheet(writer, layout, placed, marks)
         sheet_of.update({form.idnum: sheet for _, form, _ in placed})
+        page_of.update({form.idnum: len(writer.pages) - 1 for _, form, _ in placed})
+    previous = None
+    for card, title in enumerate(sections or []):
+        if title != previous and forms[2 * card].idnum in page_of:
+            writer.add_outline_item(title=title, page_number=page_of[forms[2 * card].idnum])
+        previous = title
     # The structure in card order: each card's front, then its back.
     for reader, numbers in readers:
         places = {
@@ -94,6 +103,7 @@ def impose(
     writer.add_metadata({**metadata, "/CreationDate": stamp, "/ModDate": stamp})
     writer.root_object[NameObject("/PageLayout")] = NameObject("/SinglePage")
     writer.pdf_header = b"%PDF-1.7"
+    writer.page_mode = "/UseOutlines"
     with open(out, "wb") as file:
         writer.write(file)
 
