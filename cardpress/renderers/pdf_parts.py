@@ -286,7 +286,6 @@ def merge(
     structure.finish()
     writer.page_mode = "/UseOutlines"
     writer.pdf_header = b"%PDF-1.7"
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     with open(out, "wb") as file:
         writer.write(file)
 
