@@ -70,7 +70,7 @@ def test_the_first_card_is_on_the_first_screen(
     question = page.eval_on_selector(
         "article.card .card-question", "e => e.getBoundingClientRect().bottom"
     )
-    assert 0 < first and question < height, (first, question)
+    assert first > 0 and question < height, (first, question)
     # The introduction is still there, one click away.
     intro = page.eval_on_selector("#deck-intro", "e => e.getBoundingClientRect().height")
     line = page.eval_on_selector("#deck-intro", "e => parseFloat(getComputedStyle(e).lineHeight)")
