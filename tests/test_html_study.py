@@ -573,12 +573,14 @@ def test_studying_on_a_phone(study: Callable[..., Study], page_file: Path) -> No
     )
     inside = v.page.evaluate(
         """() => { const bar = document.getElementById("toolbar").getBoundingClientRect();
-        return [...document.querySelectorAll("#toolbar button, #toolbar summary, #toolbar select")]
+        const controls = "#toolbar button, #toolbar select, .toolbar-foot button,"
+          + " .toolbar-foot summary";
+        return [...document.querySelectorAll(controls)]
           .filter(e => e.offsetParent !== null)
           .every(e => { const r = e.getBoundingClientRect();
                         return r.left >= bar.left && r.right <= bar.right; }); }"""
     )
-    assert inside  # every control, the Progress menu too, stays inside the toolbar
+    assert inside  # every control, the Progress menu too, stays inside the bar's width
     v.page.tap("#quiz-toggle")
     v.page.tap("#card-port .answer-zone")
     bar = v.page.eval_on_selector(
