@@ -138,6 +138,12 @@ def test_the_contents_open_from_the_bar_on_a_phone(
     page.keyboard.press("Escape")
     assert page.is_hidden("#toc")
     assert page.evaluate("document.activeElement.id") == "toc-button"
+    page.click("#toc-button")  # focus goes to an entry; Tab out of the panel closes it
+    assert page.evaluate("document.activeElement.closest('#toc') !== null")
+    for _ in range(page.locator("#toc a").count() + 1):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#toc, #toc-button') === null")
+    assert page.is_hidden("#toc")
 
 
 @pytest.mark.parametrize("size", SIZES)

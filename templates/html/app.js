@@ -488,6 +488,13 @@
   toc.addEventListener("click", function (event) {
     if (event.target.closest("a") && root.classList.contains("toc-open")) setContentsOpen(false);
   });
+  /* Focus leaving the panel and its button closes it rather than leaving it over the cards. */
+  doc.addEventListener("focusin", function (event) {
+    var at = event.target;
+    if (root.classList.contains("toc-open") && !toc.contains(at) && at !== tocButton) {
+      setContentsOpen(false);
+    }
+  });
 
   /* ---- Introductions: long ones show their first lines and a button for the rest ---- */
 
