@@ -1,4 +1,5 @@
 # Quick start: `make build` then `make test`. Both create .venv and install the project.
+# `make quick` is the loop while working: lint and every test but the slow journeys.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,7 +7,7 @@ SUM    := $(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
 STAMP  := $(VENV)/.installed-$(SUM)
 TESTS  := $(VENV)/.installed-test-$(SUM)
 
-.PHONY: build check test lint fuzz bench screenshots clean system-check
+.PHONY: build check test quick installed lint fuzz bench screenshots clean system-check
 
 build: $(STAMP) system-check
 	$(BIN)/python build.py --strict
@@ -14,8 +15,17 @@ build: $(STAMP) system-check
 check: $(STAMP)
 	$(BIN)/python build.py --check --strict
 
+# The whole suite, the slow journeys included: among them tests/test_installed_tool.py,
+# the wheel installed without extras in a fresh venv, run on a big deck outside the repository.
 test: $(TESTS) system-check lint
 	$(BIN)/python -m pytest
+
+quick: $(TESTS) system-check lint
+	$(BIN)/python -m pytest -q -m 'not slow'
+
+# The installed-tool check alone (also part of `make test`).
+installed: $(TESTS) system-check
+	$(BIN)/python -m tests.installed_tool
 
 lint: $(TESTS)
 	$(BIN)/ruff check .

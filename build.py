@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build every deck under content/ into dist/ (see `python build.py --help`)."""
 
-import sys
-
-from cardpress.cli import main
+from cardpress.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -1,5 +1,3 @@
-import sys
+from cardpress.cli import entry
 
-from cardpress.cli import main
-
-sys.exit(main())
+entry()

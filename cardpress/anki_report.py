@@ -10,7 +10,8 @@ from cardpress.renderers.anki import REMOVED_TAG, removed_notes_search, replaced
 
 TAGS_CAVEAT = (
     "Anki replaces the tags of every note an import updates, so tags you added in Anki "
-    "(marked, leech, ...) on those notes are lost; flags and reviews stay (see docs/anki.md)"
+    "(marked, leech, ...) on those notes are lost; flags and reviews stay (cardpress sync "
+    "imports and puts them back)"
 )
 
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress import __version__, atomic, freshness, template_folders
-from cardpress.content_files import path_identity
+from cardpress import __version__, atomic, freshness, interrupts, leftovers, template_folders
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
@@ -50,6 +49,8 @@ class BuildOptions:
     paper: str | None = None
     source_date_epoch: int | None = None
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    prune: bool = False
+    """Remove the outputs of decks that no longer exist (see ``cardpress.leftovers``)."""
     progress: bool = True  # print renderers' progress lines
     printing: PrintOptions = field(
         default_factory=PrintOptions
@@ -126,12 +127,16 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             options.printing,
             options.formats_named,
         )
+        for line in plan.state.damaged_warnings(options.out):
+            warn(line)
         if plan.complete:
             for warning in summarised(plan.state.warnings, options.content) + (
                 plan.output_warnings()
             ):
                 warn(warning)
             outputs = plan.outputs
+            if options.prune and plan.state.leftovers:
+                leftovers.settle(options.out, True, plan.state, plan.state, info, warn)
             info(
                 f"nothing to do: {outputs} output(s) of {len(plan.units)} deck(s) are up to date "
                 f"({time.perf_counter() - started:.2f} s)"
@@ -220,16 +225,51 @@ def _build_stale(
                 f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
                 "the previous outputs were left as they were"
             ) from None
-        for job in jobs:
-            assert job.temp is not None
-            atomic.commit(job.temp, job.final)
-            report.written.append(job.final)
-            _report(job, info)
+        interrupts.hold("rendered")
+        with interrupts.after_writing(report.written):
+            for job in jobs:
+                assert job.temp is not None
+                atomic.commit(job.temp, job.final)
+                report.written.append(job.final)
+                _report(job, info)
     except BaseException:
         if second is not None:  # first stop it, or it could still write a temporary file
             stop(second[0])
         unlink_temps(jobs)
         raise
+    with interrupts.after_writing(report.written):
+        interrupts.hold("committed")
+        _finish(
+            options,
+            plan,
+            state,
+            jobs,
+            report,
+            markdown_hashes,
+            cache,
+            started_at,
+            info,
+            detail,
+            warn,
+        )
+        interrupts.hold("recorded")
+    return report
+
+
+def _finish(
+    options: BuildOptions,
+    plan: freshness.Plan,
+    state: ContentState,
+    jobs: list[Job],
+    report: BuildReport,
+    markdown_hashes: dict[str, str],
+    cache: ParseCache | None,
+    started_at: float,
+    info: Log,
+    detail: Log,
+    warn: Log,
+) -> None:
+    """After the outputs are in place: sweep, the lock files, the notices, the state."""
     for job in jobs:
         atomic.sweep(job.final, started_at)
     anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
@@ -258,7 +298,10 @@ def _build_stale(
         for notice in notices:
             info(notice)
     try:
-        _record_state(options, plan, state, jobs, markdown_hashes, rewritten)
+        recorded = freshness.record(
+            options.out, options.formats, plan, state, jobs, markdown_hashes, rewritten
+        )
+        leftovers.settle(options.out, options.prune, plan.state, recorded, info, warn)
         if cache is not None:
             cache.save()
     except OSError as exc:  # the outputs are written; only the next build costs more
@@ -266,9 +309,10 @@ def _build_stale(
             f"cardpress: warning: cannot keep the build cache in {build_folder(options.out)} "
             f"({exc.strerror or exc}); the next build rebuilds everything"
         )
+    for line in cache.damaged_warnings() if cache is not None else []:
+        warn(line)
     if report.up_to_date:
         info(f"{report.up_to_date} output(s) already up to date")
-    return report
 
 
 def _parse_ahead(
@@ -347,51 +391,6 @@ def _sources_fingerprint(deck: Deck, markdown_hashes: dict[str, str]) -> str:
     parts = [f"{path}\0{markdown_hashes.get(path, '')}" for path in deck.sources]
     parts += [f"{media.path}\0{media.sha256}" for media in deck.media]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def _record_state(
-    options: BuildOptions,
-    plan: freshness.Plan,
-    state: ContentState,
-    jobs: list[Job],
-    markdown_hashes: dict[str, str],
-    rewritten: set[str],
-) -> None:
-    rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
-    content = state.scan.root
-    new = freshness.BuildState(warnings=list(state.warnings))
-    for deck in state.decks:
-        unit = state.units[deck.key]
-        markdown = (p.relative_to(content).as_posix() for p in unit.files)
-        inputs = {path: markdown_hashes.get(path, "") for path in markdown}
-        inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
-        lock = unit.lock.relative_to(content).as_posix()
-        written = deck.key in rewritten  # else as the scan read and hashed it
-        inputs[lock] = state.locks[deck.key].file_hash() if written else state.scan.hash(lock) or ""
-        identities = {path: state.scan.identity_of(path) for path in inputs}
-        if written:
-            identities[lock] = path_identity(unit.lock)
-        asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
-        record = freshness.DeckRecord(key=deck.key, inputs=inputs, identities=identities, asks=asks)
-        old = plan.state.decks.get(unit.unit)
-        unchanged = old is not None and old.key == deck.key and unit.unit in plan.fresh
-        if unchanged and old is not None:
-            record.outputs.update(old.outputs)
-        for fmt in options.formats:
-            final = rendered.get((deck.key, fmt))
-            if final is not None:
-                found = path_identity(final)  # before hashing: a change meanwhile gives another
-                record.outputs[fmt] = freshness.OutputRecord(
-                    file=final.name,
-                    sha256=freshness.file_hash(final) or "",
-                    config=plan.configs[fmt],
-                    warnings=next(j.warnings for j in jobs if j.final == final),
-                    identity=found,
-                )
-        new.decks[unit.unit] = record
-    state_file = freshness.state_path(options.out)
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_bytes(state_file, new.serialise())
 
 
 __all__ = ["BuildOptions", "BuildReport", "build", "source_date_epoch"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cardpress import __version__, print_options
+from cardpress import __version__, extras, print_options
 from cardpress.build import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError, summarised
+from cardpress.interrupts import Interrupted
 from cardpress.model import CardSettings, QuizSettings
 from cardpress.papers import PAPERS
 from cardpress.renderers import FORMATS
@@ -97,7 +99,13 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
         choices=tuple(PAPERS),
         help="paper size of the PDF (default: the deck's, else a4)",
     )
-    cards = p.add_argument_group("printed flashcards and quiz sheet (see docs/print.md)")
+    asked = [name for name, row in FORMATS.items() if not row.by_default]
+    cards = p.add_argument_group(
+        "printed flashcards and quiz sheet",
+        f"Built for a deck with {' or '.join(f'{name}: true' for name in asked)} in its front "
+        f"matter, or for every deck with --only {','.join(asked)}. An option given here wins "
+        "over the deck's own setting.",
+    )
     cards.add_argument(
         "--card-size",
         type=_checked(print_options.card_size),
@@ -139,6 +147,12 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
         "--watch",
         action="store_true",
         help="rebuild on every change in the content and templates folders",
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the outputs of decks that no longer exist (deleted, or given another "
+        "id), which a build only reports; files changed since cardpress wrote them stay",
     )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -187,8 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = COMMANDS[argv[0]]
         sub = argparse.ArgumentParser(prog=f"cardpress {command.name}", description=command.summary)
         command.add_arguments(sub)
+        args = sub.parse_args(argv[1:])
+        if extras.refused(command.extra, f"cardpress {command.name}"):
+            return 2
         try:
-            return command.run(sub.parse_args(argv[1:]))
+            return command.run(args)
         except KeyboardInterrupt:
             print("cardpress: interrupted", file=sys.stderr, flush=True)
             return 130
@@ -209,6 +226,8 @@ def _printing(args: argparse.Namespace) -> print_options.PrintOptions:
 
 def build_options(args: argparse.Namespace) -> BuildOptions:
     """The build the parsed command line asks for; UsageError when it cannot be."""
+    if args.prune and args.check:
+        raise UsageError("--prune removes files and --check writes nothing: give one of them")
     return BuildOptions(
         content=args.content,
         templates=args.templates,
@@ -217,6 +236,7 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         formats_named=args.only is not None,
         printing=_printing(args),
         check=args.check,
+        prune=args.prune,
         strict=args.strict,
         paper=args.paper,
         source_date_epoch=source_date_epoch(),
@@ -237,10 +257,25 @@ def run_build_command(args: argparse.Namespace) -> int:
     except UsageError as exc:
         out.warn(f"cardpress: error: {exc}")
         return exc.exit_status
+    except Interrupted as exc:
+        out.warn(f"cardpress: {exc}")
+        return 130
     except KeyboardInterrupt:
         out.warn("cardpress: interrupted; outputs left as they were")
         return 130
 
 
+def entry() -> None:
+    """The installed command: ``main()``, whose exit status, once decided, a late Ctrl-C
+    cannot turn into a traceback or a success it was not."""
+    try:
+        status = main()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: nothing left to interrupt
+    except KeyboardInterrupt:
+        print("cardpress: interrupted", file=sys.stderr, flush=True)
+        status = 130
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -1,179 +1,65 @@
 """Formulas drawn as SVG at build time, for the page and the printed outputs.
 
-ziamath (pure Python, its own STIX Two Math font) draws each formula as paths; nothing
-runs in the page or in WeasyPrint, and no TeX installation is needed. ziamath is
-imported only when a formula has to be drawn.
-
-Each drawing is kept in the build's cache folder as plain data (JSON: a box and a list
-of shapes with numeric attributes), keyed by the formula's content hash, and checked
-again when read: an entry that is not exactly such data is drawn afresh, so nothing in
-the cache can put markup into an output. A cold deck's formulas are drawn on both cores.
+``cardpress.formula_draw`` draws each formula as paths (ziamath, pure Python, its own
+STIX Two Math font); nothing runs in the page or in WeasyPrint, and no TeX installation
+is needed. Each drawing is kept in the build's cache folder as plain data (JSON: a box,
+a list of shapes with numeric attributes, where it may break), keyed by the formula's
+content hash, and checked again when read: an entry that is not exactly such data is
+drawn afresh, so nothing in the cache can put markup into an output. A cold deck's
+formulas are drawn on both cores, within ``formula_limits``; a formula that cannot be
+drawn is an error at the card that holds it.
 
 In the output each formula is an ``<svg>`` with ``role="img"`` and its TeX as the
-accessible label, its size in ``em`` (so it follows the text size), filled with
-``currentColor`` (so it follows the theme, dark mode included), and a class from
-``depth_css`` that sets it on the baseline (the page refuses style attributes).
+accessible label, its size in ``ex`` (so its x-height is the text's, and it follows the
+text size), filled with ``currentColor`` (so it follows the theme, dark mode included),
+and a class from ``depth_css`` that sets it on the baseline (the page refuses style
+attributes). Punctuation right after an inline formula is kept on its line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
-import importlib.metadata
 import json
+import math
 import os
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from cardpress import atomic, formulas
-from cardpress.content_files import shown
-from cardpress.errors import BuildError
+from cardpress import formula_limits as limits
+from cardpress.errors import ContentError, Diagnostic
+from cardpress.formula_draw import (
+    SIZE,
+    X_HEIGHT,
+    Drawing,
+    NotDrawn,
+    cache_key,
+    checked,
+    draw_many,
+    plain,
+)
 from cardpress.formulas import Formula
-from cardpress.model import Callout, Card, Deck, Fragment, Section
+from cardpress.model import Callout, Card, Deck, Fragment, Section, SourceLocation
 
-FORMAT_VERSION = "1"
-"""Bumped whenever drawings change: part of every cache key."""
-SIZE = 16.0
-"""ziamath draws at this many pixels to the em; sizes are written in em."""
-DEPTH_STEPS = 40
-"""Baseline offsets are rounded to 1/40 em (under half a pixel at 16 px)."""
-MAX_DEPTH_CLASS = 160
-"""Inline formulas reach at most 4 em below the baseline; deeper ones are set at 4 em."""
 PARALLEL_FROM = 24
 """Fewer formulas to draw than this are drawn here: starting another process costs more."""
-
-_SHAPES = {
-    "path": ("d",),
-    "rect": ("x", "y", "width", "height"),
-    "circle": ("cx", "cy", "r"),
-    "ellipse": ("cx", "cy", "rx", "ry"),
-    "polygon": ("points",),
-    "line": ("x1", "y1", "x2", "y2"),
-}
-_OPTIONAL = ("transform", "stroke-width", "opacity")
-_PAINT = ("fill", "stroke")
-_NUMBERS_RE = re.compile(r"^[0-9eE.,\s+\-MmLlHhVvCcSsQqTtAaZz]*$")
-_TRANSFORM_RE = re.compile(r"^(?:\s*(?:translate|scale|rotate|matrix)\([0-9eE.,\s+\-]*\))*\s*$")
-
-
-@dataclass(frozen=True)
-class Drawing:
-    """One formula drawn: plain data, checked whenever it is read."""
-
-    box: tuple[float, float, float, float]
-    """The viewBox, in ziamath's pixels at ``SIZE``; y grows downwards, 0 is the baseline."""
-    shapes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
-    """Each shape's element name and attributes, paint already ``currentColor``."""
-
-    @property
-    def depth(self) -> float:
-        """How far the drawing reaches below the baseline, in em."""
-        return max(0.0, (self.box[1] + self.box[3]) / SIZE)
-
-
-@lru_cache(maxsize=1)
-def _renderer_version() -> str:
-    try:
-        return importlib.metadata.version("ziamath")
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
-
-
-def cache_key(formula: Formula) -> str:
-    mode = "display" if formula.display else "inline"
-    text = f"{FORMAT_VERSION}\0{_renderer_version()}\0{mode}\0{formula.tex}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def checked(data: Any) -> Drawing:
-    """A drawing from plain data; ValueError unless it is exactly numbers and shapes."""
-    if not isinstance(data, dict) or set(data) != {"box", "shapes"}:
-        raise ValueError("not a drawing")
-    box = data["box"]
-    if not (isinstance(box, list) and len(box) == 4 and all(_is_number(v) for v in box)):
-        raise ValueError("bad box")
-    shapes = []
-    if not isinstance(data["shapes"], list):
-        raise ValueError("bad shapes")
-    for shape in data["shapes"]:
-        if not (isinstance(shape, list) and len(shape) == 2 and shape[0] in _SHAPES):
-            raise ValueError("bad shape")
-        name, attrs = shape
-        if not isinstance(attrs, dict):
-            raise ValueError("bad attributes")
-        allowed = {*_SHAPES[name], *_OPTIONAL, *_PAINT}
-        for key, value in attrs.items():
-            if key not in allowed or not isinstance(value, str):
-                raise ValueError(f"attribute {key!r}")
-            if key in _PAINT:
-                if value not in ("none", "currentColor"):
-                    raise ValueError("paint")
-            elif key == "transform":
-                if not _TRANSFORM_RE.match(value):
-                    raise ValueError("transform")
-            elif not _NUMBERS_RE.match(value):
-                raise ValueError(f"value of {key!r}")
-        shapes.append((name, tuple(sorted(attrs.items()))))
-    return Drawing(tuple(float(v) for v in box), tuple(shapes))  # type: ignore[arg-type]
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e6
-
-
-def _plain(drawing: Drawing) -> dict[str, Any]:
-    return {"box": list(drawing.box), "shapes": [[n, dict(a)] for n, a in drawing.shapes]}
-
-
-class NotDrawn(ValueError):
-    """The renderer failed on a formula the parser's checks let through."""
-
-
-def draw(formula: Formula) -> Drawing:
-    """Draw one formula with ziamath (imported here, only when there is one to draw)."""
-    from ziamath.config import config
-    from ziamath.zmath import Latex
-
-    config.svg2 = False  # plain paths: no ids, which would clash on one page
-    try:
-        svg = Latex(formula.tex, size=SIZE, inline=not formula.display).svgxml()
-    except Exception as error:  # the renderer's own failure, on content: reported
-        raise NotDrawn(f"formula '{shown(formula.tex)}' cannot be drawn ({error})") from None
-    box = tuple(float(v) for v in svg.attrib["viewBox"].split())
-    shapes: list[list[Any]] = []
-    _collect(svg, "", shapes)
-    return checked({"box": list(box), "shapes": shapes})
-
-
-def _collect(element: Any, transform: str, shapes: list[list[Any]]) -> None:
-    for child in element:
-        tag = child.tag.rsplit("}", 1)[-1]
-        inner = " ".join(t for t in (transform, child.attrib.get("transform", "")) if t)
-        if tag == "g":
-            _collect(child, inner, shapes)
-            continue
-        if tag not in _SHAPES:
-            continue  # a title or metadata: the label is ours
-        attrs = {k: v for k, v in child.attrib.items() if k in (*_SHAPES[tag], *_OPTIONAL)}
-        if inner:
-            attrs["transform"] = inner
-        for paint in _PAINT:
-            if paint in child.attrib:
-                attrs[paint] = "none" if child.attrib[paint] == "none" else "currentColor"
-        if "fill" not in attrs:
-            attrs["fill"] = "currentColor"
-        shapes.append([tag, attrs])
-
-
-def _draw_many(items: list[tuple[str, str, bool]]) -> list[tuple[str, dict[str, Any]]]:
-    """Runs in a worker: (key, TeX, display) to (key, plain drawing)."""
-    return [(key, _plain(draw(Formula(tex, display)))) for key, tex, display in items]
+DEPTH_STEPS = 20
+"""Baseline offsets are rounded to 1/20 ex (under half a pixel at 16 px)."""
+MAX_DEPTH_CLASS = 160
+"""Inline formulas reach at most 8 ex below the baseline; deeper ones are set at 8 ex."""
+MIN_SCALE = 0.8
+"""On paper a display formula (or the piece of it between two breaks) wider than its
+column is scaled down to fit, but never below this: it overflows instead."""
+WIDTH_STEP = 4
+"""Widths for ``MIN_SCALE`` are rounded down to 4 ex, up to ``MAX_WIDTH_CLASS`` steps."""
+MAX_WIDTH_CLASS = 60
+_TRAILING = r"((?:[.,;:!?)\]\u2019\u201d\u2026\u00bb]|&quot;|&#39;|&#x27;)+)?"
+_MARKER_THEN_PUNCTUATION = re.compile(f"(?:{formulas.MARKER_RE.pattern}){_TRAILING}")
+_ZERO_WIDTH_SPACE = "\u200b"
 
 
 class FormulaCache:
@@ -213,7 +99,7 @@ class FormulaCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            data = json.dumps(_plain(drawing), separators=(",", ":")).encode()
+            data = json.dumps(plain(drawing), separators=(",", ":")).encode()
             atomic.replace_unsynced(self.folder / f"{key}.json", data)
         except OSError:
             pass  # only the next build draws it again
@@ -231,6 +117,7 @@ def draw_all(found: Iterable[Formula], cache: FormulaCache) -> dict[Formula, Dra
         else:
             missing[key] = formula
     items = [(key, f.tex, f.display) for key, f in missing.items()]
+    seconds = limits.deck_cpu_seconds(len(items))
     if len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         half = len(items) // 2
         import ziamath.zmath  # noqa: F401 (first: the forked worker inherits the import)
@@ -238,12 +125,12 @@ def draw_all(found: Iterable[Formula], cache: FormulaCache) -> dict[Formula, Dra
         from cardpress.processes import worker_pool
 
         with worker_pool(1) as pool:
-            later = pool.submit(_draw_many, items[half:])
-            results = _draw_many(items[:half]) + later.result()
+            later = pool.submit(draw_many, items[half:], seconds / 2)
+            results = draw_many(items[:half], seconds / 2) + later.result()
     else:
-        results = _draw_many(items)
-    for key, plain in results:
-        drawing = checked(plain)
+        results = draw_many(items, seconds)
+    for key, data in results:
+        drawing = checked(data)
         cache.put(key, drawing)
         drawn[missing[key]] = drawing
     return drawn
@@ -257,25 +144,85 @@ def _number(value: float) -> str:
 
 
 def svg_html(formula: Formula, drawing: Drawing) -> str:
-    """The formula as inline SVG: sized in em, on the baseline, labelled with its TeX."""
+    """The formula as inline SVG: sized in ex (its x-height is the text's), on the
+    baseline, labelled with its TeX. A display formula with places to break is as many
+    SVGs side by side as it has pieces, so a narrow column wraps it there."""
     x, y, width, height = drawing.box
-    step = min(MAX_DEPTH_CLASS, round(drawing.depth * DEPTH_STEPS))
-    kind = "math-display" if formula.display else f"math-inline math-d{step}"
     label = formulas.safe(formula.tex.strip(), quote=True)
-    shapes = "".join(
+    if not formula.display:
+        step = min(MAX_DEPTH_CLASS, round(drawing.depth * DEPTH_STEPS))
+        return _svg(f"math-inline math-d{step}", drawing.shapes, drawing.box, label)
+    edges = [x, *(b for b in drawing.breaks if x < b < x + width), x + width]
+    pieces: list[list[tuple[str, tuple[tuple[str, str], ...]]]] = [[] for _ in edges[1:]]
+    for shape in drawing.shapes:
+        left = _left_edge(shape)
+        pieces[max(0, sum(left >= edge for edge in edges[1:-1]))].append(shape)
+    ex = SIZE * X_HEIGHT
+    svgs = []
+    for index, shapes in enumerate(pieces):
+        start, end = edges[index], edges[index + 1]
+        top, bottom = y, y + height
+        if len(pieces) > 1 and shapes:  # a line of its own may be as tall as its piece
+            extents = [_vertical_extent(shape) for shape in shapes]
+            top = max(y, min(t for t, _ in extents) - 1)
+            bottom = min(y + height, max(b for _, b in extents) + 1)
+        step = min(MAX_DEPTH_CLASS, round(max(0.0, bottom) / ex * DEPTH_STEPS))
+        wide = min(MAX_WIDTH_CLASS, math.floor((end - start) / ex / WIDTH_STEP))
+        kind = f"math-display math-d{step} math-w{wide}"
+        box = (start, top, end - start, bottom - top)
+        svgs.append(_svg(kind, tuple(shapes), box, label if index == 0 else None))
+    return f'<span class="math-block">{_ZERO_WIDTH_SPACE.join(svgs)}</span>'
+
+
+def _svg(
+    kind: str,
+    shapes: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    box: tuple[float, float, float, float],
+    label: str | None,
+) -> str:
+    x, y, width, height = box
+    ex = SIZE * X_HEIGHT
+    named = f'role="img" aria-label="{label}"' if label is not None else 'aria-hidden="true"'
+    drawn = "".join(
         "<" + name + "".join(f' {key}="{html.escape(value)}"' for key, value in attrs) + "/>"
-        for name, attrs in drawing.shapes
+        for name, attrs in shapes
     )
-    svg = (
-        f'<svg class="math {kind}" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="{label}" width="{_number(width / SIZE)}em" '
-        f'height="{_number(height / SIZE)}em" '
+    title = f"<title>{label}</title>" if label is not None else ""
+    return (
+        f'<svg class="math {kind}" xmlns="http://www.w3.org/2000/svg" {named} '
+        f'width="{_number(width / ex)}ex" height="{_number(height / ex)}ex" '
         f'viewBox="{_number(x)} {_number(y)} {_number(width)} {_number(height)}">'
-        f"<title>{label}</title>{shapes}</svg>"
+        f"{title}{drawn}</svg>"
     )
-    if formula.display:
-        return f'<span class="math-block">{svg}</span>'
-    return svg
+
+
+def _left_edge(shape: tuple[str, tuple[tuple[str, str], ...]]) -> float:
+    """Where a shape starts, in the viewBox's x: the piece of a broken formula it is in."""
+    name, attrs = shape
+    values = dict(attrs)
+    if name == "path":
+        numbers = re.findall(r"-?[0-9.]+(?:[eE][-+]?[0-9]+)?", values.get("d", ""))
+        xs = [float(n) for n in numbers[0::2]]
+        return min(xs) if xs else 0.0
+    for key in ("x", "x1", "cx"):
+        if key in values:
+            return float(values[key])
+    return 0.0
+
+
+def _vertical_extent(shape: tuple[str, tuple[tuple[str, str], ...]]) -> tuple[float, float]:
+    """How high and how low a shape reaches, in the viewBox's y."""
+    name, attrs = shape
+    values = dict(attrs)
+    if name == "path":
+        numbers = re.findall(r"-?[0-9.]+(?:[eE][-+]?[0-9]+)?", values.get("d", ""))
+        ys = [float(n) for n in numbers[1::2]]
+        if ys:
+            return min(ys), max(ys)
+    if name == "rect":
+        top = float(values.get("y", "0"))
+        return top, top + float(values.get("height", "0"))
+    return -1e6, 1e6  # unknown: the whole height
 
 
 def math_css(deck: Deck, *, scroll: bool = False) -> str:
@@ -284,28 +231,46 @@ def math_css(deck: Deck, *, scroll: bool = False) -> str:
 
 
 def depth_css(*, scroll: bool = False) -> str:
-    """The rules that set inline formulas on the baseline, and display ones apart: a
-    display formula wider than its column scrolls sideways (``scroll``, in the page) or
-    is scaled down to fit (on paper)."""
+    """The rules that set formulas on the baseline, display ones apart, and punctuation
+    with the formula it follows. A display formula wider than its column breaks where it
+    may; a piece still too wide scrolls sideways (``scroll``, in the page) or is scaled
+    down to fit, never below ``MIN_SCALE`` (on paper)."""
     fit = "overflow-x: auto; overflow-y: hidden;" if scroll else ""
     size = "" if scroll else " max-width: 100%; height: auto;"
     rules = [
         "svg.math { overflow: visible; fill: currentColor; }",
-        f".math-block {{ display: block; text-align: center; margin: 0.4em 0; {fit} }}",
+        ".math-nowrap { white-space: nowrap; }",
+        ".math-block { display: block; text-align: center; margin: 0.4em 0; line-height: 1.8;"
+        f" {fit} }}",
         f".math-block svg.math {{ display: inline-block;{size} }}",
     ]
     rules += [
-        f"svg.math-d{step} {{ vertical-align: -{_number(step / DEPTH_STEPS)}em; }}"
+        f"svg.math-d{step} {{ vertical-align: -{_number(step / DEPTH_STEPS)}ex; }}"
         for step in range(MAX_DEPTH_CLASS + 1)
     ]
+    if not scroll:
+        rules += [
+            f"svg.math-w{step} {{ min-width: {_number(step * WIDTH_STEP * MIN_SCALE)}ex; }}"
+            for step in range(1, MAX_WIDTH_CLASS + 1)  # math-w0: no minimum
+        ]
     return "\n".join(rules) + "\n"
 
 
 def _fragment(fragment: Fragment, drawn: dict[Formula, Drawing]) -> Fragment:
     if "\\" not in fragment.html:
         return fragment
-    finished = formulas.finish(fragment.html, lambda f: svg_html(f, drawn[f]))
-    return replace(fragment, html=finished)
+
+    def finished(match: re.Match[str]) -> str:
+        formula = formulas.formula_of(match)
+        svg = svg_html(formula, drawn[formula])
+        after: str | None = match.group(3)
+        if not after:
+            return svg
+        if formula.display:
+            return svg + after
+        return f'<span class="math-nowrap">{svg}{after}</span>'
+
+    return replace(fragment, html=_MARKER_THEN_PUNCTUATION.sub(finished, fragment.html))
 
 
 def _card(card: Card, drawn: dict[Formula, Drawing]) -> Card:
@@ -334,8 +299,24 @@ def fragments(deck: Deck) -> Iterable[Fragment]:
     for section in deck.sections:
         yield from (section.title, section.intro)
         for card in section.cards:
-            yield from (card.question, card.answer, card.details, card.cloze)
-            yield from (callout.body for callout in card.callouts)
+            yield from fragments_of(card)
+
+
+def where(deck: Deck, formula: Formula) -> SourceLocation:
+    """Where a formula was written: the card (or section, or deck intro) that holds it."""
+    places: list[tuple[SourceLocation, Iterable[Fragment]]] = [(deck.location, [deck.intro])]
+    for section in deck.sections:
+        places.append((section.location, [section.title, section.intro]))
+        places += [(card.location, fragments_of(card)) for card in section.cards]
+    for location, held in places:
+        if any(formula in formulas.formulas(f.html) for f in held):
+            return location
+    return deck.location
+
+
+def fragments_of(card: Card) -> Iterable[Fragment]:
+    yield from (card.question, card.answer, card.details, card.cloze)
+    yield from (callout.body for callout in card.callouts)
 
 
 def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
@@ -344,7 +325,8 @@ def with_svg(deck: Deck, cache: FormulaCache) -> Deck:
     try:
         drawn = draw_all(found, cache)
     except NotDrawn as problem:
-        raise BuildError(f"{deck.location.path}: {problem}: rewrite it") from None
+        failed = Diagnostic(where(deck, problem.formula), "error", str(problem))
+        raise ContentError([failed]) from None
     cache.sweep()
     return replace(
         deck,

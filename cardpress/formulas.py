@@ -22,6 +22,7 @@ The marker follows the same protocol as cloze deletions:
 from __future__ import annotations
 
 import bisect
+import difflib
 import html
 import re
 from collections.abc import Callable, Iterator
@@ -295,11 +296,7 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
         elif text == r"\right":
             depth -= 1
         elif text[1:2].isalpha() and text not in known:
-            hint = " (not allowed in cards)" if text in REFUSED else ""
-            yield (
-                at,
-                f"unknown math command '{text}'{hint}: docs/format.md lists the known ones",
-            )
+            yield at, _unknown_command(text, known)
             return
         if len(opened) + max(depth, 0) > MAX_FORMULA_NESTING:
             yield at, f"formula nests more than {MAX_FORMULA_NESTING} levels deep"
@@ -308,6 +305,30 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
         yield opened[-1], "unbalanced braces: '{' is never closed; write '\\{' for a brace"
     elif depth > 0:
         yield 0, "'\\left' or '\\begin' is never closed by '\\right' or '\\end'"
+    else:
+        yield from drawing_problems(tex)
+
+
+def drawing_problems(tex: str) -> Iterator[tuple[int, str]]:
+    """What the drawing of a formula would run into: a length too large to draw, work
+    beyond ``formula_limits.MAX_WORK``, a construct the renderer cannot read."""
+    from cardpress import formula_limits, formula_tex
+
+    try:
+        tree = formula_tex.mathml(tex, display=True)
+    except formula_tex.TooLarge as error:
+        number = re.match(r"[+-]?([0-9.]*)", error.written)
+        at = tex.find(number.group(1)) if number and number.group(1) else -1
+        yield max(at, 0), f"{error}: formulas cannot draw spaces, rules or shifts that large"
+        return
+    except Exception as error:  # latex2mathml's own failure, on content
+        yield 0, formula_limits.failure(Formula(tex, True), error)
+        return
+    missing = formula_tex.incomplete(tree)
+    if missing:
+        yield 0, formula_limits.failure(Formula(tex, True), ValueError(missing))
+    elif formula_tex.work(tree) > formula_limits.MAX_WORK:
+        yield 0, formula_limits.too_complex(tex)
 
 
 # -- the marker ------------------------------------------------------------------------
@@ -335,7 +356,8 @@ def neutral(text: str, *, split: bool) -> str:
     return text.replace("\\", "&#92;")
 
 
-def _formula(match: re.Match[str]) -> Formula:
+def formula_of(match: re.Match[str]) -> Formula:
+    """The formula a match of ``MARKER_RE`` (or a pattern that begins with it) found."""
     inline = match.group(1)
     body = inline if inline is not None else match.group(2)
     return Formula(html.unescape(body), display=inline is None)
@@ -343,16 +365,24 @@ def _formula(match: re.Match[str]) -> Formula:
 
 def formulas(html_text: str) -> Iterator[Formula]:
     """The formulas of a math deck's HTML, in order."""
-    return (_formula(match) for match in MARKER_RE.finditer(html_text))
+    return (formula_of(match) for match in MARKER_RE.finditer(html_text))
 
 
 def finish(html_text: str, render: Callable[[Formula], str]) -> str:
     """The HTML with each formula replaced by what ``render`` makes of it."""
     if "\\" not in html_text:
         return html_text
-    return MARKER_RE.sub(lambda match: render(_formula(match)), html_text)
+    return MARKER_RE.sub(lambda match: render(formula_of(match)), html_text)
 
 
 def as_text(html_text: str) -> str:
     """The HTML with each formula as its TeX (escaped), for plain text and search."""
     return finish(html_text, lambda formula: html.escape(formula.tex, quote=False))
+
+
+def _unknown_command(command: str, known: frozenset[str]) -> str:
+    """The error for a command the renderer does not draw, with the nearest one it does."""
+    if command in REFUSED:
+        return f"unknown math command '{command}' (not allowed in cards)"
+    near = difflib.get_close_matches(command, sorted(known), n=1, cutoff=0.75)
+    return f"unknown math command '{command}'" + (f": did you mean '{near[0]}'?" if near else "")

@@ -18,13 +18,13 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cardpress import __version__
-from cardpress.content_files import identity
+from cardpress import __version__, atomic
+from cardpress.content_files import identity, path_identity
 from cardpress.errors import Diagnostic
 from cardpress.model import SourceLocation
 from cardpress.print_options import PrintOptions
@@ -32,6 +32,10 @@ from cardpress.renderers import FORMATS
 from cardpress.scan import ContentScan
 from cardpress.sources import DeckSources
 from cardpress.template_folders import files as template_files
+
+if TYPE_CHECKING:
+    from cardpress.parse.loader import ContentState
+    from cardpress.render_jobs import Job
 from cardpress.user_cache import build_folder
 
 STATE_NAME = "state.json"
@@ -131,6 +135,20 @@ class OutputRecord:
 
 
 @dataclass
+class Leftover:
+    """An output this folder's builds wrote for a deck that no longer exists (deleted, or
+    given another id): reported once when found, removed only by ``--prune``."""
+
+    key: str  # the deck's id when it was written
+    sha256: str
+    identity: str = ""
+
+    def unchanged(self, out: Path, file: str) -> bool:
+        """Still the file cardpress wrote; if not, it is the user's and is left alone."""
+        return OutputRecord(file, self.sha256, "", identity=self.identity).unchanged(out)
+
+
+@dataclass
 class DeckRecord:
     key: str
     inputs: dict[str, str]  # path relative to the content folder -> sha256
@@ -149,11 +167,22 @@ class BuildState:
 
     decks: dict[str, DeckRecord] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    leftovers: dict[str, Leftover] = field(default_factory=dict)  # by file name
+
+    damaged: str = ""  # why a state on disk could not be read: the build says so, once
 
     @classmethod
     def read(cls, out: Path) -> BuildState:
+        """The state of the last build; none (everything is stale) when there is none, it
+        is of another version, or it cannot be read (then ``damaged`` says why)."""
         try:
-            data = json.loads(state_path(out).read_text(encoding="utf-8"))
+            raw = state_path(out).read_bytes()
+        except FileNotFoundError:
+            return cls()
+        except OSError as exc:
+            return cls(damaged=exc.strerror or str(exc))
+        try:
+            data = json.loads(raw.decode("utf-8"))
             if data.get("version") != STATE_VERSION:
                 return cls()
             return cls(
@@ -174,9 +203,27 @@ class BuildState:
                     for path, line, col, severity, text in data.get("warnings", [])
                     if (col is None or isinstance(col, int)) and severity in ("error", "warning")
                 ],
+                leftovers={
+                    str(name): Leftover(str(e["key"]), str(e["sha256"]), str(e["identity"]))
+                    for name, e in data.get("leftovers", {}).items()
+                    if Path(str(name)).name == name  # a file of the folder itself, nothing else
+                },
             )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls()  # no state, or a damaged one: everything is stale
+        except RecursionError:
+            return cls(damaged="nested too deeply")
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+            not_json = isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError))
+            why = "not JSON" if not_json else "not a build state"
+            return cls(damaged=why)
+
+    def damaged_warnings(self, out: Path) -> list[str]:
+        """The one warning a state that could not be read gets, if it could not."""
+        if not self.damaged:
+            return []
+        return [
+            f"cardpress: warning: {state_path(out)}: the state of the last build cannot be "
+            f"read ({self.damaged}); it is ignored and every output is built again"
+        ]
 
     def serialise(self) -> bytes:
         data: dict[str, Any] = {
@@ -195,6 +242,7 @@ class BuildState:
                 }
                 for unit, record in sorted(self.decks.items())
             },
+            "leftovers": {name: vars(left) for name, left in sorted(self.leftovers.items())},
         }
         return (json.dumps(data, indent=1) + "\n").encode()
 
@@ -271,6 +319,7 @@ def plan(
             continue
         units.append(found)
     complete = complete and bool(units)
+    complete = complete and set(state.decks) <= {unit.unit for unit in units}  # none deleted
     outputs = 0
     for unit in units:
         record = state.decks.get(unit.unit)
@@ -288,3 +337,74 @@ def plan(
         }
         complete = complete and fresh[unit.unit] == expected
     return Plan(state, units, fresh, configs, complete, outputs)
+
+
+def record(
+    out: Path,
+    formats: tuple[str, ...],
+    plan: Plan,
+    state: ContentState,
+    jobs: list[Job],
+    markdown_hashes: dict[str, str],
+    rewritten: set[str],
+) -> BuildState:
+    """The state after a build that rendered ``jobs``: every deck's inputs as read, each
+    output's record, and the leftovers of decks gone since (``leftovers_after``)."""
+    rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
+    content = state.scan.root
+    new = BuildState(warnings=list(state.warnings))
+    for deck in state.decks:
+        unit = state.units[deck.key]
+        markdown = (p.relative_to(content).as_posix() for p in unit.files)
+        inputs = {path: markdown_hashes.get(path, "") for path in markdown}
+        inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
+        lock = unit.lock.relative_to(content).as_posix()
+        written = deck.key in rewritten  # else as the scan read and hashed it
+        inputs[lock] = state.locks[deck.key].file_hash() if written else state.scan.hash(lock) or ""
+        identities = {path: state.scan.identity_of(path) for path in inputs}
+        if written:
+            identities[lock] = path_identity(unit.lock)
+        asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
+        record = DeckRecord(key=deck.key, inputs=inputs, identities=identities, asks=asks)
+        old = plan.state.decks.get(unit.unit)
+        unchanged = old is not None and old.key == deck.key and unit.unit in plan.fresh
+        if unchanged and old is not None:
+            record.outputs.update(old.outputs)
+        elif old is not None and old.key == deck.key:  # still ours, though stale: no config
+            record.outputs.update({f: replace(o, config="") for f, o in old.outputs.items()})
+        for fmt in formats:
+            final = rendered.get((deck.key, fmt))
+            if final is not None:
+                found = path_identity(final)  # before hashing: a change meanwhile gives another
+                record.outputs[fmt] = OutputRecord(
+                    file=final.name,
+                    sha256=file_hash(final) or "",
+                    config=plan.configs[fmt],
+                    warnings=next(j.warnings for j in jobs if j.final == final),
+                    identity=found,
+                )
+        new.decks[unit.unit] = record
+    new.leftovers = leftovers_after(out, plan.state, [deck.key for deck in state.decks])
+    return new
+
+
+def leftovers_after(out: Path, old: BuildState, keys: list[str]) -> dict[str, Leftover]:
+    """The outputs of decks whose ids are no longer among ``keys``, as ``old`` recorded
+    them, that are still the files cardpress wrote and that no current deck writes."""
+    taken = {f"{key}{row.suffix}" for key in keys for row in FORMATS.values()}
+    found = dict(old.leftovers)
+    for record in old.decks.values():
+        if record.key not in keys:
+            for output in record.outputs.values():
+                found[output.file] = Leftover(record.key, output.sha256, output.identity)
+    return {
+        name: left
+        for name, left in sorted(found.items())
+        if name not in taken and left.unchanged(out, name)
+    }
+
+
+def write(out: Path, state: BuildState) -> None:
+    state_file = state_path(out)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_bytes(state_file, state.serialise())

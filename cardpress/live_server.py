@@ -1,22 +1,26 @@
 """The HTTP side of ``cardpress serve``: the output folder on 127.0.0.1, pages with the
 live-reload script, and the status of the last build as JSON.
 
-Only regular files directly in the output folder are served, never a dotfile, and only
-to requests addressed to the loopback host (a page elsewhere cannot reach it by a DNS
-name that points here).
+Only regular files whose real path lies directly in the output folder are served, never
+a dotfile nor a link that leads out of it (an output folder may come from someone else),
+and only to requests addressed to the loopback host (a page elsewhere cannot reach it by
+a DNS name that points here).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
+import stat
+import sys
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import cast
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from cardpress.live_page import STATUS_PATH, with_live_reload
 
@@ -54,6 +58,60 @@ class BuildStatus:
         return json.dumps(data).encode()
 
 
+def served_file(folder: Path, name: str) -> Path | None:
+    """The real path of ``name`` when it may be served: a regular file, not a dotfile,
+    whose real path (links followed) lies directly in ``folder``; else None."""
+    if not name or name.startswith(".") or any(c in name for c in "/\\\0"):
+        return None
+    try:
+        root = folder.resolve(strict=True)
+        real = (root / name).resolve(strict=True)
+        mode = real.lstat().st_mode
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if real.parent != root or real.name.startswith(".") or not stat.S_ISREG(mode):
+        return None
+    return real
+
+
+def read_served(folder: Path, name: str) -> bytes | None:
+    """The bytes of a file ``served_file`` admits, opened without following a link and
+    checked again once open (it may have been swapped); None when it may not be served."""
+    real = served_file(folder, name)
+    if real is None:
+        return None
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
+    try:
+        fd = os.open(real, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == getattr(os, "ELOOP", -1):  # swapped for a link since the check
+            return None
+        raise
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            return None
+        return file.read()
+
+
+def not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 is, as ``line L, column C`` (1-based)."""
+    line = data.count(b"\n", 0, error.start) + 1
+    column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+    return f"byte 0x{data[error.start]:02X} at line {line}, column {column}"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that hangs up is not news; anything else is one line, no traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"cardpress serve: error answering a request: {error!r}", file=sys.stderr)
+
+
 def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServer:
     """A server bound to the loopback address only; port 0 picks a free one."""
     folder = out
@@ -73,42 +131,63 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
                 self._index()
                 return
             name = path.removeprefix("/")
-            file = folder / name
             build = status.current()
-            if "/" in name or name.startswith(".") or not file.is_file():
+            try:
+                data = read_served(folder, name)
+            except OSError as exc:
+                self._message(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, f"{name}: cannot read: {exc.strerror}", build
+                )
+                return
+            if data is None:
                 if name.endswith(".html") and "/" not in name and not name.startswith("."):
-                    self._page(HTTPStatus.NOT_FOUND, f"{name} is not built (yet)", build)
+                    self._message(HTTPStatus.NOT_FOUND, f"{name} is not built (yet)", build)
                 else:
                     self._send(HTTPStatus.NOT_FOUND, b"not found\n")
                 return
-            data = file.read_bytes()
-            if file.suffix == ".html":
-                data = with_live_reload(data.decode("utf-8"), build).encode("utf-8")
-            self._send(HTTPStatus.OK, data, TYPES.get(file.suffix, "application/octet-stream"))
+            suffix = Path(name).suffix
+            if suffix == ".html":
+                try:
+                    page = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self._message(
+                        HTTPStatus.INTERNAL_SERVER_ERROR,
+                        f"{name}: error: the page is not UTF-8 ({not_utf8(data, exc)}); "
+                        "cardpress writes its pages in UTF-8, so something else wrote this "
+                        "file: build again to replace it, or remove it",
+                        build,
+                    )
+                    return
+                data = with_live_reload(page, build).encode("utf-8")
+            self._send(HTTPStatus.OK, data, TYPES.get(suffix, "application/octet-stream"))
 
         def _index(self) -> None:
-            pages = sorted(p.name for p in folder.glob("*.html")) if folder.is_dir() else []
+            pages = sorted(p.name for p in folder.glob("*.html") if served_file(folder, p.name))
             if len(pages) == 1:
                 self.send_response(HTTPStatus.FOUND)
-                self.send_header("Location", "/" + pages[0])
+                self.send_header("Location", "/" + quote(pages[0]))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             files = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
             items = "".join(
-                f'<li><a href="/{html.escape(n)}">{html.escape(n)}</a></li>'
+                f'<li><a href="/{quote(n)}">{html.escape(n)}</a></li>'
                 for n in files
-                if not n.startswith(".")
+                if served_file(folder, n)
             )
             self._page(HTTPStatus.OK, f"<ul>{items or '<li>nothing built yet</li>'}</ul>", 0)
 
+        def _message(self, code: HTTPStatus, text: str, build: int) -> None:
+            self._page(code, f"<p>{html.escape(text)}</p>", build)
+
         def _page(self, code: HTTPStatus, body: str, build: int) -> None:
-            """A page of the server's own, which reloads when a build finishes."""
+            """A page of the server's own, which reloads when a build finishes; ``body``
+            is HTML, so anything from a request or a file name in it is escaped."""
             page = (
                 '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
                 '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
                 f"<title>cardpress serve</title></head><body><h1>{html.escape(str(folder))}</h1>"
-                f"{body if body.startswith('<') else html.escape(body)}</body></html>\n"
+                f"{body}</body></html>\n"
             )
             self._send(code, with_live_reload(page, build).encode(), TYPES[".html"])
 
@@ -123,6 +202,4 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
         def log_message(self, format: str, *args: object) -> None:
             pass  # the terminal shows builds, not requests
 
-    server = ThreadingHTTPServer((LOOPBACK, port), Handler)
-    server.daemon_threads = True
-    return server
+    return _Server((LOOPBACK, port), Handler)

@@ -160,6 +160,7 @@ class ParseCache:
         self.used: set[str] = set()
         self.pending: dict[str, ParsedFile] = {}  # written by ``save``, after a good build
         self.encoded: dict[str, bytes] = {}  # entries of ``pending`` encoded already
+        self.damaged = 0  # entries found but not readable
 
     def key(self, source: SourceFile) -> str:
         digest = hashlib.sha256(code_fingerprint().encode())
@@ -172,12 +173,25 @@ class ParseCache:
         self.used.add(key)
         try:
             parsed = decode_entry((self.folder / f"{key}{ENTRY_SUFFIX}").read_bytes(), key)
-        except (OSError, ValueError, RecursionError):
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError, OverflowError):
+            self.damaged += 1  # parsed again; the build says so once
             return None
         for media in parsed.media:
             if scan.hash(media.path) != media.sha256:
                 return None
         return parsed
+
+    def damaged_warnings(self) -> list[str]:
+        """One warning counting the entries found but not readable, if any."""
+        if not self.damaged:
+            return []
+        entries = "entry" if self.damaged == 1 else "entries"
+        return [
+            f"cardpress: warning: {self.folder}: {self.damaged} parse cache {entries} could "
+            "not be read; ignored, parsed again"
+        ]
 
     def put(self, key: str, parsed: ParsedFile) -> None:
         self.used.add(key)

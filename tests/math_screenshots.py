@@ -1,19 +1,25 @@
-"""The README's pictures of one formula card in each output (not a test module).
+"""The README's pictures of one formula card in each output, and the formula fixture
+beside MathJax (not a test module).
 
-    .venv/bin/python -m tests.math_screenshots     # rewrites docs/screenshots/math-*.png
+    npm install --prefix /tmp/mathjax mathjax@3     # MathJax 3, as Anki bundles it
+    MATHJAX=/tmp/mathjax/node_modules/mathjax .venv/bin/python -m tests.math_screenshots
 
-The math example of docs/format.md is built into a temporary folder; then
+rewrites docs/screenshots/math-*.png. The math example of docs/format.md is built into
+a temporary folder; then
 - math-page.png: the card in the HTML page, in headless Chromium;
 - math-pdf.png: the same card cut from the cheat sheet, rasterised by pdftoppm;
 - math-anki.png: the card's answer as Anki's own backend renders it (question and answer
-  HTML with the note type's CSS), shown in Chromium. Anki desktop is not available here
-  and MathJax is not loaded, so the formulas show as the TeX Anki's MathJax typesets.
+  HTML with the note type's CSS), shown in Chromium with MathJax typesetting it (Anki
+  desktop is not available here; without ``MATHJAX`` the formulas show as their TeX);
+- math-fixture.png: each formula of tests/math_fixture.py drawn by cardpress beside the
+  same TeX typeset by MathJax, in the same font and size (only with ``MATHJAX``).
 """
 
 from __future__ import annotations
 
 import html
 import io
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,11 +30,60 @@ import pdfplumber
 from PIL import Image
 
 from cardpress.cli import main as cli_main
+from cardpress.formula_draw import draw
+from cardpress.formula_svg import depth_css, svg_html
+from cardpress.formulas import Formula
 from tests.anki_support import AnkiUser
 from tests.html_support import CHROMIUM_ARGS, SCREENSHOTS_DIR, find_chromium, shrink_png
+from tests.math_fixture import FORMULAS
 from tests.test_math import math_example
 
 CARD = "What is the derivative"
+FONT = "18px 'Noto Sans', 'DejaVu Sans', sans-serif"
+
+
+def mathjax_script() -> str:
+    """A script element loading MathJax 3 from ``MATHJAX`` (an npm package folder) with
+    Anki's delimiters, or nothing."""
+    folder = os.environ.get("MATHJAX")
+    if not folder:
+        return ""
+    script = Path(folder) / "es5" / "tex-chtml.js"
+    if not script.is_file():
+        sys.exit(f"MATHJAX={folder}: no es5/tex-chtml.js there")
+    config = (
+        "window.MathJax = {tex: {inlineMath: [['\\\\(', '\\\\)']], "
+        "displayMath: [['\\\\[', '\\\\]']]}};"
+    )
+    return f"<script>{config}</script><script src='{script.as_uri()}'></script>"
+
+
+def fixture_page(root: Path) -> Path:
+    """Each fixture formula drawn by cardpress, and its TeX for MathJax, side by side."""
+    rows = []
+    for kind, tex, display in FORMULAS:
+        formula = Formula(tex, display)
+        ours = svg_html(formula, draw(formula))
+        theirs = f"\\[{html.escape(tex)}\\]" if display else f"\\({html.escape(tex)}\\)"
+        if not display:
+            ours, theirs = f"x {ours} x.", f"x {theirs} x."
+        rows.append(f"<tr><td class='kind'>{kind}</td><td>{ours}</td><td>{theirs}</td></tr>")
+    page = root / "fixture.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>"
+        f"{depth_css(scroll=True)} body {{ margin: 8px; font: {FONT}; }}"
+        "table { border-collapse: collapse; } td { border-top: 1px solid #ddd; "
+        "padding: 2px 10px; text-align: center; width: 420px; }"
+        "td.kind { width: 90px; font-size: 12px; color: #666; text-align: left; }"
+        "th { font: 13px sans-serif; text-align: center; }"
+        "mjx-container[display='true'] { margin: 0.4em 0 !important; }"
+        f"</style>{mathjax_script()}</head><body><table>"
+        "<tr><th></th><th>cardpress (SVG drawn at build time)</th>"
+        "<th>MathJax 3 (what Anki shows)</th></tr>"
+        f"{''.join(rows)}</table></body></html>",
+        encoding="utf-8",
+    )
+    return page
 
 
 def build(root: Path) -> Path:
@@ -77,13 +132,25 @@ def anki_page(apkg: Path, root: Path) -> Path:
     page = root / "anki.html"
     page.write_text(
         "<!DOCTYPE html><html><head><meta charset='utf-8'><style>"
-        f"{shown.css} body {{ margin: 0; padding: 12px; }}</style></head>"
+        f"{shown.css} body {{ margin: 0; padding: 12px; }}</style>{mathjax_script()}</head>"
         f"<body class='card'>{shown.answer}"
         "<p style='font: 12px sans-serif; color: #666'>"
-        f"{html.escape('Rendered by Anki’s backend; MathJax not loaded')}</p></body></html>",
+        f"{html.escape(ANKI_NOTE if os.environ.get('MATHJAX') else ANKI_NO_MATHJAX)}"
+        "</p></body></html>",
         encoding="utf-8",
     )
     return page
+
+
+ANKI_NOTE = "Rendered by Anki’s backend, typeset by MathJax 3 in Chromium"
+ANKI_NO_MATHJAX = "Rendered by Anki’s backend; MathJax not loaded"
+
+
+def typeset(page: object) -> None:
+    """Wait until MathJax (when loaded) has typeset the page."""
+    if os.environ.get("MATHJAX"):
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")  # type: ignore[attr-defined]
+        page.evaluate("MathJax.startup.promise")  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -104,9 +171,17 @@ def main() -> None:
             card = page.locator("article.card").first
             card.screenshot(path=str(SCREENSHOTS_DIR / "math-page.png"), animations="disabled")
             page.goto(anki.as_uri())
+            typeset(page)
             page.locator("body").screenshot(path=str(SCREENSHOTS_DIR / "math-anki.png"))
+            names = ["math-page.png", "math-pdf.png", "math-anki.png"]
+            if os.environ.get("MATHJAX"):
+                page.set_viewport_size({"width": 1000, "height": 800})
+                page.goto(fixture_page(root).as_uri())
+                typeset(page)
+                page.locator("table").screenshot(path=str(SCREENSHOTS_DIR / "math-fixture.png"))
+                names.append("math-fixture.png")
             browser.close()
-    for name in ("math-page.png", "math-pdf.png", "math-anki.png"):
+    for name in names:
         shrink_png(SCREENSHOTS_DIR / name)
         print(SCREENSHOTS_DIR / name)
 

@@ -374,6 +374,24 @@ def test_a_malformed_or_foreign_file_is_refused_with_a_message(
     assert "for the deck \u201caws-devops\u201d, not for \u201cnetworking-basics\u201d" in message
     newer = {"format": "cardpress-progress", "version": 2, "deck": "networking-basics"}
     assert "version 2" in try_import("newer.json", json.dumps(newer))
+    # Values of the wrong type, some of which cannot even be turned into text.
+    head = {"format": "cardpress-progress", "version": 1, "deck": "networking-basics"}
+    unprintable = {"toString": 1, "valueOf": 1}
+    for field, value, refusal in [
+        ("version", unprintable, "This progress file has no version number."),
+        ("version", {}, "This progress file has no version number."),
+        ("version", "1", "This progress file has no version number."),
+        ("version", [1], "This progress file has no version number."),
+        ("deck", unprintable, "This progress file names no deck."),
+        ("deck", None, "This progress file names no deck."),
+        ("cards", [good_state], "This progress file has no cards."),
+        ("cards", "port", "This progress file has no cards."),
+    ]:
+        text = json.dumps({**head, "cards": {}, field: value})
+        assert try_import(f"{field}.json", text) == f"Not imported: {refusal} Nothing was changed."
+    assert try_import("list.json", "[1, 2]") == (
+        "Not imported: This is not a cardpress progress file. Nothing was changed."
+    )
     assert v.stored() == before  # none of these changed anything
 
     # A file with some good and some bad entries: the good ones are taken, the rest named.

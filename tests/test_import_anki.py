@@ -15,6 +15,7 @@ from tests.conftest import ROOT, snapshot
 
 REPORT = """\
 cardpress import anki: 1 source file in .
+  questions: 6 found, 4 imported, 2 skipped
   4 cards in 3 sections: 4 added, 0 updated, 0 unchanged
   skipped 2 (1 with an empty answer):
     {name}: 1 note(s) of note type 'Vocab' (fields: Word, Meaning, Example): map them with \

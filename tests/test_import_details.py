@@ -13,11 +13,13 @@ FIXTURE = Path(__file__).parent / "importers" / "details" / "repo"
 
 REPORT = """\
 cardpress import details: 2 source files in repo/topics
-  9 cards in 3 sections: 9 added, 0 updated, 0 unchanged
-  skipped 3 (2 with an empty answer):
+  questions: 12 found, 10 imported (1 repaired), 2 skipped
+  10 cards in 4 sections: 10 added, 0 updated, 0 unchanged
+  repaired 1:
+    shell/README.md:28: <details> is never closed: ended at the next heading
+  skipped 2 (2 with an empty answer):
     containers/README.md:27: empty answer
     shell/README.md:11: empty answer
-    shell/README.md:28: <details> is never closed
   images: 1 copied, 1 not copied:
     containers/README.md:50: image not found: images/gone.png
   source: https://github.com/example/qa-collection
@@ -91,7 +93,7 @@ def test_builds_and_shows_shell_variables(repo: Path, run_cli, build_deck) -> No
 
     model = json.loads((out / "qa.json").read_text())
     cards = [c for s in model["deck"]["sections"] for c in s["cards"]]
-    assert len(cards) == 9
+    assert len(cards) == 10
     home = next(c for c in cards if "HOME" in c["question"]["text"])
     assert home["answer"]["text"].startswith("echo $HOME prints it")
     assert all("guid" not in c for c in cards)
@@ -111,7 +113,7 @@ def test_again_changes_no_byte(repo: Path, run_cli, build_deck) -> None:  # type
     result = run_import(run_cli)
     assert result.status == 0, result.err
     assert result.out.endswith("content/qa is up to date\n")
-    assert "9 cards in 3 sections: 0 added, 0 updated, 9 unchanged" in result.out
+    assert "10 cards in 4 sections: 0 added, 0 updated, 10 unchanged" in result.out
     assert snapshot(Path("content")) == before
 
 
@@ -149,14 +151,16 @@ def test_upstream_changes_and_hand_edits(repo: Path, run_cli) -> None:  # type: 
     assert result.status == 0, result.err
     assert result.out == (
         "cardpress import details: 2 source files in repo/topics\n"
-        "  9 cards in 3 sections: 1 added, 1 updated, 5 unchanged\n"
+        "  questions: 11 found, 10 imported (1 repaired), 1 skipped\n"
+        "  10 cards in 4 sections: 1 added, 1 updated, 6 unchanged\n"
+        "  repaired 1:\n"
+        "    shell/README.md:28: <details> is never closed: ended at the next heading\n"
         "  kept 1 edited or deleted by hand (unchanged in the source)\n"
         "  removed from the source: 1:\n"
         "    content/qa/containers.md:19: card "
         "'containers.basics.which-of-these-are-namespaces-pid-net-cgroup'\n"
-        "  skipped 2 (1 with an empty answer):\n"
+        "  skipped 1 (1 with an empty answer):\n"
         "    shell/README.md:11: empty answer\n"
-        "    shell/README.md:28: <details> is never closed\n"
         "  images: 0 copied, 1 not copied:\n"
         "    containers/README.md:43: image not found: images/gone.png\n"
         "  conflicts: 1:\n"
@@ -191,7 +195,7 @@ def test_reworded_question_keeps_its_id(repo: Path, run_cli) -> None:  # type: i
         )
     )
     result = run_import(run_cli)
-    assert "0 added, 1 updated, 8 unchanged" in result.out
+    assert "0 added, 1 updated, 9 unchanged" in result.out
     shell = Path("content/qa/shell.md").read_text()
     assert (
         "### Where is the exit status of the last command kept?\n"
@@ -204,7 +208,8 @@ def test_without_exclude_the_translation_is_read(repo: Path, run_cli) -> None:  
     assert result.status == 0, result.err
     assert result.out.startswith(
         "cardpress import details: 3 source files in repo/topics\n"
-        "  10 cards in 4 sections: 10 added, 0 updated, 0 unchanged\n"
+        "  questions: 13 found, 11 imported (1 repaired), 2 skipped\n"
+        "  11 cards in 5 sections: 11 added, 0 updated, 0 unchanged\n"
     )
 
 
@@ -233,13 +238,13 @@ def test_a_card_deleted_by_hand(repo: Path, run_cli) -> None:  # type: ignore[no
     start = text.index("### What is the exit status")
     shell.write_text(text[:start].rstrip("\n") + "\n")
     result = run_import(run_cli)
-    assert "  9 cards in 3 sections: 0 added, 0 updated, 8 unchanged\n" in result.out
-    assert "  kept 1 edited or deleted by hand (unchanged in the source)\n" in result.out
+    assert "  10 cards in 4 sections: 0 added, 0 updated, 8 unchanged\n" in result.out
+    assert "  kept 2 edited or deleted by hand (unchanged in the source)\n" in result.out
     assert "exit status" not in shell.read_text()
     source = repo / "topics" / "shell" / "README.md"
     source.write_text(source.read_text().replace("is 0 on success", "is 0 when it succeeded"))
     result = run_import(run_cli)
-    assert "  9 cards in 3 sections: 1 added, 0 updated, 8 unchanged\n" in result.out
+    assert "  10 cards in 4 sections: 1 added, 0 updated, 8 unchanged\n" in result.out
     assert "It is in \\$? and is 0 when it succeeded." in shell.read_text()
 
 
@@ -272,7 +277,7 @@ def test_a_deck_file_that_is_not_text(repo: Path, run_cli) -> None:  # type: ign
     result = run_import(run_cli)
     assert result.status == 1
     assert result.err == (
-        "cardpress: error: content/qa/shell.md is not UTF-8 text: fix or remove it, "
+        "cardpress: error: content/qa/shell.md:1:4: not UTF-8 (byte 0xe9): save it as UTF-8, "
         "then import again\n"
     )
     assert snapshot(Path("content")) == before

@@ -38,6 +38,7 @@ def test_numbered(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: 
     assert result.status == 0, result.err
     assert result.out == (
         "cardpress import numbered: 1 source file in src\n"
+        "  questions: 8 found, 7 imported, 1 skipped\n"
         "  7 cards in 2 sections: 7 added, 0 updated, 0 unchanged\n"
         "  skipped 1 (1 with an empty answer):\n"
         "    README.md:46: empty answer\n"
@@ -91,7 +92,9 @@ def test_files(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ign
     result = run_cli("import", "files", "src/questions", "--to", "content/deck")
     assert result.status == 0, result.err
     assert result.out == (
-        "cardpress import files: 5 source files in src/questions\n"
+        "cardpress import files: 3 source files in src/questions "
+        "(2 more read that gave no card)\n"
+        "  questions: 5 found, 3 imported, 2 skipped\n"
         "  3 cards in 3 sections: 3 added, 0 updated, 0 unchanged\n"
         "  skipped 2 (1 with an empty answer):\n"
         "    drafts.md:1: no question heading\n"
@@ -124,6 +127,7 @@ def test_csv(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignor
     assert result.status == 0, result.err
     assert result.out == (
         "cardpress import csv: 2 source files in src\n"
+        "  questions: 7 found, 5 imported, 2 skipped\n"
         "  5 cards in 5 sections: 5 added, 0 updated, 0 unchanged\n"
         "  skipped 2 (1 with an empty answer):\n"
         "    cards.csv:4: empty answer\n"

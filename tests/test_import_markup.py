@@ -68,3 +68,38 @@ def test_headings_and_breaks_stay_inside_a_card() -> None:
 def test_one_line_questions() -> None:
     assert one_line("Which are true?\n\n  * a\n  * b <br>\n") == "Which are true? a; b"
     assert one_line("What does C#") == "What does C\\#"
+
+
+def test_a_link_without_text_is_dropped_not_shown_as_its_url() -> None:
+    field = (
+        '<h2>Ports<a href="https://example.org/notes#ports"><span class="icon"></span></a></h2>'
+        '<div>See <a href="https://example.org/ports">the list</a>.</div>'
+    )
+    assert html_to_markdown(field, image) == ("Ports\n\nSee [the list](https://example.org/ports).")
+    markdown = 'Ports <a href="https://example.org/#p"> </a> and <a href="https://x.org/">x</a>'
+    assert convert_markdown(markdown, image) == "Ports  and [x](https://x.org/)"
+
+
+def test_html_tables_and_emoji_shortcodes_in_markdown() -> None:
+    markdown = (
+        ":bulb: Ports:\n\n<table>\n  <tr><th>service</th><th>port</th></tr>\n"
+        "  <tr><td>SSH :lock:</td><td>22</td></tr>\n</table>\n\n"
+        "```\n:bulb: in code stays\n```\n`:bulb:` too, and :not_an_emoji: stays"
+    )
+    assert convert_markdown(markdown, image) == (
+        "💡 Ports:\n\n\n\n| service | port |\n| --- | --- |\n| SSH 🔒 | 22 |\n\n\n\n"
+        "```\n:bulb: in code stays\n```\n`:bulb:` too, and :not_an_emoji: stays"
+    )
+
+
+def test_images_with_any_title_and_a_query_are_images() -> None:
+    markdown = "![Table](shots/t.png?raw=true 'table') ![B](b.png \"b\") ![C](c.png (c))"
+    assert convert_markdown(markdown, image) == (
+        "![Table](images/shots/t.png?raw=true) ![B](images/b.png) ![C](images/c.png)"
+    )
+
+
+def test_emphasis_keeps_its_spaces_outside_its_markers() -> None:
+    assert html_to_markdown("<b> 私</b>は and a<i> b </i>c<b> </b>", image) == (
+        "**私**は and a *b* c"
+    )

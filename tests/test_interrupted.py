@@ -6,7 +6,8 @@ content, starts ``python build.py``, kills the whole process group with SIGKILL 
 delay (several of them while WeasyPrint lays out the PDF) and checks that each file in
 dist/ and the lock file is byte for byte the old or the new version, that nothing but
 temporary files (whose names start with '.') was added, and that the next build finishes
-the job. Ctrl-C (SIGINT) exits with 130 and leaves the old outputs and the lock alone.
+the job. Ctrl-C (SIGINT) exits with 130 wherever it comes; before the first output is
+moved into place, it leaves the old outputs and the lock alone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.freshness import state_path
+from cardpress.interrupts import HOLD_ENV, POINTS, hold
 from tests.conftest import ROOT, TEMPLATES, snapshot
 
 DECK = "aws-devops"
@@ -99,7 +101,9 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
     return found
 
 
-def start_trial(versions: Versions, where: Path) -> tuple[Path, Path, subprocess.Popen[bytes]]:
+def start_trial(
+    versions: Versions, where: Path, env: dict[str, str] | None = None
+) -> tuple[Path, Path, subprocess.Popen[bytes]]:
     """Restore the old outputs and the edited content, and start a build."""
     content, dist = where / "content", where / "dist"
     shutil.copytree(versions.content, content)
@@ -109,9 +113,9 @@ def start_trial(versions: Versions, where: Path) -> tuple[Path, Path, subprocess
         (dist / name).write_bytes(data)
     process = subprocess.Popen(
         build_command(content, dist),
-        env=ENV,
+        env={**ENV, **(env or {})},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if env else subprocess.DEVNULL,
         start_new_session=True,  # its own process group: the render worker dies with it
     )
     return content, dist, process
@@ -218,18 +222,48 @@ def test_the_outputs_of_an_interrupted_build_are_old_or_new(
     assert any(o[2] != "old" for o in outcomes if o[0] == "commit"), outcomes
 
 
-def test_ctrl_c_exits_130_and_leaves_the_outputs_as_they_were(
-    versions: Versions, tmp_path: Path
-) -> None:
-    content, dist, process = start_trial(versions, tmp_path)
+@pytest.mark.parametrize("point", POINTS)
+def test_ctrl_c_exits_130_wherever_it_comes(point: str, versions: Versions, tmp_path: Path) -> None:
+    """The build holds at a point it announces (``cardpress.interrupts.hold``), so the
+    Ctrl-C comes exactly there: before any output is moved into place (the outputs and
+    the lock stay as they were), after the outputs are moved, and after the lock and the
+    build state are written. Never a success, and the next build finishes the job."""
+    marker = tmp_path / "held"
+    where = tmp_path / "trial"
+    where.mkdir()
+    content, dist, process = start_trial(versions, where, {HOLD_ENV: f"{point}:{marker}"})
     try:
-        assert wait_for(lambda: any(dist.glob(PDF_TEMP_GLOB)) or process.poll() is not None)
-        time.sleep(0.3)
-        assert process.poll() is None, "the build ended before it could be interrupted"
+        assert wait_for(lambda: marker.exists() or process.poll() is not None)
+        assert process.poll() is None, "the build ended without holding"
         kill_group(process, signal.SIGINT)  # what Ctrl-C in a terminal sends
         status = process.wait(timeout=120)
+        err = process.stderr.read().decode() if process.stderr else ""
     finally:
         kill_group(process, signal.SIGKILL)
-    assert status == 130
-    assert snapshot(dist) == versions.old_dist
-    assert (content / LOCK).read_bytes() == versions.old_lock
+    assert status == 130, err
+    assert "Traceback" not in err, err
+    lock = (content / LOCK).read_bytes()
+    if point == "rendered":
+        assert err.endswith("cardpress: interrupted; outputs left as they were\n"), err
+        assert snapshot(dist) == versions.old_dist
+        assert lock == versions.old_lock
+    else:
+        assert "cardpress: interrupted after writing " in err, err
+        assert err.endswith("; run cardpress again to finish the build\n"), err
+        assert snapshot(dist) == versions.new_dist
+        assert lock == (versions.old_lock if point == "committed" else versions.new_lock)
+    run_build(content, dist)
+    assert snapshot(dist) == versions.new_dist
+    assert (content / LOCK).read_bytes() == versions.new_lock
+
+
+def test_without_the_hold_setting_a_build_holds_nowhere(tmp_path: Path) -> None:
+    """The hook is inert in production: with no setting, or another point, no waiting."""
+    hold("rendered")
+    marker = tmp_path / "held"
+    os.environ[HOLD_ENV] = f"committed:{marker}"
+    try:
+        hold("rendered")
+    finally:
+        del os.environ[HOLD_ENV]
+    assert not marker.exists()

@@ -14,15 +14,8 @@ from pathlib import Path
 import pytest
 
 from cardpress import formulas, markup
-from cardpress.formula_svg import (
-    PARALLEL_FROM,
-    FormulaCache,
-    NotDrawn,
-    cache_key,
-    checked,
-    draw,
-    svg_html,
-)
+from cardpress.formula_draw import NotDrawn, cache_key, checked, draw
+from cardpress.formula_svg import PARALLEL_FROM, FormulaCache, svg_html
 from cardpress.formulas import Formula
 from cardpress.user_cache import build_folder
 from tests.conftest import FORMAT_DOC

@@ -12,7 +12,11 @@ import pdfplumber
 import pytest
 
 from cardpress.cli import main
+from cardpress.formula_draw import draw
+from cardpress.formula_svg import depth_css, svg_html
+from cardpress.formulas import Formula
 from tests.anki_support import AnkiUser
+from tests.math_fixture import FORMULAS
 from tests.test_html_browser import browser, missing_browser  # noqa: F401 (a fixture)
 from tests.test_math import math_example
 
@@ -94,7 +98,7 @@ def test_the_page_draws_each_formula_on_the_baseline_without_errors(
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto((built / "calculus-basics.html").as_uri())
     boxes = page.eval_on_selector_all(
-        "svg.math",
+        "svg.math[role=img]",
         "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label'),"
         " e.getBoundingClientRect().width, e.getBoundingClientRect().height])",
     )
@@ -156,3 +160,115 @@ def test_the_pdf_draws_formulas_as_paths_and_leaves_no_tex(built: Path) -> None:
         assert tex not in text
     assert curves > 50  # each glyph of each formula is a vector path
     assert not any("STIX" in font for font in fonts)  # not text in a math font
+
+
+XHEIGHTS = """() => [...document.querySelectorAll('p')].map(p => {
+  const x = p.querySelector('svg.math path').getBoundingClientRect();
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = getComputedStyle(p).font;
+  const text = context.measureText('x');
+  return {font: getComputedStyle(p).fontFamily, math: x.height,
+          text: text.actualBoundingBoxAscent + text.actualBoundingBoxDescent};
+})"""
+
+
+def test_an_inline_formula_has_the_x_height_of_the_text_around_it(
+    tmp_path: Path,
+    browser: Any,  # noqa: F811
+) -> None:
+    """MathJax's rule: the math font is scaled so its x-height is the text's, whatever
+    the text's font (here three whose x-heights are up to 15% apart, at two sizes)."""
+    if browser is None:
+        missing_browser("no browser")
+    import base64
+
+    import ziamath
+
+    formula = Formula("x", display=False)
+    svg = svg_html(formula, draw(formula))
+    stix = Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+    data = base64.b64encode(stix.read_bytes()).decode()  # a page from a file cannot
+    face = f"@font-face {{ font-family: LowX; src: url(data:font/ttf;base64,{data}); }}"
+    fonts = ["DejaVu Sans", "DejaVu Serif", "LowX"]
+    paragraphs = "".join(
+        f"<p style=\"font: {size}px '{font}'\">text x {svg} x</p>"
+        for font in fonts
+        for size in (16, 27)
+    )
+    page_file = tmp_path / "x.html"
+    page_file.write_text(f"<style>{face} {depth_css(scroll=True)}</style>{paragraphs}", "utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    page.evaluate("document.fonts.ready")
+    measured = page.evaluate(XHEIGHTS)
+    page.close()
+    assert len(measured) == 6
+    ratios = [m["math"] / m["text"] for m in measured]
+    assert all(abs(ratio - 1) < 0.06 for ratio in ratios), measured
+    text_heights = sorted(m["text"] / s for m, s in zip(measured, [16, 27] * 3, strict=True))
+    assert text_heights[-1] / text_heights[0] > 1.1, measured  # the fonts differ
+
+
+def test_a_long_display_breaks_at_its_relations_in_a_narrow_column_and_keeps_its_size(
+    tmp_path: Path,
+    browser: Any,  # noqa: F811
+) -> None:
+    if browser is None:
+        missing_browser("no browser")
+    tex = next(tex for kind, tex, _ in FORMULAS if kind == "long displays")
+    formula = Formula(tex, display=True)
+    drawing = draw(formula)
+    inline = Formula("x^2", display=False)
+    block = svg_html(formula, drawing)
+    text = f"<p>So {svg_html(inline, draw(inline))}. And more words here</p>"
+    page_file = tmp_path / "long.html"
+    styles = f"<style>{depth_css(scroll=True)} body {{ font: 16px serif; }}</style>"
+    page_file.write_text(f"{styles}<div>{block}</div>{text * 40}", "utf-8")
+    page = browser.new_page(viewport={"width": 300, "height": 800})
+    page.goto(page_file.as_uri())
+    pieces = page.eval_on_selector_all(
+        ".math-block svg.math",
+        "els => els.map(e => [e.getBoundingClientRect().top, e.getBoundingClientRect().width,"
+        " e.width.baseVal.value])",
+    )
+    lines = {round(top) for top, _, _ in pieces}
+    assert len(pieces) == len(drawing.breaks) + 1 and len(lines) >= 2
+    assert all(abs(shown - natural) < 0.5 for _, shown, natural in pieces)  # not scaled
+    assert page.evaluate("document.documentElement.scrollWidth") <= 300
+    # a period after an inline formula is on the formula's line, at any width
+    for width in range(120, 300, 7):
+        page.set_viewport_size({"width": width, "height": 800})
+        apart = page.eval_on_selector_all(
+            ".math-nowrap",
+            "spans => spans.filter(s => s.getClientRects().length > 1).length",
+        )
+        assert apart == 0, width
+    page.close()
+
+
+def test_a_wide_display_formula_scrolls_inside_an_anki_card_on_a_phone(
+    anki: AnkiUser,
+    tmp_path: Path,
+    browser: Any,  # noqa: F811
+) -> None:
+    """The note type's CSS, as Anki's backend gives it, around the element MathJax 3
+    puts a display formula in (MathJax itself is not part of the test setup)."""
+    if browser is None:
+        missing_browser("no browser")
+    shown = anki.render(anki.cards()[0])
+    wide = '<mjx-container display="true"><span style="display: inline-block; width: 900px">'
+    page_file = tmp_path / "card.html"
+    page_file.write_text(
+        f"<style>{shown.css}</style><body class='card'><div class='answer'>"
+        f"<p>Text</p>{wide}x</span></mjx-container></div></body>",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.goto(page_file.as_uri())
+    container = page.eval_on_selector(
+        "mjx-container", "e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert container[2] == "auto" and container[0] > container[1]  # it scrolls itself
+    assert width <= 360  # the card does not

@@ -23,6 +23,8 @@ class Command:
     """One line for ``cardpress --help``."""
     module: str
     """The module with ``add_arguments`` and ``run``."""
+    extra: str | None = None
+    """The extra (``cardpress.extras.EXTRAS``) it needs, checked before it runs."""
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add: Callable[[argparse.ArgumentParser], None]
@@ -66,6 +68,7 @@ COMMANDS: dict[str, Command] = {
             "sync",
             "apply the decks straight to an Anki collection: import, move, keep your tags",
             "cardpress.commands.sync",
+            extra="anki",
         ),
         Command(
             "forget-removed",

@@ -46,6 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="REGEX",
         help="numbered: also drop answer lines matching REGEX (besides 'Back to Top')",
     )
+    parser.add_argument(
+        "--encoding",
+        default="",
+        metavar="NAME",
+        help="what source files that are not UTF-8 are in (cp1252, latin-1, utf-16, ...): "
+        "they are converted, and the report lists them",
+    )
     parser.add_argument("--id", dest="deck_id", metavar="ID", help="deck id (default: DIR's name)")
     parser.add_argument("--title", help="deck title (default: from the source)")
     parser.add_argument("--license", help="the sources' license, when no LICENSE file says it")
@@ -53,7 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cardpress import extras
     from cardpress.errors import CardpressError
+
+    if extras.refused(IMPORTERS[args.format].extra, f"cardpress import {args.format}"):
+        return 2
     from cardpress.importers import ImportOptions
     from cardpress.importers.run import ImportRequest, run_import
 
@@ -68,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         title=args.title,
         license=args.license,
         source=args.source,
+        encoding=args.encoding,
     )
     try:
         return run_import(request, lambda line: print(line, flush=True))

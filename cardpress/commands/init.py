@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+from cardpress.renderers import FORMATS
+
 STARTER = Path(__file__).resolve().parent.parent / "starter"
 DECK_FILE = "content/{id}.md"
 IMAGE_FILE = "content/images/build-steps.svg"
@@ -39,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
     key = deck_id(folder)
     title = " ".join(w.capitalize() for w in key.split("-"))
     deck = (STARTER / "deck.md").read_text(encoding="utf-8")
+    for name, value in {"title": title, "id": key, **_format_lists()}.items():
+        deck = deck.replace("{" + name + "}", value)
     files = {
-        DECK_FILE.format(id=key): deck.replace("{title}", title).replace("{id}", key),
+        DECK_FILE.format(id=key): deck,
         IMAGE_FILE: (STARTER / "build-steps.svg").read_text(encoding="utf-8"),
     }
     taken = [name for name in [*files, "content"] if (folder / name).exists()]
@@ -73,9 +77,28 @@ def run(args: argparse.Namespace) -> int:
     if folder.resolve() != Path.cwd().resolve():
         print(f"  cd {_quoted(folder)}")
     print("  cardpress --check     # check the content")
-    print(f"  cardpress             # build dist/{key}.apkg, .pdf, .html and .json")
+    suffixes = [row.suffix for row in FORMATS.values() if row.by_default]
+    print(f"  cardpress             # build dist/{key}{_listed(suffixes, '')}")
     print("  cardpress serve       # rebuild on every save; the page at 127.0.0.1 reloads")
     return 0
+
+
+def _listed(names: list[str], quote: str = "`") -> str:
+    """``a``, ``b`` and ``c``: a list as the starter deck's prose writes it."""
+    quoted = [f"{quote}{name}{quote}" for name in names]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
+
+
+def _format_lists() -> dict[str, str]:
+    """The starter deck's lists of outputs, from the formats table (so they stay true)."""
+    by_default = [name for name, row in FORMATS.items() if row.by_default]
+    asked = [name for name, row in FORMATS.items() if not row.by_default]
+    return {
+        "formats": _listed(list(FORMATS)),
+        "default_formats": _listed(by_default),
+        "asked_formats": _listed(asked),
+        "asked_settings": ", ".join(f"`{name}: true`" for name in asked),
+    }
 
 
 def _ignore_outputs(path: Path) -> str:

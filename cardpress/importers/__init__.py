@@ -41,6 +41,8 @@ class Importer:
     """The files a folder named as a source contributes."""
     package: bool = False
     """Sources are binary packages (read by path), not text."""
+    extra: str | None = None
+    """The extra (``cardpress.extras.EXTRAS``) it needs, checked before anything is read."""
 
     def read(self, sources: SourceSet, options: ImportOptions) -> DraftDeck:
         read: Callable[[SourceSet, ImportOptions], DraftDeck]
@@ -67,7 +69,7 @@ IMPORTERS: dict[str, Importer] = {
             "files",
             "one question per file: ### Question, #### Answer, #### Good to hear",
             "cardpress.importers.files",
-            (".md", ".markdown"),
+            (".md", ".markdown", ".mdx"),
         ),
         Importer(
             "anki",
@@ -75,6 +77,7 @@ IMPORTERS: dict[str, Importer] = {
             "cardpress.importers.anki_package",
             (".apkg", ".colpkg"),
             package=True,
+            extra="anki",
         ),
         Importer(
             "csv",

@@ -23,9 +23,11 @@ from cardpress.errors import CardpressError, UsageError
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import cloze_title, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
+from cardpress.importers.file_split import split_large
 from cardpress.importers.html_markdown import html_to_markdown, strip_html
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.markup_convert import as_blocks, one_line
+from cardpress.importers.package_bounds import check_package
 from cardpress.importers.source_files import MAX_PACKAGE_BYTES, SourceSet
 from cardpress.importers.writer import ascii_slug, clean_tag
 from cardpress.model import SourceLocation
@@ -68,6 +70,7 @@ def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
     deck = DraftDeck(title="")
     for path in sources.files:
         _check_size(sources, path)
+        check_package(path, sources.relative(path))
         deck.sources_read += 1
         with tempfile.TemporaryDirectory(prefix="cardpress-anki-") as temp:
             col = _open(path, Path(temp), sources.relative(path))
@@ -75,6 +78,7 @@ def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
                 _read_collection(col, sources.relative(path), maps, deck)
             finally:
                 col.close()
+    deck.files = split_large(deck.files)
     return deck
 
 
@@ -164,6 +168,7 @@ def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: 
                 SourceLocation(rel, 0),
                 f"{count} note(s) of note type '{name}' (fields: {fields}): map them with "
                 f"--map '{name}:question=FIELD,answer=FIELD'",
+                count,
             )
         )
     top = _common_top([d for d, _, _ in rows])

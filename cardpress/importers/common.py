@@ -6,19 +6,22 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from cardpress.importers.draft import DraftDeck, DraftFile
+from cardpress.importers.draft import DraftDeck, DraftFile, DraftSection
+from cardpress.importers.fences import fences, strip_code
 from cardpress.importers.html_markdown import strip_html
 from cardpress.importers.markup_convert import code_span, convert_markdown, one_line
+from cardpress.importers.sections import SectionPath
 from cardpress.importers.source_files import SourceSet
 from cardpress.importers.writer import ascii_slug
+from cardpress.model import SourceLocation
 
-_CODE_RE = re.compile(r"^\s*(`{3,}|~{3,})[^\n]*\n(.*?)^\s*\1\s*$", re.M | re.S)
 _TITLE_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
 def file_title(path: Path, text: str) -> str:
-    """The file's ``#`` heading, else its folder's name for a README, else its name."""
-    match = _TITLE_RE.search(text)
+    """The file's ``#`` heading (outside code), else its folder's name for a README, else
+    its name."""
+    match = _TITLE_RE.search(strip_code(text))
     if match:
         title = heading_text(match.group(1))
         if title:
@@ -43,6 +46,27 @@ def section_key(file_part: str, heading: str, title: str) -> str:
     return ".".join(parts) or ascii_slug(title, 40) or "questions"
 
 
+def section_for(
+    draft: DraftFile,
+    rel: str,
+    headings: SectionPath,
+    slug: str,
+    keys: set[str],
+    prefix: str = "",
+) -> DraftSection:
+    """The section of the draft that the current heading path names (made once)."""
+    where = SourceLocation(rel, headings.line)
+    if draft.sections and draft.sections[-1].location == where:
+        return draft.sections[-1]
+    path = headings.title()
+    title = f"{prefix}: {path}" if prefix and path else path or prefix or headings.file_title
+    key = ".".join(p for p in (slug, headings.key()) if p)
+    key = unique(key or ascii_slug(headings.file_title, 40) or "questions", keys)
+    section = DraftSection(title=title, key=key, location=where)
+    draft.sections.append(section)
+    return section
+
+
 def unique(name: str, taken: set[str]) -> str:
     candidate, n = name, 2
     while candidate in taken:
@@ -59,12 +83,17 @@ def cloze_title(text: str) -> str:
     return one_line(convert_markdown(title, lambda src, alt: alt)) or "Cloze"
 
 
-def prompt_inline(prompt: str) -> str:
+def prompt_inline(prompt: str, *, text_first: bool = False) -> str:
     """What a question shows before its answer (code, options), on the heading's line:
     code as one inline span, other text joined."""
-    code = [m.group(2).strip("\n") for m in _CODE_RE.finditer(prompt)]
-    rest = heading_text(_CODE_RE.sub("", prompt))
+    lines = prompt.split("\n")
+    blocks = [f for f in fences(lines) if f.close is not None]
+    code = ["\n".join(lines[f.open + 1 : f.close]).strip("\n") for f in blocks]
+    inside = {n for f in blocks for n in range(f.open, (f.close or 0) + 1)}
+    rest = heading_text("\n".join(line for n, line in enumerate(lines) if n not in inside))
     parts = [code_span("; ".join(_code_line(c) for c in code))] if code else []
+    if text_first:
+        return " ".join([rest, *parts] if rest else parts)
     return " ".join([*parts, rest] if rest else parts)
 
 

@@ -63,6 +63,8 @@ class DraftSection:
     location: SourceLocation
     cards: list[DraftCard] = field(default_factory=list)
     tags: tuple[str, ...] = ()
+    id_prefix: str = ""
+    """What its cards' ids start with, when not ``key``: the part of a split section."""
 
 
 @dataclass
@@ -80,6 +82,8 @@ class Skip:
 
     location: SourceLocation
     reason: str
+    count: int = 1
+    """How many questions this line stands for (an unmapped note type's notes)."""
 
 
 @dataclass
@@ -90,6 +94,10 @@ class DraftDeck:
     files: list[DraftFile] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     missing_images: list[Skip] = field(default_factory=list)
+    repaired: list[Skip] = field(default_factory=list)
+    """Questions imported after a repair (a code fence closed where its item ends)."""
+    suspects: list[Skip] = field(default_factory=list)
+    """Questions imported that may hold others (a huge heading, other items' markers)."""
     sources_read: int = 0
     """How many source files were read."""
     empty_answers: int = 0
@@ -99,3 +107,11 @@ class DraftDeck:
 
     def cards(self) -> list[DraftCard]:
         return [card for f in self.files for s in f.sections for card in s.cards]
+
+    def found(self) -> int:
+        """Questions found in the sources: imported or skipped."""
+        return len(self.cards()) + sum(skip.count for skip in self.skipped)
+
+    def sources_with_cards(self) -> int:
+        """Source files that gave at least one card."""
+        return len({card.location.path for card in self.cards()})

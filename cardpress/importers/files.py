@@ -11,22 +11,32 @@ heading as inline code and opens the details as written. The file name is the ca
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
+
+import yaml
 
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import heading_text, prompt_inline, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
+from cardpress.importers.fences import FenceTracker
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.markup_convert import as_blocks, convert_markdown
 from cardpress.importers.source_files import SourceSet, image_root
 from cardpress.importers.writer import ascii_slug, clean_tag
 from cardpress.model import SourceLocation
 
-PARTS = {"answer": "answer", "good to hear": "good", "additional links": "links"}
+PARTS = {
+    "answer": "answer",
+    "good to hear": "good",
+    "tl;dr": "good",
+    "tldr": "good",
+    "additional links": "links",
+}
 _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 _TAGS_RE = re.compile(r"<!--\s*tags:\s*\(?(.*?)\)?\s*-->", re.I | re.S)
 _META_RE = re.compile(r"<!--\s*[A-Za-z-]+:.*?-->", re.S)
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 
 
 def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
@@ -34,6 +44,7 @@ def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
     deck = DraftDeck(title="")
     sections: dict[str, DraftSection] = {}
     ids: set[str] = set()
+    stems = Counter(path.stem for path in sources.files)
     for path in sources.files:
         rel = sources.relative(path)
         text = sources.read_text(path)
@@ -43,7 +54,8 @@ def read(sources: SourceSet, options: ImportOptions) -> DraftDeck:
             deck.skipped.append(card)
             deck.empty_answers += card.reason == "empty answer"
             continue
-        card.card_id = unique(ascii_slug(path.stem, 60) or "question", ids)
+        name = path.stem if stems[path.stem] == 1 else path.parent.name  # questions/x/en.mdx
+        card.card_id = unique(ascii_slug(name, 60) or "question", ids)
         topic = card.tags[0] if card.tags else "general"
         key = ascii_slug(topic, 40) or "general"
         if key not in sections:
@@ -62,7 +74,8 @@ def _card(text: str, rel: str, path: Path, images: ImageCopier) -> DraftCard | S
     tag_list = tuple(
         t for t in (clean_tag(v) for v in (tags.group(1).split(",") if tags else [])) if t
     )
-    parts = _parts(_META_RE.sub("", text))
+    title, line, text = _front_matter(text)
+    parts = _parts(_META_RE.sub("", text), (line, title) if title else None)
     if "question" not in parts:
         return Skip(SourceLocation(rel, 1), "no question heading")
     line, raw_question = parts.pop("question")
@@ -81,6 +94,8 @@ def _card(text: str, rel: str, path: Path, images: ImageCopier) -> DraftCard | S
         question += " " + prompt_inline(prompt)
     answer, good, links = blocks("answer"), blocks("good"), blocks("links")
     extra = [b for b in (blocks(n) for n in parts if n not in ("prompt", *PARTS.values())) if b]
+    if not (answer or good) and extra:  # only parts of its own ("Advantages", ...)
+        answer, extra = "\n\n".join(extra), []
     if not (answer or good):
         return Skip(where, "empty answer")
     details = []
@@ -97,13 +112,35 @@ def _card(text: str, rel: str, path: Path, images: ImageCopier) -> DraftCard | S
     return card
 
 
-def _parts(text: str) -> dict[str, tuple[int, str]]:
-    """The question heading, the text before the first part heading ('prompt'), and
-    each part by its name; unknown part headings keep their title as a bold line."""
+def _front_matter(text: str) -> tuple[str, int, str]:
+    """A front matter's ``title`` (the question), its line, and the text after it, which
+    keeps its line count so that locations stay true."""
+    match = _FRONT_MATTER_RE.match(text)
+    if match is None:
+        return "", 0, text
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return "", 0, text
+    title = data.get("title") if isinstance(data, dict) else None
+    if not isinstance(title, str) or not title.strip():
+        return "", 0, text
+    line = 1 + next((n for n, t in enumerate(match.group(1).split("\n"), 1) if "title" in t), 1)
+    return title.strip(), line, "\n" * match.group(0).count("\n") + text[match.end() :]
+
+
+def _parts(text: str, question: tuple[int, str] | None) -> dict[str, tuple[int, str]]:
+    """The question heading (or the front matter's title), the text before the first
+    part heading ('prompt', or the answer under a front matter's title), and each part
+    by its name; unknown part headings keep their title as a bold line."""
     parts: dict[str, tuple[int, str]] = {}
     current = ""
     lines: list[str] = []
-    fence: str | None = None
+    if question is not None:
+        parts["question"] = question
+        current = "answer"
+        parts["answer"] = (question[0], "")
+    fences = FenceTracker()
 
     def close() -> None:
         if current and current != "question":
@@ -111,15 +148,7 @@ def _parts(text: str) -> dict[str, tuple[int, str]]:
             parts[current] = (start[0], (start[1] + "\n" + "\n".join(lines)).strip("\n"))
 
     for number, line in enumerate(text.split("\n")):
-        if fence is not None:
-            lines.append(line)
-            stripped = line.strip()
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            continue
-        opened = _FENCE_RE.match(line)
-        if opened:
-            fence = opened.group(1)[0] * len(opened.group(1))
+        if fences.feed(number, line):
             lines.append(line)
             continue
         heading = _HEADING_RE.match(line)

@@ -13,7 +13,13 @@ import html
 import re
 from html.parser import HTMLParser
 
-from cardpress.importers.markup_convert import LINK_SCHEMES, ImageHook, code_span, tidy
+from cardpress.importers.markup_convert import (
+    LINK_SCHEMES,
+    ImageHook,
+    code_span,
+    emoji_shortcodes,
+    tidy,
+)
 
 BLOCKS = frozenset(
     [
@@ -64,16 +70,42 @@ class _Converter(HTMLParser):
         self.row: list[str] | None = None
         self.rows: list[list[str]] = []
         self.cell: list[str] | None = None
+        self.opened: list[tuple[list[str], int]] = []  # emphasis markers not closed yet
 
     # -- output -------------------------------------------------------------------
 
-    def _emit(self, text: str) -> None:
+    def _buffer(self) -> list[str]:
         if self.cell is not None:
-            self.cell.append(text)
-        elif self.link is not None:
-            self.link[1].append(text)
-        else:
-            self.line.append(text)
+            return self.cell
+        if self.link is not None:
+            return self.link[1]
+        return self.line
+
+    def _emit(self, text: str) -> None:
+        self._buffer().append(text)
+
+    def _emphasis(self, marker: str, opening: bool) -> None:
+        """An emphasis marker, the spaces next to it moved outside: ``<b> word </b>`` is
+        `` **word** `` (``** word **`` would show its asterisks); nothing emphasised,
+        no markers."""
+        buffer = self._buffer()
+        if opening:
+            self.opened.append((buffer, len(buffer)))
+            buffer.append(marker)
+            return
+        start = None
+        if self.opened and self.opened[-1][0] is buffer:
+            start = self.opened.pop()[1]
+        if start is None or start >= len(buffer) or buffer[start] != marker:
+            buffer.append(marker)
+            return
+        inner = "".join(buffer[start + 1 :])
+        if not inner.strip():
+            buffer[start:] = [inner]
+            return
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        buffer[start:] = [lead + marker + inner.strip() + marker + trail]
 
     def _end_line(self, blank: bool = True) -> None:
         content = re.sub(r"^(?:\s*<br>)+|(?:<br>\s*)+$", "", "".join(self.line).strip()).strip()
@@ -139,7 +171,7 @@ class _Converter(HTMLParser):
             if values.get("src"):
                 self._emit(self.image(values["src"], values.get("alt", "")))
         elif tag in EMPHASIS:
-            self._emit(EMPHASIS[tag])
+            self._emphasis(EMPHASIS[tag], opening=True)
         elif tag in KEPT:
             self._emit(f"<{KEPT[tag]}>")
 
@@ -181,12 +213,12 @@ class _Converter(HTMLParser):
             href, parts = self.link
             self.link = None
             label = "".join(parts).strip()
-            if href.startswith(LINK_SCHEMES):
-                self._emit(f"[{label or href}]({href.replace(' ', '%20').replace(')', '%29')})")
+            if href.startswith(LINK_SCHEMES) and label:  # no text (an anchor icon): dropped
+                self._emit(f"[{label}]({href.replace(' ', '%20').replace(')', '%29')})")
             else:
                 self._emit(label)
         elif tag in EMPHASIS:
-            self._emit(EMPHASIS[tag])
+            self._emphasis(EMPHASIS[tag], opening=False)
         elif tag in KEPT:
             self._emit(f"</{KEPT[tag]}>")
 
@@ -198,7 +230,7 @@ class _Converter(HTMLParser):
         elif self.code is not None:
             self.code.append(data)
         else:
-            text = re.sub(r"\s+", " ", data)
+            text = emoji_shortcodes(re.sub(r"\s+", " ", data))
             self._emit(_ESCAPE_RE.sub(r"\\\1", text))
 
     def _table(self) -> None:

@@ -14,6 +14,8 @@ import html
 import re
 from collections.abc import Callable
 
+from cardpress.importers.fences import FenceTracker
+
 KEPT_TAGS = frozenset(
     ["br", "kbd", "sub", "sup", "mark", "ins", "del", "small", "u", "b", "i", "em", "strong"]
 )  # the bare tags cardpress passes through (docs/format.md)
@@ -132,7 +134,6 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 ImageHook = Callable[[str, str], str]
 """``(src, alt) -> Markdown`` for one image: the importer copies it or reports it."""
 
-_FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>")
 _AUTOLINK_RE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")
@@ -140,13 +141,17 @@ _HTML_CODE_RE = re.compile(r"<code(?:\s[^<>]*)?>(.*?)</code>", re.DOTALL | re.IG
 _HTML_LINK_RE = re.compile(r"<a\s[^<>]*?href=[\"']([^\"']*)[\"'][^<>]*>(.*?)</a>", re.DOTALL | re.I)
 _HTML_ANCHOR_RE = re.compile(r"<a(?:\s[^<>]*)?>\s*</a>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"""([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_MD_IMAGE_RE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^()\s<>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_MD_IMAGE_RE = re.compile(
+    r"!\[([^\]\n]*)\]\(\s*<?([^()\s<>]+)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
+)
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ATX_RE = re.compile(r"^( {0,3})#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _BREAK_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _LIST_ITEM_RE = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
 _TRAILING_BR_RE = re.compile(r"(?:\s*<br\s*/?>)+\s*$", re.IGNORECASE)
+_TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.DOTALL | re.IGNORECASE)
+_SHORTCODE_RE = re.compile(r":[a-z0-9_+-]+:")
 
 
 def code_span(text: str) -> str:
@@ -175,9 +180,9 @@ def convert_text(text: str, image: ImageHook) -> str:
     def link(match: re.Match[str]) -> str:
         href, label = html.unescape(match.group(1).strip()), match.group(2)
         label = " ".join(re.sub(r"<(?!img\b)[^<>]*>", "", label).split())
-        if not href.startswith(LINK_SCHEMES):
+        if not href.startswith(LINK_SCHEMES) or not label:  # no text: an anchor icon
             return label
-        return f"[{label or href}]({href.replace(' ', '%20').replace(')', '%29')})"
+        return f"[{label}]({href.replace(' ', '%20').replace(')', '%29')})"
 
     text = _COMMENT_RE.sub("", text)
     text = _HTML_CODE_RE.sub(code, text)
@@ -220,35 +225,56 @@ def _convert_plain(text: str, image: ImageHook) -> str:
 
 
 def _escape(text: str) -> str:
-    """Plain text that must read as written: ``<`` is not a tag, ``$`` is not math."""
-    return text.replace("<", "\\<").replace("$", "\\$")
+    """Plain text that must read as written: ``<`` is not a tag, ``$`` is not math;
+    GitHub's emoji shortcodes (``:bulb:``) become the emoji they show there."""
+    return emoji_shortcodes(text.replace("<", "\\<").replace("$", "\\$"))
+
+
+def emoji_shortcodes(text: str) -> str:
+    """``:name:`` shortcodes as their emoji (GitHub's names); unknown ones stay text."""
+    if not _SHORTCODE_RE.search(text):
+        return text
+    import emoji  # only when a shortcode may be there: its tables take a moment to load
+
+    return str(emoji.emojize(text, language="alias"))
 
 
 def convert_markdown(markdown: str, image: ImageHook) -> str:
     """Markdown with inline HTML, outside code converted; code fences and spans kept."""
     out: list[str] = []
-    fence: str | None = None
     pending: list[str] = []
+    fences = FenceTracker()
 
     def flush() -> None:
         if pending:
-            out.append(_convert_outside_spans("\n".join(pending), image))
+            out.append(_convert_tables("\n".join(pending), image))
             pending.clear()
 
-    for line in markdown.split("\n"):
-        match = _FENCE_RE.match(line.lstrip()) if fence is None else None
-        if fence is None and match:
+    for number, line in enumerate(markdown.split("\n")):
+        if fences.feed(number, line):
             flush()
-            fence = match.group(2)[0] * len(match.group(2))
             out.append(line)
-        elif fence is not None:
-            out.append(line)
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = None
         else:
             pending.append(line)
     flush()
     return "\n".join(out)
+
+
+def _convert_tables(text: str, image: ImageHook) -> str:
+    """HTML tables as Markdown tables (a blank line around each), the rest converted."""
+    if "<table" not in text.lower():
+        return _convert_outside_spans(text, image)
+    from cardpress.importers.html_markdown import html_to_markdown  # it builds on this module
+
+    pieces: list[str] = []
+    pos = 0
+    for match in _TABLE_RE.finditer(text):
+        pieces.append(_convert_outside_spans(text[pos : match.start()], image))
+        table = html_to_markdown(match.group(0), image)
+        pieces.append(f"\n\n{table}\n\n" if table else "")
+        pos = match.end()
+    pieces.append(_convert_outside_spans(text[pos:], image))
+    return "".join(pieces)
 
 
 def _convert_outside_spans(text: str, image: ImageHook) -> str:
@@ -287,17 +313,9 @@ def as_blocks(markdown: str, *, allow_break: bool) -> str:
     """Markdown that stays inside one card: headings become bold lines, and a thematic
     break (which would split answer from details) is kept only where ``allow_break``."""
     out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        stripped = line.strip()
-        if fence is not None:
-            out.append(line)
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = None
-            continue
-        match = _FENCE_RE.match(stripped)
-        if match:
-            fence = match.group(2)[0] * len(match.group(2))
+    fences = FenceTracker()
+    for number, line in enumerate(markdown.split("\n")):
+        if fences.feed(number, line):
             out.append(line)
             continue
         previous = out[-1].strip() if out else ""

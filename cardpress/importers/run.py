@@ -18,13 +18,14 @@ from pathlib import Path
 
 from cardpress import atomic
 from cardpress.content_files import shown
-from cardpress.errors import CardpressError, ContentError, UsageError
+from cardpress.errors import CardpressError, ContentError, Diagnostic, UsageError
 from cardpress.importers import IMPORTERS, ImportOptions
-from cardpress.importers.draft import DraftDeck, Skip
+from cardpress.importers.draft import DraftCard, DraftDeck, Skip
 from cardpress.importers.source_files import Provenance, collect, default_title, provenance
 from cardpress.importers.sync import STATE_NAME, Planned, plan
-from cardpress.importers.writer import front_matter
+from cardpress.importers.writer import front_matter, read_blocks
 
+MAX_CHECKS = 3  # a deck refused again after its refused cards were left out: give up
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LOCK_NAME = "cardpress.lock"
 
@@ -43,6 +44,7 @@ class ImportRequest:
     title: str | None = None
     license: str | None = None
     source: str | None = None
+    encoding: str = ""
 
 
 def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
@@ -53,6 +55,14 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
             f"'{shown(deck_key)}' cannot be a deck id (lowercase letters, digits and '-'): "
             "name the folder so, or give --id"
         )
+    if request.encoding:
+        try:
+            b"x".decode(request.encoding)  # not b"": that decodes to "" by any name
+        except UnicodeDecodeError:
+            pass  # a text encoding that needs more bytes (utf-16)
+        except LookupError:
+            shown_name = shown(request.encoding)
+            raise UsageError(f"--encoding: '{shown_name}' is not a text encoding") from None
     if request.to.exists() and not request.to.is_dir():
         raise UsageError(f"'{shown(request.to, 200)}' is not a folder")
     try:
@@ -66,8 +76,15 @@ def run_import(request: ImportRequest, out: Callable[[str], None]) -> int:
 
 def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -> int:
     importer = IMPORTERS[request.format]
-    sources = collect(list(request.sources), importer.suffixes, list(request.exclude))
+    sources = collect(
+        list(request.sources), importer.suffixes, list(request.exclude), request.encoding
+    )
     deck = importer.read(sources, request.options)
+    converted = sources.converted
+    if converted:
+        names = ", ".join(converted[:10]) + (", ..." if len(converted) > 10 else "")
+        what = f"{_files(len(converted))} ({names})"
+        deck.notes.append(f"converted to UTF-8 from {request.encoding}: {what}")
     stated = request.source
     if stated is None and importer.package:  # a package says nothing of where it came from
         stated = ", ".join(path.name for path in sources.files)
@@ -76,7 +93,16 @@ def _import(request: ImportRequest, deck_key: str, out: Callable[[str], None]) -
     index = _index(title, deck_key, request.format, found)
     shown_dir = _shown(request.to)
     planned = plan(request.to, deck, index, request.format, shown_dir)
-    lock, warnings = _check(request.to, deck_key, planned, shown_dir)
+    for attempt in range(MAX_CHECKS):
+        try:
+            lock, warnings = _check(request.to, deck_key, planned, shown_dir)
+            break
+        except _Refused as refused:
+            if attempt == MAX_CHECKS - 1 or not _skip_refused(refused, planned, deck):
+                raise CardpressError(
+                    "the imported deck would not build:\n" + "\n".join(refused.lines)
+                ) from None
+            planned = plan(request.to, deck, index, request.format, shown_dir)
     writes = _changes(request.to, planned, lock)
     report: list[str] = []  # printed once the files are written: a closed pipe loses none
     _report(report.append, request, deck, planned, found, sources.root, warnings)
@@ -151,13 +177,52 @@ def _check(
             state = read_content(Path(temp), now=0)
         except ContentError as exc:
             lines = [_relocated(str(d), key, shown_dir) for d in exc.diagnostics]
-            raise CardpressError(
-                "the imported deck would not build:\n" + "\n".join(lines)
-            ) from None
+            raise _Refused(lines, exc.diagnostics, key) from None
         warnings = [_relocated(str(d), key, shown_dir) for d in state.warnings]
-        state.locks[key].save()
+        lock_file = state.locks[key]
+        for card_id in state.removed.get(key, []):  # the next build tells they are gone
+            lock_file.cards[card_id].removed = False
+        lock_file.save()
         lock = (staged / LOCK_NAME).read_bytes() if (staged / LOCK_NAME).is_file() else None
         return lock, warnings
+
+
+class _Refused(Exception):
+    """The build's parser refused the planned deck."""
+
+    def __init__(self, lines: list[str], diagnostics: list[Diagnostic], key: str):
+        super().__init__("\n".join(lines))
+        self.lines, self.diagnostics, self.key = lines, diagnostics, key
+
+
+def _skip_refused(refused: _Refused, planned: Planned, deck: DraftDeck) -> bool:
+    """Leave out the cards of this import that the build refuses, each reported as skipped
+    at its source line with the build's reason; False when an error is not in one."""
+    blocks = {
+        name: read_blocks(data.decode())
+        for name, data in planned.files.items()
+        if name.endswith(".md")
+    }
+    dropped: dict[int, tuple[DraftCard, str]] = {}
+    for diagnostic in refused.diagnostics:
+        if not diagnostic.is_error:
+            continue
+        name = diagnostic.location.path.removeprefix(refused.key + "/")
+        line = diagnostic.location.line
+        found = [b for b in blocks.get(name, []) if b.line <= line]
+        card = planned.drafts.get(found[-1].key) if found else None
+        if card is None:
+            return False  # not a card this import wrote: the folder holds something else
+        dropped.setdefault(id(card), (card, diagnostic.message))
+    for card, message in dropped.values():
+        for file in deck.files:
+            for section in file.sections:
+                section.cards = [c for c in section.cards if c is not card]
+        deck.skipped.append(Skip(card.location, f"the build refuses it: {message}"))
+    deck.files = [f for f in deck.files if any(s.cards for s in f.sections)]
+    for file in deck.files:
+        file.sections = [s for s in file.sections if s.cards]
+    return bool(dropped)
 
 
 def _relocated(line: str, key: str, shown_dir: str) -> str:
@@ -191,26 +256,41 @@ def _report(
     warnings: list[str],
 ) -> None:
     done = planned.outcome
-    files = "source file" if deck.sources_read == 1 else "source files"
-    out(f"cardpress import {request.format}: {deck.sources_read} {files} in {_shown(root)}")
+    giving = deck.sources_with_cards()
+    files = "source file" if giving == 1 else "source files"
+    idle = deck.sources_read - giving
+    read = f" ({idle} more read that gave no card)" if idle > 0 else ""
+    out(f"cardpress import {request.format}: {giving} {files} in {_shown(root)}{read}")
+    imported = len(deck.cards())
+    repaired = f" ({len(deck.repaired)} repaired)" if deck.repaired else ""
+    skipped_count = deck.found() - imported
+    out(
+        f"  questions: {deck.found()} found, {imported} imported{repaired}, {skipped_count} skipped"
+    )
     out(
         f"  {_count(planned.cards, 'card')} in {_count(planned.sections, 'section')}: "
         f"{done.added} added, "
         f"{done.updated} updated, {done.unchanged} unchanged"
     )
+    _listed(out, f"repaired {len(deck.repaired)}", _lines(deck.repaired))
+    _listed(out, f"suspected merges: {len(deck.suspects)}", _lines(deck.suspects))
     if done.kept_edits:
         out(f"  kept {done.kept_edits} edited or deleted by hand (unchanged in the source)")
     _listed(out, f"removed from the source: {len(done.removed)}", done.removed)
     empty = f" ({deck.empty_answers} with an empty answer)" if deck.empty_answers else ""
-    skipped = [f"{s.location}: {s.reason}" for s in sorted(deck.skipped, key=_order)]
-    _listed(out, f"skipped {len(deck.skipped)}{empty}", skipped)
+    _listed(out, f"skipped {skipped_count}{empty}", _lines(deck.skipped))
     if done.images_copied or deck.missing_images:
-        missing = [f"{s.location}: {s.reason}" for s in sorted(deck.missing_images, key=_order)]
+        missing = _lines(deck.missing_images)
         heading = f"images: {done.images_copied} copied, {len(missing)} not copied"
         if missing:
             _listed(out, heading, missing)
         else:
             out(f"  {heading}")
+    if done.state_damaged:
+        out(
+            f"  warning: {_shown(request.to)}/{STATE_NAME} cannot be read ({done.state_damaged}): "
+            "ignored, so every block counts as new and hand edits are kept; it is written again"
+        )
     _listed(out, f"conflicts: {len(done.conflicts)}", done.conflicts)
     _listed(out, f"build warnings: {len(warnings)}", warnings)
     for line in deck.notes:
@@ -220,8 +300,10 @@ def _report(
     out(f"  license: {found.license}{personal}")
 
 
-def _order(skip: Skip) -> tuple[str, int]:
-    return (skip.location.path, skip.location.line)
+def _lines(skips: list[Skip]) -> list[str]:
+    """Report lines in source order."""
+    ordered = sorted(skips, key=lambda s: (s.location.path, s.location.line))
+    return [f"{s.location}: {s.reason}" for s in ordered]
 
 
 def _listed(out: Callable[[str], None], heading: str, lines: list[str]) -> None:

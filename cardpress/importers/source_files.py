@@ -8,14 +8,15 @@ size limit.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardpress.content_files import Unreadable, read_checked, shown
-from cardpress.errors import UsageError
+from cardpress.errors import CardpressError, UsageError
 
 MAX_SOURCE_BYTES = 16 << 20  # one Markdown or CSV source file
 MAX_PACKAGE_BYTES = 2 << 30  # one Anki package
@@ -59,9 +60,34 @@ class SourceSet:
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    encoding: str = ""
+    """``--encoding``: what the files that are not UTF-8 are in; they are converted."""
+    converted: list[str] = field(default_factory=list, compare=False)
+    """The files converted from ``encoding``, for the report."""
+
     def read_text(self, path: Path) -> str:
         data = self.read_bytes(path, MAX_SOURCE_BYTES)
-        text = data.decode("utf-8-sig", errors="replace")
+        rel = shown(self.relative(path), 200)
+        data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = data.decode("utf-8")
+            if "\0" in text and self.encoding:  # UTF-16 without a byte order mark
+                raise UnicodeDecodeError("utf-8", data, data.index(0), 1, "NUL")
+        except UnicodeDecodeError as exc:
+            if not self.encoding:
+                raise CardpressError(not_utf8(data, exc.start, rel)) from None
+            try:
+                text = data.decode(self.encoding).removeprefix("\ufeff")
+            except UnicodeDecodeError as again:
+                line, col = byte_position(data, again.start)
+                raise CardpressError(
+                    f"{rel}:{line}:{col}: file is neither UTF-8 nor {self.encoding} "
+                    f"(byte 0x{data[again.start]:02x}): name its encoding with --encoding"
+                ) from None
+            self.converted.append(rel)
+        if "\0" in text:
+            line, col = byte_position(data, data.index(0))
+            raise CardpressError(f"{rel}:{line}:{col}: file holds a NUL byte: is it text?")
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
     def read_bytes(self, path: Path, limit: int) -> bytes:
@@ -72,7 +98,37 @@ class SourceSet:
             raise UsageError(f"{shown(self.relative(path), 200)}: {why}") from None
 
 
-def collect(named: list[Path], suffixes: tuple[str, ...], exclude: list[str]) -> SourceSet:
+def not_utf8(data: bytes, at: int, rel: str) -> str:
+    """The error for a file that is not UTF-8 from byte ``at``: where, and the fix, with
+    the text around it read as Windows-1252 when that reads (the usual other encoding)."""
+    line, col = byte_position(data, at)
+    fix = "name its encoding with --encoding (cp1252, latin-1, utf-16, ...)"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        fix = "it is UTF-16: run again with --encoding utf-16"
+    else:
+        start = max(data.rfind(b"\n", 0, at) + 1, at - 30)
+        newline = data.find(b"\n", at)
+        end = min(at + 30, len(data) if newline < 0 else newline)
+        try:
+            sample = data[start:end].decode("cp1252").strip()
+        except UnicodeDecodeError:
+            pass
+        else:
+            fix = (
+                f"if it reads right as Windows-1252 ('{shown(sample)}'), "
+                "run again with --encoding cp1252"
+            )
+    return f"{rel}:{line}:{col}: file is not UTF-8 (byte 0x{data[at]:02x}); {fix}"
+
+
+def byte_position(data: bytes, at: int) -> tuple[int, int]:
+    """Line and byte column of byte ``at``."""
+    return data.count(b"\n", 0, at) + 1, at - (data.rfind(b"\n", 0, at) + 1) + 1
+
+
+def collect(
+    named: list[Path], suffixes: tuple[str, ...], exclude: list[str], encoding: str = ""
+) -> SourceSet:
     """The files named, and the files with ``suffixes`` in the folders named, sorted,
     less those matching an ``exclude`` glob (on the path below the root, or the name)."""
     if not named:
@@ -108,7 +164,7 @@ def collect(named: list[Path], suffixes: tuple[str, ...], exclude: list[str]) ->
             + (f" (looked for {', '.join(suffixes)})" if suffixes else "")
             + (" after --exclude" if exclude and found else "")
         )
-    return SourceSet(root=root, files=tuple(files))
+    return SourceSet(root=root, files=tuple(files), encoding=encoding)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,11 @@ from typing import Any
 
 from cardpress import json_text
 from cardpress.errors import CardpressError
+from cardpress.importers.card_ids import assign_ids
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftImage
+from cardpress.importers.source_files import byte_position
 from cardpress.importers.writer import (
     Block,
-    ascii_slug,
     card_block,
     fingerprint,
     read_blocks,
@@ -32,7 +33,6 @@ from cardpress.importers.writer import (
 
 STATE_NAME = "cardpress-import.json"
 STATE_VERSION = 1
-MAX_ID = 100
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)
     kept_edits: int = 0
     images_copied: int = 0
+    state_damaged: str = ""  # why the state file was ignored
 
 
 @dataclass
@@ -70,19 +71,28 @@ class Planned:
     outcome: Outcome
     cards: int
     sections: int
+    drafts: dict[str, DraftCard] = field(default_factory=dict)
+    """The cards of this import by the id they got."""
 
 
-def read_state(deck_dir: Path) -> dict[str, Recorded]:
+def read_state(deck_dir: Path) -> tuple[dict[str, Recorded], str]:
+    """The blocks the last import wrote, and why the state file could not be read (then
+    every block counts as new, which keeps hand edits: the report warns)."""
     path = deck_dir / STATE_NAME
     if not path.is_file():
-        return {}
+        return {}, ""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("cardpress_import") != STATE_VERSION:
-            return {}
-        return {str(k): Recorded(**v) for k, v in data["blocks"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+            return {}, "not a state of this version"
+        blocks = {str(k): Recorded(**v) for k, v in data["blocks"].items()}
+        if any(not isinstance(v, str) for r in blocks.values() for v in vars(r).values()):
+            return {}, "an entry has the wrong type"
+        return blocks, ""
+    except RecursionError:
+        return {}, "nested too deeply"
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        return {}, getattr(exc, "strerror", None) or "not a state cardpress wrote"
 
 
 def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
@@ -96,39 +106,6 @@ def serialise_state(fmt: str, blocks: dict[str, Recorded]) -> bytes:
     return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
 
 
-def assign_ids(deck: DraftDeck, previous: dict[str, Recorded]) -> list[str]:
-    """A stable id per card in order: the source's own, else section key and question,
-    with '-2', '-3' for repeats; a card whose question was reworded keeps the id of the
-    vanished card of its section with the same answer."""
-    cards = [(s.key, c) for f in deck.files for s in f.sections for c in s.cards]
-    ids: list[str] = []
-    taken: set[str] = set()
-    for section_key, card in cards:
-        base = card.card_id or _card_id(section_key, card)
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base[: MAX_ID - 4]}-{n}", n + 1
-        taken.add(candidate)
-        ids.append(candidate)
-    vanished: dict[tuple[str, str], list[str]] = {}
-    for key, recorded in previous.items():
-        if recorded.answer and key not in taken:
-            section = key.rsplit(".", 1)[0]
-            vanished.setdefault((section, recorded.answer), []).append(key)
-    for index, (section_key, card) in enumerate(cards):
-        if ids[index] in previous or card.card_id:
-            continue
-        found = vanished.get((section_key, fingerprint(card.answer)))
-        if found:
-            ids[index] = found.pop(0)
-    return ids
-
-
-def _card_id(section_key: str, card: DraftCard) -> str:
-    slug = ascii_slug(card.question) or "q-" + fingerprint(card.question)[:8]
-    return f"{section_key[: MAX_ID - 50]}.{slug}"
-
-
 def plan(
     deck_dir: Path,
     deck: DraftDeck,
@@ -136,8 +113,9 @@ def plan(
     fmt: str,
     shown_dir: str,
 ) -> Planned:
-    previous = read_state(deck_dir)
+    previous, damaged = read_state(deck_dir)
     merge = _Merge(deck_dir, previous, shown_dir)
+    merge.outcome.state_damaged = damaged
     ids = assign_ids(deck, previous)
     merge.files["index.md"] = merge.resolve("index", "index.md", index_text, "").encode()
     names = [f.name for f in deck.files]
@@ -146,6 +124,7 @@ def plan(
             names.append(name)
     by_name = {f.name: f for f in deck.files}
     id_iter = iter(ids)
+    drafts: dict[str, DraftCard] = {}
     card_count = section_count = 0
     resolved: dict[str, list[tuple[str, list[str]]]] = {}  # file -> (section, blocks)
     for name in names:  # first every block of the new import, wherever it was before
@@ -157,6 +136,7 @@ def plan(
             texts = [merge.resolve(section_key, name, section_block(section), section.title)]
             for card in section.cards:
                 card_id = next(id_iter)
+                drafts[card_id] = card
                 card_count += 1
                 texts.append(
                     merge.resolve(card_id, name, card_block(card, card_id), card.source_text)
@@ -189,6 +169,7 @@ def plan(
         outcome=merge.outcome,
         cards=card_count,
         sections=section_count,
+        drafts=drafts,
     )
 
 
@@ -215,17 +196,27 @@ class _Merge:
         """The blocks of one deck file on disk (read once), also indexed by key."""
         if name in self._read:
             return self._read[name]
-        path = self.deck_dir / name
-        try:
-            blocks = read_blocks(path.read_text(encoding="utf-8")) if path.is_file() else []
-        except UnicodeDecodeError:
-            raise CardpressError(
-                f"{self.shown_dir}/{name} is not UTF-8 text: fix or remove it, then import again"
-            ) from None
+        text = self._text(name)
+        blocks = read_blocks(text) if text is not None else []
         self._read[name] = blocks
         for block in blocks:
             self._blocks.setdefault(block.key, (name, block))
         return blocks
+
+    def _text(self, name: str) -> str | None:
+        """A file of the deck folder, strictly UTF-8: a hand edit is never replaced."""
+        path = self.deck_dir / name
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line, col = byte_position(data, exc.start)
+            raise CardpressError(
+                f"{self.shown_dir}/{name}:{line}:{col}: not UTF-8 (byte 0x{data[exc.start]:02x}): "
+                "save it as UTF-8, then import again"
+            ) from None
 
     def _current(self, key: str, name: str) -> tuple[str, Block] | None:
         self.existing_blocks(name)
@@ -236,8 +227,7 @@ class _Merge:
         self._seen.add(key)
         prev = self.previous.get(key)
         if key == "index":
-            path = self.deck_dir / "index.md"
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+            text = self._text("index.md")
             current = ("index.md", Block("index", text, 1, "")) if text is not None else None
         else:
             current = self._current(key, prev.file if prev else name)

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import yaml
 
 from cardpress.importers.draft import DraftCard, DraftSection
+from cardpress.importers.fences import FenceTracker
 
 GUID_SAFE = "".join(
     chr(c) for c in range(0x21, 0x7F) if chr(c) not in "%;>\\"
 )  # a guid setting writes these as %XX (docs/format.md)
 
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{2,3})[ \t]+\S")
 _ID_RE = re.compile(r"<!--.*?\bid:\s*([a-z0-9][a-z0-9._-]*)")
 _TAG_BAD_RE = re.compile(r"[\s;\"<>,]+")
@@ -101,15 +101,9 @@ def read_blocks(text: str) -> list[Block]:
     """The blocks of a deck file, in order; a heading without an id is keyed by its line."""
     lines = text.split("\n")
     starts: list[tuple[int, str]] = [(0, "head")]
-    fence: str | None = None
+    fences = FenceTracker()
     for number, line in enumerate(lines):
-        if fence is not None:
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = None
-            continue
-        match = _FENCE_RE.match(line)
-        if match:
-            fence = match.group(1)[0] * len(match.group(1))
+        if fences.feed(number, line):
             continue
         heading = _HEADING_RE.match(line)
         if heading:

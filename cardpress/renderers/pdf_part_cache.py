@@ -71,8 +71,8 @@ class PartCache:
                 str(k): (int(p), float(x), float(y)) for k, (p, x, y) in facts["anchors"].items()
             }
             return LaidOut(data, int(facts["pages"]), anchors)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None  # laid out again
 
     def put(self, key: str, laid_out: LaidOut) -> None:
         if self.folder is None:

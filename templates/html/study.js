@@ -121,11 +121,15 @@ function cardpressStudy(page) {
     var result = { cards: {}, skipped: [], error: "" };
     if (!data || typeof data !== "object" || Array.isArray(data) || data.format !== FORMAT) {
       result.error = "This is not a cardpress progress file.";
+    } else if (typeof data.version !== "number") {
+      result.error = "This progress file has no version number.";
     } else if (data.version !== VERSION) {
       result.error = "This progress file has version " + String(data.version) +
         "; this page reads version " + VERSION + ".";
+    } else if (typeof data.deck !== "string") {
+      result.error = "This progress file names no deck.";
     } else if (data.deck !== page.deck) {
-      result.error = "This file holds progress for the deck \u201c" + String(data.deck) +
+      result.error = "This file holds progress for the deck \u201c" + data.deck.slice(0, 100) +
         "\u201d, not for \u201c" + page.deck + "\u201d.";
     } else if (!data.cards || typeof data.cards !== "object" || Array.isArray(data.cards)) {
       result.error = "This progress file has no cards.";
@@ -448,7 +452,12 @@ function cardpressStudy(page) {
       showMessage("Not imported: the file is not JSON. Nothing was changed.");
       return;
     }
-    var read = readProgress(data, false);
+    var read;
+    try {
+      read = readProgress(data, false);
+    } catch (error) { /* a shape no check above foresaw: refused all the same */
+      read = { error: "This progress file cannot be read." };
+    }
     if (read.error) {
       showMessage("Not imported: " + read.error + " Nothing was changed.");
       return;
