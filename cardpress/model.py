@@ -218,6 +218,8 @@ class Deck:
     """Set when the deck asks for a quiz sheet (``quiz:`` in its front matter)."""
     math: bool = False
     """``math: true`` in its front matter: its HTML holds formulas (``cardpress.formulas``)."""
+    source_path: bool = False
+    """``source_path: true``: the back of each Anki card names its file, not only its section."""
 
     def cards(self) -> Iterator[Card]:
         for section in self.sections:

@@ -16,7 +16,7 @@ from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
 DECK_KEYS = {
     *("title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"),
-    "math",
+    *("math", "source_path"),
 }
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TAG_RE = re.compile(r'^[^\s"]+$')
@@ -32,6 +32,7 @@ class DeckSettings:
     print_cards: CardSettings | None = None
     print_quiz: QuizSettings | None = None
     math: bool = False
+    source_path: bool = False
 
 
 def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
@@ -106,6 +107,10 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
     if not isinstance(math, bool):
         report.error(where("math"), "'math' must be true or false")
         ok = False
+    source_path = data.get("source_path", False)
+    if not isinstance(source_path, bool):
+        report.error(where("source_path"), "'source_path' must be true or false")
+        ok = False
     cards = quiz = None
     problems: list[tuple[str, str]] = []
     if "cards" in data:  # asking for printed cards, with their settings
@@ -130,6 +135,7 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         cards,
         quiz,
         math is True,
+        source_path is True,
     )
 
 
