@@ -94,7 +94,7 @@ def plan_pull(content: Path, state: Any, col: Any, templates: Path) -> Pull:
 
 
 def pull_edits(content: Path, state: Any, place: Any, templates: Path) -> Pull:
-    from cardpress.anki_sync import open_collection
+    from cardpress.anki_collection import open_collection
 
     col = open_collection(place)
     try:

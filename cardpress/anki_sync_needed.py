@@ -24,15 +24,17 @@ from cardpress.anki_edits import (
     normal,
 )
 from cardpress.anki_profiles import CollectionPlace
-from cardpress.anki_sync import TAGS_RECORD, DeckPlan, DeckWork
+from cardpress.anki_sync import TAGS_RECORD, has_record
 
 
-def nothing_to_change(
-    col: Any, planned: Sequence[tuple[DeckPlan, DeckWork]], edits: SyncEdits, *, delete: bool
-) -> bool:
+def nothing_to_change(col: Any, planned: Sequence[Any], edits: SyncEdits, *, delete: bool) -> bool:
+    """``planned``: the sync's ``Planned`` decks (plan, owners, work)."""
     if edits.edits:
         return False
-    for plan, work in planned:
+    for deck in planned:
+        plan, work = deck.plan, deck.work
+        if deck.owners.reclaimed or not has_record(col, plan.deck):
+            return False
         changes = plan.changes
         if changes.ids("new") or changes.ids("updated") or changes.restyled or changes.hazards:
             return False
@@ -51,18 +53,17 @@ def nothing_to_change(
             note_type = col.models.get(type_id)
             if note_type is None or stamp is None or int(note_type["mod"]) < stamp:
                 return False
-    if not all(guid in mods for plan, _ in planned for guid in plan.tombstones):
+    if not all(guid in mods for deck in planned for guid in deck.plan.tombstones):
         return False
     return _records_current(col, planned, edits, set(mods))
 
 
-def _records_current(
-    col: Any, planned: Sequence[tuple[DeckPlan, DeckWork]], edits: SyncEdits, held: set[str]
-) -> bool:
+def _records_current(col: Any, planned: Sequence[Any], edits: SyncEdits, held: set[str]) -> bool:
     """Whether the collection's records of what the last sync put on the notes (tags,
     fields) are what this sync would write: then it writes nothing at all."""
-    for plan, _ in planned:
-        tags = {guid: list(t) for guid, t in sorted(plan.tags.items()) if guid in held}
+    for deck in planned:
+        plan, mine = deck.plan, held - set(deck.owners.foreign)
+        tags = {guid: list(t) for guid, t in sorted(plan.tags.items()) if guid in mine}
         if col.get_config(TAGS_RECORD.format(deck=plan.deck), None) != tags:
             return False
     return all(
@@ -79,14 +80,16 @@ def last_backup(place: CollectionPlace) -> Path | None:
     return found[-1] if found else None
 
 
-def back_up_before_change(col: Any, place: CollectionPlace, needed: bool) -> None:
+def back_up_before_change(col: Any, place: CollectionPlace, needed: bool) -> Path | None:
     """Back the collection up when the sync will change it; else say so, and where the
-    last backup is."""
+    last backup is. Returns the backup to restore (None: there is none)."""
     if needed:
         from cardpress.anki_backup import back_up
 
-        print(f"backed up {place.shown} to {back_up(col, place)}")
-        return
+        backup = back_up(col, place)
+        print(f"backed up {place.shown} to {backup}", flush=True)
+        return backup
     last = last_backup(place)
     where = f"the last backup is {last}" if last else "there is no backup from an earlier sync"
-    print(f"nothing to change in {place.shown}, so no backup was made; {where}")
+    print(f"nothing to change in {place.shown}, so no backup was made; {where}", flush=True)
+    return last

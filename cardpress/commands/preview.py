@@ -95,9 +95,9 @@ def _anki_edits(args: argparse.Namespace, state: Any, templates: Path) -> list[A
     """The fields edited in Anki that the Markdown would replace (None: not asked)."""
     if not (args.anki or args.profile or args.collection):
         return None
+    from cardpress.anki_collection import open_collection
     from cardpress.anki_edits import deck_notes, edited_fields
     from cardpress.anki_profiles import find_collection
-    from cardpress.anki_sync import open_collection
 
     place = find_collection(args.profile, args.collection)
     known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]
