@@ -293,7 +293,17 @@ class SyncEdits:
             ]
         )
 
-    def after_import(self, col: Any, deck: str) -> None:
+    def without(self, guids: set[str], nids: frozenset[int] = frozenset()) -> SyncEdits:
+        """The same without the notes of these GUIDs (not the deck's: left alone) and
+        without edits on these notes (taken back from another deck: not edits)."""
+        edits = tuple(e for e in self.edits if e.guid not in guids and e.nid not in nids)
+        decks = tuple(
+            DeckNotes(d.deck, tuple(n for n in d.notes if n.guid not in guids), d.note_types)
+            for d in self.decks
+        )
+        return SyncEdits(decks, edits, self.decision)
+
+    def after_import(self, col: Any, deck: str, left_alone: set[str] | None = None) -> None:
         """Give the deck's notes the package's fields, but for the edits kept with
         ``--keep-anki-edits``, whatever the import did (Anki skips a note whose copy in the
         collection is as new as the package's, an edit or a build in the same second),
@@ -307,7 +317,7 @@ class SyncEdits:
             held = collection_notes(col, (n.guid for n in notes.notes))
             changed = []
             for note in notes.notes:
-                if note.guid not in held:
+                if note.guid not in held or note.guid in (left_alone or set()):
                     continue
                 nid, _, fields = held[note.guid]
                 wanted = [kept.get((nid, i), field) for i, field in enumerate(note.package)]
@@ -320,7 +330,7 @@ class SyncEdits:
                     changed.append(anki_note)
             if changed:
                 col.update_notes(changed)
-            record(col, notes)
+            record(col, self.without(left_alone or set()).decks[self.decks.index(notes)])
 
 
 def deck_notes(deck: Any, lock: Lock, templates: Any) -> DeckNotes:

@@ -147,6 +147,10 @@ def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlac
     if args.delete and not args.dry_run:
         for deck in planned:
             _check_deletions(args, deck.plan, deck.work.removed)
+    args.anki_edits = args.anki_edits.without(
+        {g for d in planned for g in d.owners.foreign},
+        frozenset(n for d in planned for n in d.owners.reclaimed),
+    )
     if args.anki_edits.edits and args.anki_edits.decision is None and not args.dry_run:
         raise SyncError(args.anki_edits.refusal())
     from cardpress.anki_sync_needed import nothing_to_change
@@ -320,7 +324,7 @@ def _import_deck(
     log = import_package(col, package)
     pending.discard(plan.deck)
     checkpoint("imported")
-    args.anki_edits.after_import(col, plan.deck)
+    args.anki_edits.after_import(col, plan.deck, set(owners.foreign))
     now = note_rows(col)
     readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
         now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
