@@ -27,8 +27,9 @@ from cardpress.errors import BuildError, ContentError, Diagnostic
 from cardpress.model import Deck
 from cardpress.print_options import CardSheet, card_sheet
 from cardpress.renderers import RenderContext, pdf, pdf_parts
+from cardpress.renderers.cards_fit import free_height_pt, too_wide
 from cardpress.renderers.cards_html import (
-    SHRINK_LEVELS,
+    LEVELS,
     Side,
     SidesDocument,
     calibration_html,
@@ -56,13 +57,14 @@ class PartJob:
 def lay_out_part(job: PartJob, policy: FetchPolicy) -> LaidOut:
     """Lay out a part's sides, smaller where they overflow; one page per side.
 
-    The result's ``anchors`` name the sides cut short: ``cut-<id>``.
+    The result's ``anchors`` name the sides cut short, ``cut-<id>``, and give how much
+    height each fitting side leaves empty, ``free-<id>`` (as the anchor's left).
     """
     levels = list(job.levels)
     chosen: dict[int, tuple[weasyprint.Document, int]] = {}
     cut: list[int] = []
     pending = list(range(len(job.ids)))
-    last = len(SHRINK_LEVELS) - 1
+    last = LEVELS - 1
     with pdf.checked_layout(policy, pdf.layout_budget(len(job.ids))) as fetcher:
         while pending:
             laid_out = pdf.document(job.document.html(pending, levels), fetcher)
@@ -74,7 +76,7 @@ def lay_out_part(job: PartJob, policy: FetchPolicy) -> LaidOut:
             retry = []
             for local in pending:
                 pages = spans[job.ids[local]]
-                if len(pages) == 1:
+                if len(pages) == 1 and not too_wide(laid_out.pages[pages[0]]):
                     chosen[local] = (laid_out, pages[0])
                 elif levels[local] == last:
                     cut.append(local)
@@ -88,8 +90,12 @@ def lay_out_part(job: PartJob, policy: FetchPolicy) -> LaidOut:
             for local in cut:
                 chosen[local] = (laid_out, starts[job.ids[local]])
         pages = [chosen[local][0].pages[chosen[local][1]] for local in range(len(job.ids))]
-        data: bytes = chosen[0][0].copy(pages).write_pdf()
-    return LaidOut(data, len(pages), {f"cut-{job.ids[i]}": (0, 0.0, 0.0) for i in cut})
+        data = pdf.write(chosen[0][0].copy(pages))
+    anchors = {f"cut-{job.ids[i]}": (0, 0.0, 0.0) for i in cut}
+    for local, page in enumerate(pages):
+        if local not in cut:
+            anchors[f"free-{job.ids[local]}"] = (0, round(free_height_pt(page), 2), 0.0)
+    return LaidOut(data, len(pages), anchors)
 
 
 def _first_pages(laid_out: weasyprint.Document) -> dict[int, int]:
@@ -141,6 +147,8 @@ def _render(deck: Deck, context: RenderContext, out: Path) -> None:
         out,
         build_date(context),
         calibration,
+        _front_drops(parts, sides),
+        [front.section.title.text for front, _ in pairs],
     )
     cache.prune()
 
@@ -183,6 +191,18 @@ def _lay_out(
     parts = [laid_out for laid_out in found if laid_out is not None]
     cut = {int(name[4:]) for part in parts for name in part.anchors if name.startswith("cut-")}
     return parts, cut
+
+
+def _front_drops(parts: list[LaidOut], sides: list[Side]) -> list[float]:
+    """How far down (pt) each side is placed on its card: a front by half the height it
+    leaves empty, so that it stands in the middle of its card; a back from the top."""
+    free = {
+        int(name[5:]): left
+        for part in parts
+        for name, (_, left, _) in part.anchors.items()
+        if name.startswith("free-")
+    }
+    return [free.get(i, 0.0) / 2 if side.front else 0.0 for i, side in enumerate(sides)]
 
 
 def _cheat_sheet_pages(deck: Deck, context: RenderContext, card_ids: set[str]) -> dict[str, int]:

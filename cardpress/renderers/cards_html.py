@@ -1,8 +1,9 @@
 """The printed cards' sides as HTML: one card-sized page per side, at a chosen text size.
 
 No WeasyPrint here: the sides are plain strings that a worker process lays out. Every side
-is a ``<section>`` that starts a page; ``SHRINK_LEVELS`` are the text sizes a side may be
-set at, and a side is set at the largest one at which it fits on its card (see
+is a ``<section>`` that starts a page; ``FRONT_SIZES`` and ``BACK_SIZES`` are the text
+sizes a side may be set at (code and details never below ``SMALLEST_PT``), and a side is
+set at the largest one at which it fits on its card, in height and in width (see
 ``cards``). A side that fits at none is laid out once more as ``cut``, on a page whose
 margin says where it continues (page margin boxes cost WeasyPrint about a third more
 per page, so only those pages have them).
@@ -19,6 +20,7 @@ from cardpress import cloze
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import CardSheet
 from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf_code import mark_code_breaks
 from cardpress.renderers.pdf_html import (
     CODE_STYLE,
     build_date,
@@ -28,12 +30,18 @@ from cardpress.renderers.pdf_html import (
 
 TEMPLATE = "pdf/cards.html.j2"
 CALIBRATION_TEMPLATE = "pdf/cards-calibration.html.j2"
-SHRINK_LEVELS = (1.0, 0.9, 0.8, 0.7)  # times the base size; 0.7 keeps details at 6 pt
+# The text sizes a side is tried at, largest first (pt): a question is read at arm's
+# length, an answer is studied; a side comes down only as far as its text needs.
+FRONT_SIZES = (18.0, 16.0, 14.0, 12.5, 11.0, 10.0, 9.0)
+BACK_SIZES = (14.0, 12.5, 11.0, 10.0, 9.0, 8.5, 8.0)
+SMALLEST_PT = 8.0  # code, details, callouts and tables: never smaller
+SMALLER = 0.88  # code, details and callouts, relative to the side's text
+LEVELS = len(FRONT_SIZES)
 PADDING_MM = 4.5  # inside the card, on every side (equal, so a flipped card lines up)
-# A side whose text is much longer than this many characters per square centimetre of
-# its card cannot fit at any size but the smallest: it is laid out at that size at once.
-CHARACTERS_PER_CM2_AT_SMALLEST = 28
-_SIDE_OPENING = '<section class="side level-0"'
+# How much of its card a side's text covers, as characters times the square of the text
+# size: the estimate that picks the first size worth trying (fewer layouts to find it).
+MM2_PER_CHARACTER_PT2 = 0.075
+_SIDE_OPENING = '<section class="side level-0'
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ class Side:
 
     card: Card
     front: bool
-    label: str  # printed in small type: the card id (and the deletion for a cloze card)
+    label: str  # printed in small type: the printed card's number in the deck, to sort by
     section: Section
     body: str  # safe HTML
     text_length: int
@@ -88,28 +96,31 @@ def _back_extra(card: Card) -> str:
 
 def card_sides(deck: Deck) -> list[tuple[Side, Side]]:
     """Each printed card's front and back, in deck order; a cloze card gives one printed
-    card per deletion, like Anki."""
-    pairs: list[tuple[Side, Side]] = []
+    card per deletion, like Anki. Printed cards are numbered from 1 (zero-padded, so the
+    numbers sort as text too)."""
+    bodies: list[tuple[Card, Section, str, str]] = []
     for section in deck.sections:
         for card in section.cards:
             extra = _back_extra(card)
             if card.kind.has_deletions:
-                numbers = cloze.numbers(card.cloze.html)
-                for number in numbers:
-                    label = f"{card.id} · c{number}"
-                    heading = f'<h3 class="q">{card.question.html}</h3>' if card.question else ""
+                heading = f'<h3 class="q">{card.question.html}</h3>' if card.question else ""
+                for number in cloze.numbers(card.cloze.html):
                     blanked = _cloze_side(card.cloze.html, number, True)
                     front = f'{heading}<div class="cloze-text">{blanked}</div>'
                     back = (
                         f'<div class="cloze-text">{_cloze_side(card.cloze.html, number, False)}'
                         f"</div>{extra}"
                     )
-                    pairs.append(_pair(card, section, label, front, back))
+                    bodies.append((card, section, front, back))
                 continue
             front = f'<h3 class="q">{card.question.html}</h3>'
             answer = f'<div class="a">{card.answer.html}</div>' if card.answer else ""
-            pairs.append(_pair(card, section, card.id, front, answer + extra))
-    return pairs
+            bodies.append((card, section, front, answer + extra))
+    digits = len(str(len(bodies)))
+    return [
+        _pair(card, section, f"{number:0{digits}d}", front, back)
+        for number, (card, section, front, back) in enumerate(bodies, 1)
+    ]
 
 
 def _pair(card: Card, section: Section, label: str, front: str, back: str) -> tuple[Side, Side]:
@@ -120,11 +131,28 @@ def _pair(card: Card, section: Section, label: str, front: str, back: str) -> tu
 
 
 def first_level(side: Side, sheet: CardSheet) -> int:
-    """The first text size worth trying: the smallest at once for a side far too long."""
-    area_cm2 = (sheet.size.width - 2 * PADDING_MM) * (sheet.size.height - 2 * PADDING_MM) / 100
-    if side.text_length > 1.5 * CHARACTERS_PER_CM2_AT_SMALLEST * area_cm2:
-        return len(SHRINK_LEVELS) - 1
-    return 0
+    """The first text size worth trying: the largest at which the side's text could cover
+    no more than its card (an estimate; the layout decides)."""
+    area = (sheet.size.width - 2 * PADDING_MM) * (sheet.size.height - 2 * PADDING_MM)
+    sizes = FRONT_SIZES if side.front else BACK_SIZES
+    for level, size in enumerate(sizes):
+        if side.text_length * size * size * MM2_PER_CHARACTER_PT2 <= area:
+            return level
+    return LEVELS - 1
+
+
+def level_sizes() -> list[dict[str, float]]:
+    """Per level, the sizes the stylesheet sets: each side's text, and the smaller text
+    (code, details, callouts, tables) beside it, never under ``SMALLEST_PT``."""
+    return [
+        {
+            "front": front,
+            "back": back,
+            "front_small": max(SMALLEST_PT, round(front * SMALLER, 2)),
+            "back_small": max(SMALLEST_PT, round(back * SMALLER, 2)),
+        }
+        for front, back in zip(FRONT_SIZES, BACK_SIZES, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -140,7 +168,7 @@ class SidesDocument:
         on pages that say in their margin where the side continues."""
         extra = " cut" if cut else ""
         body = "".join(
-            f'<section class="side level-{levels[i]}{extra}"' + self.blocks[i][len(_SIDE_OPENING) :]
+            f'<section class="side level-{levels[i]}{extra}' + self.blocks[i][len(_SIDE_OPENING) :]
             for i in indexes
         )
         return self.head + body + self.tail
@@ -163,7 +191,7 @@ def sides_document(
         deck=deck,
         sheet=sheet,
         padding=PADDING_MM,
-        levels=SHRINK_LEVELS,
+        levels=level_sizes(),
         code_css=Markup(highlight_css(CODE_STYLE, ".side") + math_css(deck)),
         build_stamp=build_date(context).strftime("%Y-%m-%dT%H:%M:%SZ"),
         version=context.version,
@@ -176,12 +204,13 @@ def sides_document(
         page = sheet_pages.get(side.card.id)
         more = f"continued on cheat sheet p. {page}" if page else "continued on the cheat sheet"
         blocks.append(
-            f'{_SIDE_OPENING} id="side-{index}" data-more="{escape(more)}">'
+            f'{_SIDE_OPENING} side-{"front" if side.front else "back"}" id="side-{index}" '
+            f'data-more="{escape(more)}">'
             f'<p class="section-label">{escape(side.section.title.text)}'
-            f'<span class="card-id"> · {escape(side.label)}</span></p>'
+            f'<span class="card-number"> · {escape(side.label)}</span></p>'
             f'<div class="body {"front" if side.front else "back"}">{side.body}</div></section>'
         )
-    return SidesDocument(head, tuple(blocks), tail)
+    return SidesDocument(head, tuple(mark_code_breaks(block) for block in blocks), tail)
 
 
 def calibration_html(

@@ -20,21 +20,29 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import weasyprint
+from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
-from cardpress.errors import BuildError
+from cardpress.errors import BuildError, ContentError
 from cardpress.model import Card, Deck
 from cardpress.renderers import RenderContext, pdf_parts
 from cardpress.renderers.pdf_html import (
     MEDIA_BASE_URL,
     FetchPolicy,
     RefusedReference,
+    page_footers_html,
+    page_height,
+    running_heads,
     sheet_html,
     where_referenced,
 )
+from cardpress.renderers.pdf_tables import too_wide_tables
+
+PX_TO_PT = 0.75
 
 
 class _Refused(FatalURLFetchingError):  # type: ignore[misc]
@@ -170,28 +178,102 @@ def document(html: str, fetcher: DeckFetcher) -> weasyprint.Document:
     return laid_out
 
 
-def render_part(html: str, policy: FetchPolicy, cpu_seconds: float | None = None) -> bytes:
-    """Lay out one HTML document and return the PDF bytes (errors as ``checked_layout``)."""
+def render_part(
+    html: str, policy: FetchPolicy, cpu_seconds: float | None = None, tagged: bool = True
+) -> bytes:
+    """Lay out one HTML document and return the PDF bytes (errors as ``checked_layout``).
+
+    ``tagged``: with a structure tree (headings, paragraphs, lists, tables in reading
+    order), for screen readers and reflow; only the page furniture stamped onto a merged
+    sheet is not (it is drawn as an artifact there)."""
     with checked_layout(policy, cpu_seconds) as fetcher:
-        pdf: bytes = document(html, fetcher).write_pdf()
+        pdf: bytes = write(document(html, fetcher), tagged)
     return pdf
+
+
+def write(laid_out: weasyprint.Document, tagged: bool = True) -> bytes:
+    """The PDF of a laid-out document: tagged, opening with its bookmarks shown."""
+    data: bytes = laid_out.write_pdf(pdf_tags=tagged, finisher=_show_bookmarks)
+    return data
+
+
+def _show_bookmarks(laid_out: weasyprint.Document, pdf: Any) -> None:
+    pdf.catalog["PageMode"] = "/UseOutlines"
+    _margins_as_artifacts(pdf)
+
+
+def _margins_as_artifacts(pdf: Any) -> None:
+    """Mark the page margins' content (running header, footer, the "continued" line) as
+    artifacts. WeasyPrint marks it as tagged content of elements it leaves out of the
+    structure tree, which a screen reader cannot reach and PDF/UA does not allow."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    objects = pdf.objects
+
+    def get(reference: bytes) -> Any:
+        return objects[int(reference.split()[0])]
+
+    root = get(pdf.catalog["StructTreeRoot"])
+    reachable: set[int] = set()
+    stack = list(root["K"])
+    while stack:
+        element = get(stack.pop())
+        reachable.add(element.number)
+        stack += [k for k in element.get("K", ()) if isinstance(k, bytes) and k.endswith(b" R")]
+    nums = get(root["ParentTree"])["Nums"]
+    pages = [objects[number] for number in pdf.pages["Kids"][::3]]  # [n, 0, "R", ...]
+    for number, elements in zip(nums[::2], nums[1::2], strict=True):
+        if not isinstance(elements, list) or number >= len(pages):
+            continue
+        outside = {mcid for mcid, ref in enumerate(elements) if get(ref).number not in reachable}
+        if not outside:
+            continue
+        stream = get(pages[number]["Contents"])
+        operations = stream.stream
+        for at, item in enumerate(operations):
+            if isinstance(item, dict) and item.get("MCID") in outside:
+                operations[at - 1], operations[at], operations[at + 1] = "/Artifact", b"", b"BMC"
 
 
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
     budget = layout_budget(deck.card_count)
     layout = functools.partial(render_part, cpu_seconds=budget)
+    wide = too_wide_tables(deck)
+    if wide and context.strict:
+        raise ContentError(wide)
+    for diagnostic in wide:
+        context.warn(str(diagnostic))
     try:
         if pdf_parts.wants_parts(deck):
             pdf_parts.render_in_parts(deck, context, out, layout, weasyprint.__version__)
             return
-        out.write_bytes(layout(sheet_html(deck, context), FetchPolicy.for_deck(deck, context)))
+        out.write_bytes(_whole_sheet(deck, context, FetchPolicy.for_deck(deck, context), budget))
     except LayoutTooSlow:
         raise too_slow_error(deck, budget, f"{deck.key}.pdf", "the cheat sheet") from None
     except RefusedReference as refused:
         raise refused_error(deck, refused, "the PDF") from None
     except BuildError as error:
         raise BuildError(f"{deck.key}.pdf: {error}") from None
+
+
+def _whole_sheet(deck: Deck, context: RenderContext, policy: FetchPolicy, budget: float) -> bytes:
+    """The sheet as one document, with the running header of each page laid out apart
+    (it names the sections the page holds, known only once they are laid out) and drawn
+    into the page's margin."""
+    with checked_layout(policy, budget) as fetcher:
+        sheet = document(sheet_html(deck, context), fetcher)
+        height = page_height(deck, context)
+        starts: dict[str, tuple[int, float, float]] = {}
+        for number, page in enumerate(sheet.pages):  # where each element starts
+            for name, (x, y, *_) in page.anchors.items():
+                starts.setdefault(name, (number, x * PX_TO_PT, height - y * PX_TO_PT))
+        heads = running_heads(deck, starts, len(sheet.pages), height)
+        furniture = document(page_footers_html(deck, context, heads, footers=False), fetcher)
+        for page, margins in zip(sheet.pages, furniture.pages, strict=True):
+            margin_boxes = [b for b in margins._page_box.children if isinstance(b, MarginBox)]
+            page._page_box.children = (*page._page_box.children, *margin_boxes)
+        return write(sheet)
 
 
 def too_slow_error(

@@ -11,10 +11,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress import template_folders
 from cardpress.freshness import file_hash
 from cardpress.renderers.pdf_html import FetchPolicy
+from cardpress.renderers.pdf_structure import Place, Structure
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader, PdfWriter
 
 
 @dataclass
@@ -41,13 +46,29 @@ class LaidOut:
             for name, dest in reader.named_destinations.items()
         }
         writer = pypdf.PdfWriter()
-        for page in reader.pages:
-            writer.add_page(page)
+        copy_pages(writer, reader)
         if reader.metadata is not None:
             writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
         pages = io.BytesIO()
         writer.write(pages)
         return cls(pages.getvalue(), len(reader.pages), anchors)
+
+
+def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None = None) -> None:
+    """Add ``reader``'s pages to ``writer`` with their structure tree: into ``structure``
+    when given (finished by the caller), else as the writer's own."""
+    first = len(writer.pages)
+    for page in reader.pages:
+        writer.add_page(page)
+    own = structure or Structure(writer)
+    places = {}
+    for index, source in enumerate(reader.pages):
+        copied = writer.pages[first + index].indirect_reference
+        if source.indirect_reference is not None and copied is not None:
+            places[source.indirect_reference.idnum] = Place(copied)
+    own.add(reader, places)  # type: ignore[arg-type]
+    if structure is None:
+        own.finish()
 
 
 class PartCache:
@@ -110,9 +131,13 @@ class PartCache:
                     path.unlink()
 
 
+# Changes whenever what the renderer writes for the same HTML changes (tagging, anchors).
+PART_FORMAT = "tagged-3"
+
+
 def inputs_digest(policy: FetchPolicy, layout_version: str) -> str:
     """What besides its HTML decides a part's bytes: WeasyPrint and the files it may read."""
-    digest = hashlib.sha256(f"weasyprint {layout_version}\0".encode())
+    digest = hashlib.sha256(f"weasyprint {layout_version} {PART_FORMAT}\0".encode())
     files = [(name, hashlib.sha256(data).hexdigest()) for name, data in policy.media.items()]
     templates = template_folders.files(policy.templates_dir).items()
     hashes = sorted(files) + sorted(

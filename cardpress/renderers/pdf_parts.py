@@ -17,6 +17,7 @@ one document; decks under ``PARTS_FROM_CARDS`` cards stay one document.
 
 from __future__ import annotations
 
+import functools
 import io
 import multiprocessing
 import os
@@ -37,9 +38,18 @@ from cardpress.renderers.pdf_html import (
     SheetPart,
     build_date,
     page_footers_html,
+    page_height,
+    running_heads,
     sheet_html,
 )
-from cardpress.renderers.pdf_part_cache import LaidOut, PartCache, inputs_digest, part_key
+from cardpress.renderers.pdf_part_cache import (
+    LaidOut,
+    PartCache,
+    copy_pages,
+    inputs_digest,
+    part_key,
+)
+from cardpress.renderers.pdf_structure import Structure
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.
@@ -54,7 +64,7 @@ if TYPE_CHECKING:
     from pypdf import PdfWriter
     from pypdf.generic import ArrayObject
 
-Layout = Callable[[str, FetchPolicy], bytes]
+Layout = Callable[..., bytes]  # (html, policy, tagged=True) -> the PDF
 
 
 def wants_parts(deck: Deck) -> bool:
@@ -171,7 +181,7 @@ def _lay_out(
 def _cached_layouts(
     htmls: list[str],
     policy: FetchPolicy,
-    layout: Layout,
+    layouts: list[Layout],
     cache: PartCache,
     salt: str,
     pool: ProcessPoolExecutor | None,
@@ -181,10 +191,10 @@ def _cached_layouts(
     found = {index: cache.get(key) for index, key in enumerate(keys)}
     missing = [index for index, laid_out in found.items() if laid_out is None]
     if pool is not None and len(missing) > 1:
-        futures = {i: pool.submit(_timed, layout, htmls[i], policy) for i in missing}
+        futures = {i: pool.submit(_timed, layouts[i], htmls[i], policy) for i in missing}
         found.update({i: future.result()[0] for i, future in futures.items()})
     else:
-        found.update({i: _timed(layout, htmls[i], policy)[0] for i in missing})
+        found.update({i: _timed(layouts[i], htmls[i], policy)[0] for i in missing})
     result = []
     for index, key in enumerate(keys):
         laid_out = found[index]
@@ -227,12 +237,25 @@ def _title_and_footers(
         toc = section_pages(deck, bodies, title_pages + 1)
         part = SheetPart(sections=(), toc_pages=toc, page_footer=False)
         pages = title_pages + sum(body.pages for body in bodies)
-        htmls = [sheet_html(deck, context, part), page_footers_html(deck, context, pages)]
-        title, footers = _cached_layouts(htmls, policy, layout, cache, salt, pool)
+        heads = running_heads(deck, _starts(bodies, title_pages), pages, page_height(deck, context))
+        htmls = [sheet_html(deck, context, part), page_footers_html(deck, context, heads)]
+        # The footers are stamped on as artifacts: no structure of their own.
+        untagged = functools.partial(layout, tagged=False)
+        title, footers = _cached_layouts(htmls, policy, [layout, untagged], cache, salt, pool)
         if title.pages == title_pages:
             break
         title_pages = title.pages
     return title, footers
+
+
+def _starts(bodies: list[LaidOut], first: int) -> dict[str, tuple[int, float, float]]:
+    """Every anchor of the parts, on its page of the merged sheet (0-based)."""
+    found: dict[str, tuple[int, float, float]] = {}
+    for body in bodies:
+        for name, (at, left, top) in body.anchors.items():
+            found.setdefault(name, (first + at, left, top))
+        first += body.pages
+    return found
 
 
 # ---- Merging ----------------------------------------------------------------------------
@@ -245,12 +268,12 @@ def merge(
     import pypdf
 
     writer = pypdf.PdfWriter()
+    structure = Structure(writer)
     offsets = []
     for laid_out in [title, *bodies]:
         offsets.append(len(writer.pages))
         reader = pypdf.PdfReader(io.BytesIO(laid_out.data))
-        for source in reader.pages:
-            writer.add_page(source)
+        copy_pages(writer, reader, structure)
         if laid_out is title and reader.metadata is not None:
             writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
     stamp = built.strftime("D:%Y%m%d%H%M%SZ")
@@ -263,7 +286,9 @@ def merge(
     _named_destinations(writer, anchors)
     _bookmarks(deck, writer, anchors)
     _stamp_footers(writer, footers)
+    structure.finish()
     writer.page_mode = "/UseOutlines"
+    writer.pdf_header = b"%PDF-1.7"
     with open(out, "wb") as file:
         writer.write(file)
 
@@ -337,7 +362,8 @@ def _stamp_footers(writer: PdfWriter, footers: bytes) -> None:
             resources[NameObject("/XObject")] = DictionaryObject()
         resources["/XObject"].get_object()[NameObject(name)] = form.indirect_reference
         draw = DecodedStreamObject()
-        draw.set_data(f"\nQ\n{name} Do\n".encode("ascii"))
+        # Page furniture, not content: an artifact, outside the structure tree.
+        draw.set_data(f"\nQ\n/Artifact BMC {name} Do EMC\n".encode("ascii"))
         contents = page.raw_get("/Contents")
         old = contents.get_object()
         streams = list(old) if isinstance(old, ArrayObject) else [contents]

@@ -24,6 +24,7 @@ from cardpress.renderers.pdf import (
     render_part,
     too_slow_error,
 )
+from cardpress.renderers.pdf_code import mark_code_breaks
 from cardpress.renderers.pdf_html import (
     PAGE_SIZES,
     FetchPolicy,
@@ -102,7 +103,7 @@ def quiz_html(deck: Deck, context: RenderContext) -> str:
     settings = quiz_settings(deck.print_quiz, context.printing)
     built = build_date(context)
     paper = paper_of(deck, context)
-    return (
+    return mark_code_breaks(
         environment_for(context.templates_dir)
         .get_template(TEMPLATE)
         .render(
