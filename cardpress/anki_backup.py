@@ -4,13 +4,17 @@ Open Backup)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cardpress.anki_collection import anki_trouble
 from cardpress.anki_profiles import CollectionPlace
 from cardpress.anki_sync import SyncError
 
@@ -42,9 +46,13 @@ def back_up(col: Any, place: CollectionPlace) -> Path:
         with tempfile.TemporaryDirectory(dir=place.backups, prefix=TEMP_PREFIX) as tmp:
             copy_path = Path(tmp) / "collection.anki2"
             col.db.execute("vacuum into ?", str(copy_path))
-            copy = Collection(str(copy_path))
             packed = Path(tmp) / "backup.colpkg"
-            copy.export_collection_package(str(packed), include_media=False, legacy=False)
+            with _engine_quiet():  # its zip writer prints debug lines when a write fails
+                copy = Collection(str(copy_path))
+                try:
+                    copy.export_collection_package(str(packed), include_media=False, legacy=False)
+                finally:
+                    copy.close(downgrade=False)
             with open(packed, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(packed, final)
@@ -55,6 +63,21 @@ def back_up(col: Any, place: CollectionPlace) -> Path:
         ) from None
     except BackendError as exc:
         raise SyncError(
-            f"{place.backups}: cannot write the backup ({exc}); nothing was changed"
+            f"{place.backups}: cannot write the backup ({anki_trouble(exc)}); nothing was changed"
         ) from None
     return final
+
+
+@contextlib.contextmanager
+def _engine_quiet() -> Iterator[None]:
+    """Send what the Anki engine writes straight to the standard error (file descriptor 2)
+    nowhere for the duration: the sync reports failures in its own words."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -70,6 +70,8 @@ class DeckChanges:
     """(gone id, new id): a card disappeared while a new one has its question or answer."""
     unknown_was: tuple[tuple[str, str], ...] = ()
     """(card id, old id): a ``was:`` whose old id has no note the card could take over."""
+    guid_cards: tuple[str, ...] = ()
+    """Cards whose ``guid:`` setting names the note they update, wherever it is."""
 
     def ids(self, outcome: str) -> list[str]:
         return sorted(n.card_id for n in self.notes if n.outcome == outcome)
@@ -128,6 +130,7 @@ class DeckChanges:
             "removed_search": self.removed_search() if self.removed else None,
             "note_types_restyled": list(self.restyled),
             "hazards": list(self.hazards),
+            "guid_takeovers": list(self.guid_cards),
         }
 
 
@@ -197,6 +200,8 @@ def deck_changes(
             "Anki and starts without reviews; the old notes stay. Change the id back unless "
             "that is what you want"
         )
+    if imported:
+        hazards.append(guid_hazard(sorted(imported)))
     return DeckChanges(
         deck=deck.key,
         notes=tuple(changes),
@@ -206,6 +211,25 @@ def deck_changes(
         renames=tuple(lock.renames),
         rename_hints=tuple(lock.rename_hints),
         unknown_was=tuple(lock.unknown_was),
+        guid_cards=tuple(sorted(imported)),
+    )
+
+
+GUIDS_SHOWN = 20
+
+
+def guid_hazard(card_ids: Sequence[str]) -> str:
+    """The warning for cards that name their note by ``guid:``: the package alone cannot
+    tell whose note that is, and Anki's import updates it wherever it is."""
+    shown = ", ".join(card_ids[:GUIDS_SHOWN])
+    if len(card_ids) > GUIDS_SHOWN:
+        shown += f" and {len(card_ids) - GUIDS_SHOWN} more (cardpress preview --json lists all)"
+    return (
+        f"{len(card_ids)} card(s) take over the Anki note their guid: setting names: "
+        f"{shown}. Importing the package updates the notes with those GUIDs wherever they "
+        "are, even in another deck: they get this deck's text, tags and cards. Keep guid: "
+        "only for notes imported from your own collection (cardpress sync leaves notes that "
+        "are not this deck's alone)"
     )
 
 

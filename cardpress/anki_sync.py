@@ -10,20 +10,21 @@ that the package no longer holds: tagged ``cardpress::removed`` and suspended, o
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cardpress import atomic
 from cardpress.anki_changes import DeckChanges, next_package
-from cardpress.anki_profiles import CollectionPlace
 from cardpress.errors import CardpressError
 from cardpress.lock import Lock
-from cardpress.model import Deck
-from cardpress.renderers.anki import REMOVED_TAG, TAG_NAMESPACE, deck_tag
+from cardpress.model import TAG_NAMESPACE, CardKind, Deck
+from cardpress.renderers.anki import REMOVED_TAG, deck_tag, guid_for
+
+if TYPE_CHECKING:
+    from cardpress.anki_owners import Ownership
 
 SUSPENDED = -1
 """Anki's queue number of a suspended card."""
@@ -51,6 +52,14 @@ class DeckPlan:
     """GUID -> card id of each removed card's note the package carries."""
     updated: frozenset[str] = frozenset()
     """GUIDs of the notes the import will update (and whose tags it will replace)."""
+    card_ids: dict[str, str] = field(default_factory=dict)
+    """GUID -> card id of every note the package holds."""
+    named: frozenset[str] = frozenset()
+    """GUIDs that ``guid:`` settings name: notes the deck owns only if they are its own."""
+    known: frozenset[str] = frozenset()
+    """The GUIDs of every note this deck's packages can have held, by the lock file."""
+    had_lock: bool = True
+    """Whether the deck had a lock file before the sync's build."""
 
     @property
     def deck(self) -> str:
@@ -75,6 +84,22 @@ def plan_deck(deck: Deck, lock: Lock, removed: Sequence[str], templates: Path) -
         put_there=put_there,
         lock_path=lock.path,
         tombstones={n.guid: n.card_id for n in notes if n.removed},
+        card_ids={n.guid: n.card_id for n in notes},
+        named=frozenset(card.guid for card in deck.cards() if card.guid),
+        known=_known_guids(deck.key, lock),
+        had_lock=lock.path.is_file(),
+    )
+
+
+def _known_guids(deck_key: str, lock: Lock) -> frozenset[str]:
+    """The GUIDs of the notes of every card the lock knows, removed ones included, in
+    every kind (a version 1 lock does not say which kinds were built)."""
+    keys = {deck_key, lock.recorded_deck or deck_key}
+    return frozenset(
+        guid_for(key, entry.note or card_id, kind)
+        for card_id, entry in lock.previous.items()
+        for key in keys
+        for kind in CardKind
     )
 
 
@@ -105,42 +130,6 @@ class DeckWork:
         return not (self.moves or self.retag or self.suspend or self.unsuspend)
 
 
-def open_collection(place: CollectionPlace) -> Any:
-    """Open the collection for this process alone, or say why not.
-
-    Anki's engine holds an open collection exclusively: opening it (or its first read)
-    fails while Anki desktop or another program has it open.
-    """
-    try:
-        from anki.collection import Collection
-        from anki.errors import DBError
-    except ImportError:
-        raise SyncError(
-            "cardpress sync needs the Anki backend: pip install 'cardpress[anki]'"
-        ) from None
-    col: Any = None
-    try:
-        col = Collection(str(place.path))
-        col.db.scalar("select count() from col")  # takes the lock now, not halfway through
-        return col
-    except DBError as exc:
-        if col is not None:
-            _close_quietly(col)
-        raise SyncError(
-            f"{place.shown}: the collection is open in Anki (or another program), which "
-            f"holds it alone: close Anki, then run cardpress sync again ({exc or 'locked'})"
-        ) from None
-    except Exception as exc:  # the backend's errors have no common base we can name
-        if col is not None:
-            _close_quietly(col)
-        raise SyncError(f"{place.shown}: Anki cannot open this collection: {exc}") from None
-
-
-def _close_quietly(col: Any) -> None:
-    with contextlib.suppress(Exception):
-        col.close()
-
-
 @dataclass(frozen=True)
 class NoteRow:
     nid: int
@@ -160,28 +149,27 @@ def deck_work(
     plan: DeckPlan,
     before: dict[str, NoteRow],
     now: dict[str, NoteRow],
+    owners: Ownership,
+    kept_own: dict[str, tuple[str, ...]],
     *,
     delete: bool,
 ) -> DeckWork:
-    """Compare the collection (``now``; ``before`` the import) with the plan. Given the
-    same rows twice, it predicts what a sync would do (the dry run)."""
+    """Compare the collection (``now``; ``before`` the import) with the plan, acting only
+    on the notes the deck owns (``owners``); ``kept_own`` are the user's own tags recorded
+    before an import that a kill interrupted. Given the same rows twice, it predicts what
+    a sync would do (the dry run)."""
     work = DeckWork(plan.deck)
     recorded = recorded_tags(col, plan.deck)
-    mine = deck_tag(plan.deck).casefold()
-    for guid, row in now.items():
-        if guid not in plan.live and mine in _folded(row.tags):
-            work.removed.append(row.nid)
-    work.removed.sort()
+    work.removed = sorted(now[g].nid for g in owners.removable if g in now)
     for guid, package_tags in plan.tags.items():
         found = now.get(guid)
-        if found is None:
+        if found is None or not owners.may_touch(guid, before):
             continue
         row = found
         old = before.get(guid)
         wanted = list(package_tags)
         if old is not None:
-            put_there = recorded.get(guid) or plan.put_there.get(guid, frozenset())
-            own = _own_tags(old.tags, put_there)
+            own = own_tags(plan, recorded, guid, old.tags, kept_own)
             wanted += own
             lost = guid in plan.updated if now is before else not _folded(own) <= _folded(row.tags)
             if own and lost:
@@ -199,8 +187,20 @@ def deck_work(
     if delete:
         for nid in work.removed:
             work.retag.pop(nid, None)
-    _plan_cards(col, plan, before, now, work, delete=delete)
+    _plan_cards(col, plan, before, now, work, owners, delete=delete)
     return work
+
+
+def own_tags(
+    plan: DeckPlan,
+    recorded: dict[str, frozenset[str]],
+    guid: str,
+    tags: Iterable[str],
+    kept_own: dict[str, tuple[str, ...]],
+) -> list[str]:
+    """The tags the user added to the note ``guid``, which now carries ``tags``."""
+    put_there = recorded.get(guid) or plan.put_there.get(guid, frozenset())
+    return _unique([*_own_tags(tags, put_there), *kept_own.get(guid, ())])
 
 
 def _plan_cards(
@@ -209,11 +209,16 @@ def _plan_cards(
     before: dict[str, NoteRow],
     now: dict[str, NoteRow],
     work: DeckWork,
+    owners: Ownership,
     *,
     delete: bool,
 ) -> None:
     """The card moves, suspensions and unsuspensions."""
-    nid_target = {now[g].nid: deck for g, deck in plan.live.items() if g in now}
+    nid_target = {
+        now[g].nid: deck
+        for g, deck in plan.live.items()
+        if g in now and owners.may_touch(g, before)
+    }
     revived = {
         now[g].nid
         for g in plan.live
@@ -339,13 +344,36 @@ def recorded_tags(col: Any, deck: str) -> dict[str, frozenset[str]]:
     }
 
 
-def record_tags(col: Any, plan: DeckPlan) -> None:
-    """Remember in the collection the tags the sync just put on the deck's notes; written
-    only when they changed, so that a sync with nothing to do changes nothing."""
-    held = {guid for (guid,) in col.db.all("select guid from notes")}
+def record_tags(col: Any, plan: DeckPlan, left_alone: Iterable[str] = ()) -> None:
+    """Remember in the collection the tags the sync just put on the deck's notes (not on
+    the notes it ``left_alone``); written only when they changed, so that a sync with
+    nothing to do changes nothing."""
+    held = {guid for (guid,) in col.db.all("select guid from notes")} - set(left_alone)
     record = {guid: list(tags) for guid, tags in sorted(plan.tags.items()) if guid in held}
     key = TAGS_RECORD.format(deck=plan.deck)
     if col.get_config(key, None) != record:
+        col.set_config(key, record)
+
+
+def has_record(col: Any, deck: str) -> bool:
+    """Whether a sync of ``deck`` into this collection ever recorded its tags."""
+    return col.get_config(TAGS_RECORD.format(deck=deck), None) is not None
+
+
+def seed_record(col: Any, plan: DeckPlan, before: dict[str, NoteRow]) -> None:
+    """Before the sync's build changes the lock file: a collection without a record of the
+    deck takes the lock's record of what the last package put on the deck's notes, so that
+    a rerun after a kill still tells those tags from the user's own."""
+    key = TAGS_RECORD.format(deck=plan.deck)
+    if col.get_config(key, None) is not None:
+        return
+    mine = deck_tag(plan.deck).casefold()
+    record = {
+        guid: sorted(tags)
+        for guid, tags in sorted(plan.put_there.items())
+        if guid in before and mine in _folded(before[guid].tags)
+    }
+    if record:
         col.set_config(key, record)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, interrupts, leftovers, template_folders
+from cardpress.build_locks import stage_locks
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
@@ -136,7 +137,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
                 warn(warning)
             outputs = plan.outputs
             if options.prune and plan.state.leftovers:
-                leftovers.settle(options.out, True, plan.state, plan.state, info, warn)
+                leftovers.settle(options.out, True, plan.state, plan.state, None, info, warn)
             info(
                 f"nothing to do: {outputs} output(s) of {len(plan.units)} deck(s) are up to date "
                 f"({time.perf_counter() - started:.2f} s)"
@@ -213,6 +214,8 @@ def _build_stale(
             jobs.append(Job(deck, fmt, context, final))
     _check_glyphs(jobs, options, warn)
 
+    anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
+    staged: list[tuple[Lock, Path]] = []  # lock files written beside their place
     try:
         try:
             options.out.mkdir(parents=True, exist_ok=True)
@@ -225,6 +228,8 @@ def _build_stale(
                 f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
                 "the previous outputs were left as they were"
             ) from None
+        templates = options.templates or template_folders.packaged_folder()
+        notices = stage_locks(state, anki_built, templates, staged, warn)
         interrupts.hold("rendered")
         with interrupts.after_writing(report.written):
             for job in jobs:
@@ -236,23 +241,30 @@ def _build_stale(
         if second is not None:  # first stop it, or it could still write a temporary file
             stop(second[0])
         unlink_temps(jobs)
+        for _, temp in staged:
+            temp.unlink(missing_ok=True)
         raise
-    with interrupts.after_writing(report.written):
-        interrupts.hold("committed")
-        _finish(
-            options,
-            plan,
-            state,
-            jobs,
-            report,
-            markdown_hashes,
-            cache,
-            started_at,
-            info,
-            detail,
-            warn,
-        )
-        interrupts.hold("recorded")
+    try:
+        with interrupts.after_writing(report.written):
+            interrupts.hold("committed")
+            _finish(
+                options,
+                plan,
+                state,
+                jobs,
+                report,
+                markdown_hashes,
+                cache,
+                started_at,
+                (staged, notices),
+                info,
+                detail,
+                warn,
+            )
+            interrupts.hold("recorded")
+    finally:
+        for _, temp in staged:  # those an interruption kept from moving into place
+            temp.unlink(missing_ok=True)
     return report
 
 
@@ -265,43 +277,31 @@ def _finish(
     markdown_hashes: dict[str, str],
     cache: ParseCache | None,
     started_at: float,
+    locks: tuple[list[tuple[Lock, Path]], list[str]],
     info: Log,
     detail: Log,
     warn: Log,
 ) -> None:
-    """After the outputs are in place: sweep, the lock files, the notices, the state."""
+    """After the outputs are in place: sweep, the lock files (``locks``: those written
+    beside their place, and the notices), the notices, the state."""
     for job in jobs:
         atomic.sweep(job.final, started_at)
-    anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
+    staged, notices = locks
     rewritten: set[str] = set()  # decks whose lock this build wrote
+    for lock, temp in staged:
+        lock.commit_staged(temp)
+        rewritten.add(lock.deck)
+        detail(f"updated {lock.path}")
     for deck in state.decks:
-        lock = state.locks[deck.key]
-        removed = state.removed.get(deck.key, [])
-        if lock.unknown_was:
-            from cardpress.anki_report import unknown_was_warning
-
-            for card_id, old_id in lock.unknown_was:
-                warn(unknown_was_warning(deck.key, card_id, old_id))
-        if deck.key in anki_built:
-            templates = options.templates or template_folders.packaged_folder()
-            notices = _record_anki_package(deck, lock, removed, templates)
-        elif removed or lock.kind_changes:
-            from cardpress.anki_report import notices_without_package
-
-            notices = notices_without_package(deck.key, lock, removed)
-        else:
-            notices = []
-        if lock.save():
-            rewritten.add(deck.key)
-            detail(f"updated {lock.path}")
-        atomic.sweep(lock.path, started_at)
-        for notice in notices:
-            info(notice)
+        atomic.sweep(state.locks[deck.key].path, started_at)
+    for notice in notices:
+        info(notice)
     try:
         recorded = freshness.record(
             options.out, options.formats, plan, state, jobs, markdown_hashes, rewritten
         )
-        leftovers.settle(options.out, options.prune, plan.state, recorded, info, warn)
+        keys = [deck.key for deck in state.decks]
+        leftovers.settle(options.out, options.prune, plan.state, recorded, keys, info, warn)
         if cache is not None:
             cache.save()
     except OSError as exc:  # the outputs are written; only the next build costs more
@@ -352,16 +352,6 @@ def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
 
 def _report(job: Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
-
-
-def _record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: Path) -> list[str]:
-    """What importing the package just written does; the lock remembers what it holds."""
-    from cardpress import anki_report
-    from cardpress.anki_changes import next_package, record_package
-
-    changes, notes = next_package(deck, lock, removed, templates.resolve())
-    record_package(lock, notes)
-    return anki_report.notices(changes)
 
 
 def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:

@@ -107,7 +107,7 @@ def failure(formula: Formula, error: BaseException) -> str:
     name = type(error).__name__
     reason = REASONS.get(name) or str(error).strip().split("\n")[0][:160] or name
     rewrite = next((fix for known, fix in REWRITES if known in reason), "")
-    rewrite = rewrite or "rewrite it with the commands MathJax and ziamath both know"
+    rewrite = rewrite or "rewrite it with simpler commands, or show it as code in backticks"
     return f"formula '{shown(formula.tex)}' cannot be drawn ({reason}): {rewrite}"
 
 

@@ -348,8 +348,8 @@ def record(
     markdown_hashes: dict[str, str],
     rewritten: set[str],
 ) -> BuildState:
-    """The state after a build that rendered ``jobs``: every deck's inputs as read, each
-    output's record, and the leftovers of decks gone since (``leftovers_after``)."""
+    """The state after a build that rendered ``jobs``: every deck's inputs as read and
+    each output's record (``leftovers.settle`` adds the outputs of decks gone since)."""
     rendered = {(job.deck.key, job.fmt): job.final for job in jobs}
     content = state.scan.root
     new = BuildState(warnings=list(state.warnings))
@@ -384,24 +384,7 @@ def record(
                     identity=found,
                 )
         new.decks[unit.unit] = record
-    new.leftovers = leftovers_after(out, plan.state, [deck.key for deck in state.decks])
     return new
-
-
-def leftovers_after(out: Path, old: BuildState, keys: list[str]) -> dict[str, Leftover]:
-    """The outputs of decks whose ids are no longer among ``keys``, as ``old`` recorded
-    them, that are still the files cardpress wrote and that no current deck writes."""
-    taken = {f"{key}{row.suffix}" for key in keys for row in FORMATS.values()}
-    found = dict(old.leftovers)
-    for record in old.decks.values():
-        if record.key not in keys:
-            for output in record.outputs.values():
-                found[output.file] = Leftover(record.key, output.sha256, output.identity)
-    return {
-        name: left
-        for name, left in sorted(found.items())
-        if name not in taken and left.unchanged(out, name)
-    }
 
 
 def write(out: Path, state: BuildState) -> None:

@@ -14,21 +14,47 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cardpress.errors import path_shown
-from cardpress.freshness import BuildState, write
+from cardpress.freshness import BuildState, Leftover, write
+from cardpress.renderers import FORMATS
 
 Log = Callable[[str], None]
 
 
 def settle(
-    out: Path, prune_them: bool, before: BuildState, after: BuildState, info: Log, warn: Log
+    out: Path,
+    prune_them: bool,
+    before: BuildState,
+    after: BuildState,
+    keys: list[str] | None,
+    info: Log,
+    warn: Log,
 ) -> None:
-    """Report the leftovers found since ``before`` (or, with ``prune_them``, remove every
-    one), then keep ``after`` as the folder's build state."""
+    """Find the leftovers of the decks gone since ``before`` (``keys``: the deck ids of
+    this build; None: no new ones), report the new ones or, with ``prune_them``, remove
+    every one, then keep ``after`` as the folder's build state."""
+    if keys is not None:
+        after.leftovers = found_after(out, before, keys)
     if prune_them:
         prune(out, after, info, warn)
     else:
         report(out, before, after, warn)
     write(out, after)
+
+
+def found_after(out: Path, old: BuildState, keys: list[str]) -> dict[str, Leftover]:
+    """The outputs of decks whose ids are no longer among ``keys``, as ``old`` recorded
+    them, that are still the files cardpress wrote and that no current deck writes."""
+    taken = {f"{key}{row.suffix}" for key in keys for row in FORMATS.values()}
+    found = dict(old.leftovers)
+    for record in old.decks.values():
+        if record.key not in keys:
+            for output in record.outputs.values():
+                found[output.file] = Leftover(record.key, output.sha256, output.identity)
+    return {
+        name: left
+        for name, left in sorted(found.items())
+        if name not in taken and left.unchanged(out, name)
+    }
 
 
 def report(out: Path, before: BuildState, after: BuildState, warn: Log) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -149,6 +150,7 @@ class Lock:
     rename_hints: list[tuple[str, str]] = field(default_factory=list)  # gone id, new id
     unknown_was: list[tuple[str, str]] = field(default_factory=list)  # card id, unknown old id
     _original: bytes = b""
+    _staged: bytes | None = None
 
     @classmethod
     def read(cls, path: Path, deck: str, now: int) -> Lock:
@@ -226,6 +228,26 @@ class Lock:
         atomic.write_bytes(self.path, data)
         self._original = data
         return True
+
+    def stage(self) -> Path | None:
+        """Write the new lock file beside it, not yet in place (None: it did not change);
+        ``commit_staged`` moves it in. A build stages its lock files before it moves any
+        output, so that a full disk leaves outputs and lock files as they were, together."""
+        data = self.serialise()
+        if data == self._original:
+            return None
+        with atomic.staged_file(self.path) as temp, open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._staged = data
+        return temp
+
+    def commit_staged(self, temp: Path) -> None:
+        """Move the lock file ``stage`` wrote into place (a rename: it needs no space)."""
+        atomic.commit(temp, self.path)
+        if self._staged is not None:
+            self._original, self._staged = self._staged, None
 
     def file_hash(self) -> str:
         """The SHA-256 of the lock file as last read or written; '' when there is none."""

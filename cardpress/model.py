@@ -10,6 +10,19 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+TAG_NAMESPACE = "cardpress"
+"""The tags under ``cardpress::`` are the ones cardpress puts on notes (a deck's own,
+``cardpress::removed``): a sync trusts them to tell which notes a deck owns, so content
+may not write them."""
+
+
+def reserved_tag(tag: str) -> bool:
+    """Whether ``tag`` is in cardpress's namespace, as Anki reads it (case and blank
+    levels do not matter)."""
+    levels = [part.strip() for part in tag.split("::")]
+    levels = [part for part in levels if part]
+    return len(levels) > 1 and levels[0].casefold() == TAG_NAMESPACE
+
 
 @dataclass(frozen=True, order=True)
 class SourceLocation:
@@ -205,6 +218,8 @@ class Deck:
     """Set when the deck asks for a quiz sheet (``quiz:`` in its front matter)."""
     math: bool = False
     """``math: true`` in its front matter: its HTML holds formulas (``cardpress.formulas``)."""
+    source_path: bool = False
+    """``source_path: true``: the back of each Anki card names its file, not only its section."""
 
     def cards(self) -> Iterator[Card]:
         for section in self.sections:

@@ -171,7 +171,7 @@ def raw_block(text: str, opening: str) -> str:
 
 # Name, context options, and what to do before the shot.
 SCREENSHOT_VIEWS: list[tuple[str, dict[str, Any], str]] = [
-    ("light", {"viewport": {"width": 1280, "height": 800}, "color_scheme": "light"}, "section"),
+    ("light", {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"}, "top"),
     ("dark", {"viewport": {"width": 1280, "height": 800}, "color_scheme": "dark"}, "quiz"),
     (
         "phone",
@@ -188,7 +188,7 @@ SCREENSHOT_VIEWS: list[tuple[str, dict[str, Any], str]] = [
 
 
 def take_screenshots(browser: Any, page_file: Path, out_dir: Path) -> list[Path]:
-    """Light (reading), dark (quiz mode, one answer revealed) and phone (a search) views."""
+    """Light (the first screen), dark (quiz mode, one answer revealed) and phone (a search)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, options, scene in SCREENSHOT_VIEWS:
@@ -206,9 +206,9 @@ def take_screenshots(browser: Any, page_file: Path, out_dir: Path) -> list[Path]
 
 
 def _stage(page: Any, scene: str) -> None:
-    if scene == "section":
-        # Reading mode at the second section: contents, toolbar and cards of every kind.
-        page.evaluate("document.querySelectorAll('section.section')[1].scrollIntoView()")
+    if scene == "top":
+        # The first screen, as the page opens: the bar, the introduction and the cards.
+        pass
     elif scene == "quiz":
         # Quiz mode with the second card revealed: blanks, a hidden and a shown answer.
         page.click("#quiz-toggle")

@@ -312,6 +312,10 @@ def check_imports(tool: Installed, notes: Path) -> None:
         done = tool.run("import", fmt, *sources, "--to", f"content/from-{fmt}", cwd=notes)
         written = list((notes / "content" / f"from-{fmt}").glob("*.md"))
         check(written, f"import {fmt} wrote no deck:\n{done.stdout}")
+    shapes = fixtures / "shapes" / "details"  # emoji shortcodes: a dependency of the wheel
+    done = tool.run("import", "details", shapes, "--to", "content/from-shapes", cwd=notes)
+    titles = (notes / "content" / "from-shapes" / "details.md").read_text(encoding="utf-8")
+    check("## Levels › 💠 Junior" in titles, f"import details lost its emoji:\n{done.stdout}")
     shutil.rmtree(fixtures)
     tool.run("--check", cwd=notes)  # every imported deck reads back
 

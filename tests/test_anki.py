@@ -81,7 +81,7 @@ def test_fields_hold_the_card_parts(example_apkg, anki):
     assert "independent datagrams" in ordered["Details"]
     assert 'class="callout callout-tip"' in ordered["Callouts"]
     assert "UDP is a message service" in ordered["Callouts"]
-    assert text_of(ordered["Source"]) == "networking.md · Transport"
+    assert text_of(ordered["Source"]) == "Transport"  # the file only with source_path: true
 
     cloze = anki.note("tcp-three-way-handshake")
     assert "{{c1::SYN}}" in cloze["Text"] and "{{c3::ACK::last step}}" in cloze["Text"]
@@ -102,7 +102,7 @@ def test_every_card_renders_a_front_and_its_answer(example_apkg, anki):
     assert "guarantees ordered delivery" in ordered.question
     assert "retransmits" not in ordered.question
     assert "retransmits" in ordered.answer and "callout-tip" in ordered.answer
-    assert "networking.md" in ordered.answer
+    assert "source-section" in ordered.answer and "networking.md" not in ordered.answer
 
     tools = by_key["how-do-you-list-listening-tcp", 0]
     assert 'class="highlight"' in tools.answer and "-ltnp" in tools.answer

@@ -89,7 +89,8 @@ class Visit:
 
     def answer_visibility(self, card_id: str) -> str:
         value: str = self.page.eval_on_selector(
-            f"#{card_id} .card-answer", "el => getComputedStyle(el).visibility"
+            f"#{card_id} .card-answer",
+            "el => el.checkVisibility({visibilityProperty: true}) ? 'visible' : 'hidden'",
         )
         return value
 
@@ -302,7 +303,7 @@ def test_quiz_mode_by_keyboard(visit: Callable[..., Visit], study_page: Path) ->
     v = visit(study_page)
     v.page.keyboard.press("q")
     assert v.answer_visibility("card-ordered-delivery") == "hidden"
-    v.page.keyboard.press("j")
+    # Quiz mode focuses the first card, so Space reveals it at once, as in Anki.
     assert v.page.evaluate("document.activeElement.id") == "card-ordered-delivery"
     outline = v.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"  # the focused card shows it
@@ -324,25 +325,46 @@ def test_quiz_mode_by_keyboard(visit: Callable[..., Visit], study_page: Path) ->
 
 
 @pytest.mark.parametrize("width", [1100, 360], ids=["desktop", "phone"])
-def test_revealing_answers_moves_nothing(
+def test_quiz_placeholders_are_small_and_revealing_keeps_the_card_in_place(
     visit: Callable[..., Visit], study_page: Path, width: int
 ) -> None:
     v = visit(study_page, viewport={"width": width, "height": 800})
     v.page.click("#quiz-toggle")
-    layout = (
-        "() => [...document.querySelectorAll('article.card, .cloze')].map(e => {"
-        " const r = e.getBoundingClientRect(); return [r.x, r.y + scrollY, r.width, r.height]; })"
+    zones = v.page.eval_on_selector_all(
+        ".card .answer-zone", "zs => zs.map(z => z.getBoundingClientRect().height)"
     )
+    rem = v.page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert len(zones) >= 6 and len(set(zones)) == 1  # one fixed height for every card
+    assert zones[0] <= 3 * rem
+    hatched = v.page.eval_on_selector(
+        ".card .answer-zone", "z => getComputedStyle(z).backgroundImage"
+    )
+    assert hatched == "none"
+    # The question, a cloze's text and blanks, and everything above stay put when an
+    # answer is revealed; the cards below move down, all by the same amount.
+    layout = (
+        "() => [...document.querySelectorAll('.card-head, .card-prompt, .cloze')].map(e => {"
+        " const r = e.getBoundingClientRect();"
+        " return [e.closest('.card').id, r.x, r.y + scrollY, r.width, r.height]; })"
+    )
+    order = v.page.eval_on_selector_all("article.card", "cs => cs.map(c => c.id)")
     before = v.page.evaluate(layout)
-    v.page.click("#expand-all")
-    assert v.answer_visibility("card-ordered-delivery") == "visible"
-    assert v.cloze_visibility("card-handshake-hints") == ["visible", "visible"]
-    assert v.page.evaluate(layout) == before
-    v.page.click("#card-ordered-delivery .card-toggle")
-    assert v.answer_visibility("card-ordered-delivery") == "hidden"
-    v.page.click("#card-handshake-hints .card-toggle")
+    for revealed in ("card-ordered-delivery", "card-handshake-hints"):
+        v.page.click(f"#{revealed} .card-question")
+        assert v.page.get_attribute(f"#{revealed} .card-toggle", "aria-expanded") == "true"
+        after = v.page.evaluate(layout)
+        at = order.index(revealed)
+        shifts = set()
+        for old, new in zip(before, after, strict=True):
+            if order.index(old[0]) <= at:
+                assert new == old, (revealed, old, new)
+            else:
+                assert [new[1], new[3], new[4]] == [old[1], old[3], old[4]]
+                shifts.add(new[2] - old[2])
+        assert len(shifts) <= 1 and all(shift > 0 for shift in shifts)
+        v.page.click(f"#{revealed} .card-toggle")
+        assert v.page.evaluate(layout) == before  # hidden again: the list is as it was
     assert v.cloze_visibility("card-handshake-hints") == ["hidden", "hidden"]
-    assert v.page.evaluate(layout) == before
 
 
 def test_expand_and_collapse_all_in_reading_mode(

@@ -197,6 +197,7 @@ def check_old_or_new(versions: Versions, content: Path, dist: Path) -> str:
     return seen.pop() if len(seen) == 1 else "mixed" if seen else "same"
 
 
+@pytest.mark.slow
 def test_the_outputs_of_an_interrupted_build_are_old_or_new(
     versions: Versions, tmp_path: Path
 ) -> None:
@@ -222,6 +223,7 @@ def test_the_outputs_of_an_interrupted_build_are_old_or_new(
     assert any(o[2] != "old" for o in outcomes if o[0] == "commit"), outcomes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", POINTS)
 def test_ctrl_c_exits_130_wherever_it_comes(point: str, versions: Versions, tmp_path: Path) -> None:
     """The build holds at a point it announces (``cardpress.interrupts.hold``), so the

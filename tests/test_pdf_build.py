@@ -92,6 +92,7 @@ def test_an_image_in_the_content_is_embedded(tmp_path: Path, build_deck) -> None
     assert len(pypdf.PdfReader(out / "pictures.pdf").pages[0].images) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not AWS_DECK.is_dir(), reason="the AWS DevOps deck is not in content/")
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_aws_devops_deck(

@@ -25,6 +25,8 @@ from tests.pdf_support import bookmarks, positions_in_order, reading_text, squas
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import run as bench
 
+pytestmark = pytest.mark.slow  # a deck big enough for the parts, laid out many times
+
 DECK = "synthetic"
 SECTIONS = 6
 

@@ -12,13 +12,31 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cardpress.anki_owners import Ownership
     from cardpress.anki_profiles import CollectionPlace
-    from cardpress.anki_sync import DeckPlan, DeckWork
+    from cardpress.anki_sync import DeckPlan, DeckWork, NoteRow
     from cardpress.build import BuildOptions
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One deck's sync as planned on the collection before anything changes."""
+
+    plan: DeckPlan
+    owners: Ownership
+    work: DeckWork
+    """What the sync would do (the dry run's report, the first check of --max-delete)."""
+
+
+def checkpoint(step: str) -> None:
+    """The sync reached ``step`` (planned, backed-up, built, kept-own-tags, imported,
+    applied, recorded): nothing happens here; tests stop the sync at each step to check
+    that running it again ends where one whole sync would."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plan_and_sync(args: argparse.Namespace) -> int:
+    from cardpress.anki_collection import open_collection
     from cardpress.anki_profiles import find_collection
-    from cardpress.anki_sync import open_collection, plan_deck
+    from cardpress.anki_sync import plan_deck
     from cardpress.build import source_date_epoch
     from cardpress.errors import UsageError
     from cardpress.parse import read_content
@@ -99,43 +118,58 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
 
 def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any) -> int:
     from cardpress import anki_report
-    from cardpress.anki_sync import SyncError, deck_work, note_rows
+    from cardpress.anki_owners import ownership, ownership_lines, read_own_tags
+    from cardpress.anki_sync import SyncError, deck_work, has_record, note_rows, recorded_tags
 
     rows = note_rows(col)
-    planned = [(plan, deck_work(col, plan, rows, rows, delete=args.delete)) for plan in plans]
+    planned = []
+    for plan in plans:
+        first = not has_record(col, plan.deck)
+        owners = ownership(plan, rows, recorded_tags(col, plan.deck), first=first)
+        kept = read_own_tags(col, plan.deck)
+        work = deck_work(col, plan, rows, rows, owners, kept, delete=args.delete)
+        planned.append(Planned(plan, owners, work))
     if args.delete and not args.dry_run:
-        _check_deletions(args, planned)
+        for deck in planned:
+            _check_deletions(args, deck.plan, deck.work.removed)
     if args.dry_run:
-        for index, (plan, work) in enumerate(planned):
+        for index, deck in enumerate(planned):
             if index:
                 print()
-            print("\n".join(anki_report.summary(plan.changes)))
-            print("\n".join(_work_lines(col, work, args.delete, dry_run=True)))
+            print("\n".join(anki_report.summary(deck.plan.changes)))
+            print("\n".join(ownership_lines(deck.owners, deck.plan, dry_run=True)))
+            print("\n".join(_work_lines(col, deck.work, args.delete, dry_run=True)))
         if args.delete:
             try:
-                _check_deletions(args, planned)
+                for deck in planned:
+                    _check_deletions(args, deck.plan, deck.work.removed)
             except SyncError as exc:
                 print(f"the sync would stop: {exc}")
         print(f"dry run: {place.shown} was not changed")
         return 0
-    return _apply(args, plans, place, col)
+    checkpoint("planned")
+    return _apply(args, planned, place, col, rows)
 
 
-def _check_deletions(args: argparse.Namespace, planned: list[tuple[DeckPlan, DeckWork]]) -> None:
+def _check_deletions(args: argparse.Namespace, plan: DeckPlan, removed: list[int]) -> None:
+    """Stop if ``--delete`` would delete more notes of the deck than ``--max-delete``."""
     from cardpress.anki_sync import SyncError, default_max_delete
 
-    for plan, work in planned:
-        limit = args.max_delete if args.max_delete is not None else default_max_delete(plan)
-        if len(work.removed) > limit:
-            raise SyncError(
-                f"{plan.deck}: --delete would delete {len(work.removed)} notes, more than "
-                f"--max-delete {limit}; nothing was changed. See which with --dry-run --delete, "
-                f"and if that is right run again with --max-delete {len(work.removed)}"
-            )
+    limit = args.max_delete if args.max_delete is not None else default_max_delete(plan)
+    if len(removed) > limit:
+        raise SyncError(
+            f"{plan.deck}: --delete would delete {len(removed)} notes, more than "
+            f"--max-delete {limit}; nothing was deleted. See which with --dry-run --delete, "
+            f"and if that is right run again with --max-delete {len(removed)}"
+        )
 
 
 def _apply(
-    args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any
+    args: argparse.Namespace,
+    planned: list[Planned],
+    place: CollectionPlace,
+    col: Any,
+    rows: dict[str, NoteRow],
 ) -> int:
     from cardpress.anki_sync import read_lock_bytes, restore_lock_bytes
     from cardpress.build import BuildOptions, source_date_epoch
@@ -153,10 +187,11 @@ def _apply(
         )
         # The build records the new packages in the lock files; until a package is in
         # the collection, a failure puts its deck's lock file back as it was.
+        plans = [deck.plan for deck in planned]
         saved = {plan.deck: read_lock_bytes(plan) for plan in plans}
         pending = {plan.deck for plan in plans}
         try:
-            _build_and_import(args, plans, place, col, options, pending)
+            _build_and_import(args, planned, place, col, rows, options, pending)
         except BaseException:
             for plan in plans:
                 if plan.deck in pending:
@@ -167,55 +202,129 @@ def _apply(
 
 def _build_and_import(
     args: argparse.Namespace,
-    plans: list[DeckPlan],
+    planned: list[Planned],
     place: CollectionPlace,
     col: Any,
+    rows: dict[str, NoteRow],
     options: BuildOptions,
     pending: set[str],
 ) -> None:
     from cardpress.anki_backup import back_up
+    from cardpress.anki_collection import anki_trouble
+    from cardpress.anki_sync import cleanup_build, seed_record
+    from cardpress.build import build
+    from cardpress.errors import CardpressError
+
+    backup = back_up(col, place)
+    print(f"backed up {place.shown} to {backup}", flush=True)
+    checkpoint("backed-up")
+    try:
+        for deck in planned:  # before the build changes the lock files
+            seed_record(col, deck.plan, rows)
+        out = options.out
+        try:
+            build(options, _ignore, _ignore, _ignore)  # the notices are for a manual import
+        finally:
+            cleanup_build(out)
+        checkpoint("built")
+        for deck in planned:
+            _import_deck(args, deck, place, col, out / f"{deck.plan.deck}.apkg", pending)
+    except (CardpressError, OSError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the engine's errors have no common base we can name
+        from cardpress.anki_sync import SyncError
+
+        raise SyncError(
+            f"{place.shown}: Anki could not write the collection: {anki_trouble(exc)}. It "
+            f"is as the last step left it and opens fine; run cardpress sync again once that "
+            f"is fixed: it finishes the work, your own tags included (or restore {backup})"
+        ) from None
+
+
+def _import_deck(
+    args: argparse.Namespace,
+    deck: Planned,
+    place: CollectionPlace,
+    col: Any,
+    package: Path,
+    pending: set[str],
+) -> None:
+    """Import one deck's package and do what the import cannot, on the deck's notes alone."""
+    from cardpress.anki_owners import (
+        drop_notes,
+        forget_own_tags,
+        keep_own_tags,
+        ownership_lines,
+        package_stamps,
+        read_own_tags,
+    )
     from cardpress.anki_sync import (
         apply,
-        cleanup_build,
         deck_work,
         forget_gone_tombstones,
         import_package,
         note_rows,
+        own_tags,
         record_tags,
+        recorded_tags,
     )
-    from cardpress.build import build, source_date_epoch
+    from cardpress.build import source_date_epoch
 
-    out = options.out
-    try:
-        build(options, _ignore, _ignore, _ignore)  # the notices are for a manual import
-    finally:
-        cleanup_build(out)
-    backup = back_up(col, place)
-    print(f"backed up {place.shown} to {backup}")
-    for plan in plans:
-        before = note_rows(col)
-        log = import_package(col, out / f"{plan.deck}.apkg")
-        pending.discard(plan.deck)
-        now = note_rows(col)
-        readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
-            now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
-        }
-        kept = {g: row for g, row in now.items() if row.nid not in readded}
-        work = deck_work(col, plan, before, kept, delete=args.delete)
-        lines = _work_lines(col, work, args.delete, dry_run=False)
-        apply(col, work, sorted(readded), delete=args.delete)
-        record_tags(col, plan)
-        forgotten = forget_gone_tombstones(col, plan, source_date_epoch() or 0)
+    plan, owners = deck.plan, deck.owners
+    drop_notes(package, owners.foreign)  # a guid: setting takes over no other deck's note
+    before = note_rows(col)
+    mods = dict(col.db.all("select guid, mod from notes"))
+    recorded = recorded_tags(col, plan.deck)
+    kept = read_own_tags(col, plan.deck)
+    # The import replaces the tags of the notes it updates: the user's own tags on them
+    # are recorded in the collection first, so that a rerun after a kill puts them back.
+    updating = [
+        guid
+        for guid, mod in package_stamps(package).items()
+        if guid in before
+        and owners.may_touch(guid, before)
+        and (mod > mods[guid] or before[guid].nid in owners.reclaimed)
+    ]
+    keep_own_tags(
+        col,
+        plan.deck,
+        {guid: own_tags(plan, recorded, guid, before[guid].tags, kept) for guid in updating},
+    )
+    checkpoint("kept-own-tags")
+    kept = read_own_tags(col, plan.deck)
+    if owners.reclaimed:  # older than any package: the import gives them their text back
+        reclaimed = sorted(owners.reclaimed)
+        marks = ",".join("?" * len(reclaimed))
+        col.db.execute(f"update notes set mod = 0 where id in ({marks})", *reclaimed)
+    log = import_package(col, package)
+    pending.discard(plan.deck)
+    checkpoint("imported")
+    now = note_rows(col)
+    readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
+        now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
+    }
+    left = {g: row for g, row in now.items() if row.nid not in readded}
+    work = deck_work(col, plan, before, left, owners, kept, delete=args.delete)
+    if args.delete:  # the exact notes about to go, right before they go
+        _check_deletions(args, plan, work.removed)
+    lines = ownership_lines(owners, plan, dry_run=False)
+    lines += _work_lines(col, work, args.delete, dry_run=False)
+    apply(col, work, sorted(readded), delete=args.delete)
+    checkpoint("applied")
+    record_tags(col, plan, owners.foreign)
+    forget_own_tags(col, plan.deck)
+    checkpoint("recorded")
+    forgotten = forget_gone_tombstones(col, plan, source_date_epoch() or 0)
+    print(
+        f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
+        f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
+    )
+    print("\n".join(lines))
+    if forgotten:
         print(
-            f"{plan.deck}: imported into {place.shown}: {len(log.new)} new, "
-            f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
+            f"  their notes are gone from Anki, so the packages stop carrying "
+            f"{len(forgotten)} removed card(s): {', '.join(forgotten)}"
         )
-        print("\n".join(lines))
-        if forgotten:
-            print(
-                f"  their notes are gone from Anki, so the packages stop carrying "
-                f"{len(forgotten)} removed card(s): {', '.join(forgotten)}"
-            )
 
 
 def _ignore(line: str) -> None:

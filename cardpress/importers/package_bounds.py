@@ -52,8 +52,7 @@ def check_package(path: Path, shown: str) -> None:
                 total += unpacked
     except _Refused as refused:
         raise CardpressError(
-            f"{shown}: package refused before unpacking: {refused} (these limits stop zip "
-            "bombs; a package Anki exported stays well within them)"
+            f"{shown}: package refused before unpacking: {refused} (these limits stop zip bombs)"
         ) from None
     except (zipfile.BadZipFile, zlib.error, struct.error, EOFError) as exc:
         raise CardpressError(f"{shown}: Anki cannot read this package: {exc}") from None

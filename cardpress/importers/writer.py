@@ -18,6 +18,7 @@ import yaml
 
 from cardpress.importers.draft import DraftCard, DraftSection
 from cardpress.importers.fences import FenceTracker
+from cardpress.model import reserved_tag
 
 GUID_SAFE = "".join(
     chr(c) for c in range(0x21, 0x7F) if chr(c) not in "%;>\\"
@@ -47,7 +48,10 @@ def fingerprint(text: str) -> str:
 
 
 def clean_tag(tag: str) -> str:
-    return _TAG_BAD_RE.sub("_", tag.strip()).strip("_")
+    """The tag as content may write it; "" for a tag content may not carry (cardpress's
+    own, which the build puts back itself)."""
+    cleaned = _TAG_BAD_RE.sub("_", tag.strip()).strip("_")
+    return "" if reserved_tag(cleaned) else cleaned
 
 
 def front_matter(fields: dict[str, str]) -> str:

@@ -89,6 +89,7 @@ def parse_deck(
         print_cards=meta.print_cards,
         print_quiz=meta.print_quiz,
         math=meta.math,
+        source_path=meta.source_path,
     )
 
 

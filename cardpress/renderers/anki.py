@@ -25,13 +25,12 @@ import jinja2
 
 from cardpress.errors import BuildError
 from cardpress.lock import Tombstone
-from cardpress.model import Callout, Card, CardKind, Deck, Section
+from cardpress.model import TAG_NAMESPACE, Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
 from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.templates import shared_environment
 
-TAG_NAMESPACE = "cardpress"
 REMOVED_TAG = f"{TAG_NAMESPACE}::removed"
 _SRC_RE = re.compile(r'\bsrc="([^"]*)"')
 # Anki plays ``[sound:...]`` and ``[anki:tts ...]...[/anki:tts]`` (and shows
@@ -116,7 +115,7 @@ def package_notes(
     The build asks twice in one process (to write the package, then to record it in the
     lock): the second time, for the same deck object and inputs, it gets the same notes
     at once."""
-    fields_of = FieldRenderer(env)
+    fields_of = FieldRenderer(env, show_path=deck.source_path)
     inputs = (fields_of.template_texts, dict(note_ids), tuple(tombstones))
     recent = _RECENT.get(deck.key)
     if recent is not None and recent[0] is deck and recent[1] == inputs:
@@ -241,9 +240,11 @@ def note_tags(deck: Deck, card: Card) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
-def note_fields(card: Card, section: Section, env: jinja2.Environment) -> list[str]:
+def note_fields(
+    card: Card, section: Section, env: jinja2.Environment, show_path: bool = False
+) -> list[str]:
     """The fields in the note type's order (see anki_notetypes)."""
-    return FieldRenderer(env)(card, section)
+    return FieldRenderer(env, show_path)(card, section)
 
 
 class FieldRenderer:
@@ -252,7 +253,8 @@ class FieldRenderer:
 
     TEMPLATES = ("anki/fields/callouts.html", "anki/fields/source.html")
 
-    def __init__(self, env: jinja2.Environment):
+    def __init__(self, env: jinja2.Environment, show_path: bool = False):
+        self.show_path = show_path  # the deck's source_path setting
         self.callouts_template, self.source_template = map(env.get_template, self.TEMPLATES)
         assert env.loader is not None
         self.template_texts = tuple(env.loader.get_source(env, n)[0] for n in self.TEMPLATES)
@@ -264,7 +266,7 @@ class FieldRenderer:
         if callouts is None:
             callouts = self.callouts_template.render(callouts=card.callouts).strip()
             self.callouts[card.callouts] = callouts
-        where = (card.location.path, section.title.text)
+        where = (card.location.path if self.show_path else "", section.title.text)
         source = self.sources.get(where)
         if source is None:
             source = self.source_template.render(path=where[0], section=where[1]).strip()

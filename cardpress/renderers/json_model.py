@@ -35,6 +35,8 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
             del data[printout]
     if not deck.math:  # present only in a deck with formulas
         del data["math"]
+    if not deck.source_path:  # present only in a deck that asks for it
+        del data["source_path"]
     for section_data, section in zip(data["sections"], deck.sections, strict=True):
         section_data["anchor"] = section.anchor
         for card_data, card in zip(section_data["cards"], section.cards, strict=True):

@@ -19,7 +19,9 @@
   var noResults = byId("no-results");
   var toolbar = byId("toolbar");
   var themeToggle = byId("theme-toggle");
+  var toc = byId("toc");
   var tocDetails = byId("toc-details");
+  var tocButton = byId("toc-button");
 
   var index = JSON.parse(byId("search-index").textContent);
   var quiz = false;
@@ -62,7 +64,29 @@
     card.el.classList.toggle("is-open", open);
     card.toggle.setAttribute("aria-expanded", String(open));
     card.toggle.setAttribute("aria-label", open ? "Hide the answer" : "Show the answer");
+    if (open) queueScrollable();
     if (study && !open) study.hidden(card);
+  }
+
+  var scrollableQueued = false;
+
+  function queueScrollable() {
+    if (scrollableQueued) return;
+    scrollableQueued = true;
+    window.requestAnimationFrame(function () {
+      scrollableQueued = false;
+      markScrollable(doc.body);
+    });
+  }
+
+  /* Code and tables wider than their card scroll sideways; each that does is made
+     focusable, so the keyboard can scroll it too. */
+  function markScrollable(within) {
+    Array.prototype.forEach.call(within.querySelectorAll(".prose pre, .prose table"), function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+      if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+    });
   }
 
   /* Opens a card the reader asked to see: in quiz mode that is an answer to grade. */
@@ -90,6 +114,14 @@
     expandAll.textContent = on ? "Reveal all" : "Expand all";
     collapseAll.textContent = on ? "Hide all" : "Collapse all";
     updateStatus();
+    /* The first card on screen takes the focus, so Space reveals it, as in Anki. */
+    if (on) focusCard(firstCardInView());
+  }
+
+  function focusCard(card) {
+    if (!card) return;
+    card.el.focus({ preventScroll: true });
+    card.el.scrollIntoView({ block: "nearest" });
   }
 
   /* ---- Search and filters ---- */
@@ -124,6 +156,7 @@
       if (s.link) s.link.classList.toggle("is-empty", filtering && n === 0);
     });
     root.classList.toggle("is-filtered", terms.length > 0 || tag !== "" || progress !== "");
+    if (intros) fitIntros();
     noResults.hidden = visibleCards().length > 0;
     study.filtered();
     highlight(terms);
@@ -236,22 +269,32 @@
     return parseFloat(getComputedStyle(root).getPropertyValue("--sticky-offset")) || 0;
   }
 
+  /* The index of the first card not yet scrolled past, under the bar; -1 if none. */
+  function firstInViewIndex(list) {
+    var top = stickyOffset();
+    return list.findIndex(function (card) {
+      return card.el.getBoundingClientRect().bottom > top + 1;
+    });
+  }
+
+  function firstCardInView() {
+    var list = visibleCards();
+    var at = firstInViewIndex(list);
+    return list[at === -1 ? list.length - 1 : at];
+  }
+
   function moveFocus(step) {
     var list = visibleCards();
     if (!list.length) return;
     var at = currentCardIndex(list);
     var next;
     if (at === -1) {
-      var top = stickyOffset();
-      var first = list.findIndex(function (card) {
-        return card.el.getBoundingClientRect().bottom > top + 1;
-      });
+      var first = firstInViewIndex(list);
       next = first === -1 ? list.length - 1 : step > 0 ? first : Math.max(first - 1, 0);
     } else {
       next = Math.min(Math.max(at + step, 0), list.length - 1);
     }
-    list[next].el.focus({ preventScroll: true });
-    list[next].el.scrollIntoView({ block: "nearest" });
+    focusCard(list[next]);
   }
 
   function isTyping(target) {
@@ -268,6 +311,11 @@
       } else {
         search.blur();
       }
+      return;
+    }
+    if (event.key === "Escape" && root.classList.contains("toc-open")) {
+      setContentsOpen(false);
+      tocButton.focus();
       return;
     }
     if (isTyping(target) || study.handleKey(event)) return;
@@ -297,6 +345,9 @@
 
   doc.addEventListener("click", function (event) {
     var target = event.target;
+    if (root.classList.contains("toc-open") && !target.closest("#toc, #toc-button")) {
+      setContentsOpen(false);
+    }
     var toggle = target.closest(".card-toggle");
     if (toggle) {
       var owner = cardOf.get(toggle.closest(".card"));
@@ -339,10 +390,7 @@
       updateStatus();
     },
     applyFilters: applyFilters,
-    focusCard: function (card) {
-      card.el.focus({ preventScroll: true });
-      card.el.scrollIntoView({ block: "nearest" });
-    },
+    focusCard: focusCard,
     focusMain: function () { byId("main").focus(); }
   });
 
@@ -407,18 +455,95 @@
   }
 
   window.addEventListener("scroll", function () {
+    if (root.classList.contains("toc-open")) placeContents();
     if (!spyQueued) {
       spyQueued = true;
       window.requestAnimationFrame(updateCurrentSection);
     }
   }, { passive: true });
 
-  if (tocDetails && window.matchMedia("(max-width: 63.99rem)").matches) {
-    tocDetails.open = false;
+  /* ---- Contents: beside the cards on a wide screen, else a panel opened from the bar ---- */
+
+  function placeContents() {
+    root.style.setProperty("--toc-top", Math.max(0, toolbar.getBoundingClientRect().bottom) + 6 + "px");
   }
 
+  function setContentsOpen(open) {
+    if (open) {
+      tocDetails.open = true;
+      placeContents();
+    }
+    root.classList.toggle("toc-open", open);
+    tocButton.setAttribute("aria-expanded", String(open));
+  }
+
+  tocButton.addEventListener("click", function () {
+    var open = !root.classList.contains("toc-open");
+    setContentsOpen(open);
+    if (open) {
+      var link = toc.querySelector("a[aria-current]") || toc.querySelector("a");
+      if (link) link.focus();
+    }
+  });
+  toc.addEventListener("click", function (event) {
+    if (event.target.closest("a") && root.classList.contains("toc-open")) setContentsOpen(false);
+  });
+  /* Focus leaving the panel and its button closes it rather than leaving it over the cards. */
+  doc.addEventListener("focusin", function (event) {
+    var at = event.target;
+    if (root.classList.contains("toc-open") && !toc.contains(at) && at !== tocButton) {
+      setContentsOpen(false);
+    }
+  });
+
+  /* ---- Introductions: long ones show their first lines and a button for the rest ---- */
+
+  var intros = Array.prototype.map.call(doc.querySelectorAll(".intro"), function (el) {
+    return { el: el, text: el.querySelector(".intro-text"), button: el.querySelector(".intro-more"), open: false };
+  });
+
+  function fitIntros() {
+    intros.forEach(function (intro) {
+      if (intro.open || !intro.text.offsetParent) return;
+      intro.el.classList.add("is-clamped");
+      var clipped = intro.text.scrollHeight > intro.text.clientHeight + 1;
+      intro.el.classList.toggle("is-clamped", clipped);
+      intro.button.hidden = !clipped;
+    });
+  }
+
+  function setIntroOpen(intro, open) {
+    intro.open = open;
+    intro.el.classList.toggle("is-clamped", !open);
+    intro.button.setAttribute("aria-expanded", String(open));
+    intro.button.textContent = open ? "Show less" : "Read more";
+    if (!open) fitIntros();
+  }
+
+  intros.forEach(function (intro) {
+    intro.button.addEventListener("click", function () { setIntroOpen(intro, !intro.open); });
+    /* A link reached by Tab inside the hidden part opens the whole text. */
+    intro.text.addEventListener("focusin", function () {
+      if (intro.el.classList.contains("is-clamped")) setIntroOpen(intro, true);
+    });
+  });
+
+  var layoutQueued = false;
+  window.addEventListener("resize", function () {
+    if (layoutQueued) return;
+    layoutQueued = true;
+    window.requestAnimationFrame(function () {
+      layoutQueued = false;
+      fitIntros();
+      queueScrollable();
+      if (root.classList.contains("toc-open")) placeContents();
+    });
+  });
+
   updateThemeToggle();
+  fitIntros();
   updateStickyOffset();
+  markScrollable(doc.body);
   if (location.hash) followHash();
   applyFilters();
 })();

@@ -8,7 +8,7 @@
    - A review card's interval grows by 1.2 on Hard (ease -0.15), by the ease on Good
      (half the days late counted), by ease x 1.3 on Easy (ease +0.15, all the days late
      counted); each answer gives at least a day more than the one below it. A review
-     before its day uses Anki's early-review rule.
+     before its day counts as on time, as Anki does outside filtered decks.
    - Again on a review card is a lapse: ease -0.2 (never below 1.3), one relearning
      step of 10 minutes, then back to reviews at 1 day (Easy: 2 days).
    - Days begin at 4 a.m. local time, as in Anki.
@@ -18,6 +18,7 @@ var cardpressScheduler = (function () {
 
   var MINUTE = 60000;
   var DAY = 86400000;
+  var LEARN_AHEAD = 20 * 60000;
   var f = Math.fround;
   var OPTIONS = Object.freeze({
     learnSteps: [1, 10], /* minutes */
@@ -70,19 +71,8 @@ var cardpressScheduler = (function () {
     var ease = f(state.ease);
     var hardFactor = f(OPTIONS.hardInterval);
     var bonus = f(OPTIONS.easyBonus);
-    var late = today - dayNumber(state.due);
+    var late = Math.max(0, today - dayNumber(state.due)); /* early counts as on time */
     var current = f(state.ivl);
-    if (late < 0) { /* reviewed before its day */
-      var scheduled = Math.max(current, 1);
-      var elapsed = f(current + late);
-      var reduced = f(bonus - f(f(bonus - 1) / 2));
-      var base = Math.max(f(elapsed * ease), scheduled);
-      return [
-        constrain(Math.max(f(elapsed * hardFactor), f(scheduled * f(hardFactor / 2))), 0),
-        constrain(base, 0),
-        constrain(f(base * reduced), 0)
-      ];
-    }
     var hard = constrain(f(current * hardFactor), state.ivl + 1);
     var good = constrain(f(f(current + f(late / 2)) * ease), hard + 1);
     var easy = constrain(f(f(f(current + late) * ease) * bonus), good + 1);
@@ -159,15 +149,26 @@ var cardpressScheduler = (function () {
     return state.queue !== "new" && dayNumber(state.due) <= dayNumber(now);
   }
 
-  /* A wait as Anki writes it on its buttons: 10m, 5h, 4d, 1.2mo, 2.5y. */
+  /* A wait as Anki writes it: seconds, minutes and days whole, hours, months and years
+     to a tenth (50 days is 1.6mo: Anki's month is 30.417 days, its year 365). */
   function describe(ms) {
-    var minutes = ms / MINUTE;
-    if (minutes < 60) return Math.max(1, Math.round(minutes)) + "m";
-    if (minutes < 1440) return Math.round(minutes / 60) + "h";
-    var days = ms / DAY;
-    if (days < 30) return Math.round(days) + "d";
-    if (days < 365) return (days / 30).toFixed(1).replace(/\.0$/, "") + "mo";
-    return (days / 365).toFixed(1).replace(/\.0$/, "") + "y";
+    var seconds = Math.max(0, ms / 1000);
+    var units = [[60, 1, "s", 1], [3600, 60, "m", 1], [86400, 3600, "h", 10],
+      [2628028.8, 86400, "d", 1], [31536000, 2628028.8, "mo", 10]];
+    for (var i = 0; i < units.length; i++) {
+      if (seconds < units[i][0]) return amount(seconds / units[i][1], units[i][3]) + units[i][2];
+    }
+    return amount(seconds / 31536000, 10) + "y";
+  }
+
+  function amount(value, scale) {
+    return String(Math.round(value * scale) / scale);
+  }
+
+  /* A grade button's label: waits shorter than Anki's learn-ahead limit (20 minutes)
+     are written "<1m", "<10m", as Anki writes them. */
+  function buttonLabel(ms) {
+    return (ms < LEARN_AHEAD ? "<" : "") + describe(ms);
   }
 
   return Object.freeze({
@@ -180,6 +181,7 @@ var cardpressScheduler = (function () {
     preview: preview,
     isDue: isDue,
     dayNumber: dayNumber,
-    describe: describe
+    describe: describe,
+    buttonLabel: buttonLabel
   });
 })();

@@ -240,9 +240,10 @@ function cardpressStudy(page) {
     active = card;
     var state = stateOf(card) || sched.newState();
     var waits = sched.preview(state, now());
+    /* The button's name is its visible text ("Again <1m"), so speech and voice control
+       use the words on the screen. */
     gradeButtons.forEach(function (button, i) {
-      button.querySelector(".grade-ivl").textContent = sched.describe(waits[i]);
-      button.setAttribute("aria-label", GRADE_NAMES[i] + ": next review in " + sched.describe(waits[i]));
+      button.querySelector(".grade-ivl").textContent = sched.buttonLabel(waits[i]);
     });
     byId("grade-question").textContent = card.el.querySelector(".card-question").textContent.trim();
     gradeBar.hidden = false;

@@ -9,13 +9,14 @@ from typing import Any
 
 from cardpress.content_files import SourceFile, shown
 from cardpress.errors import Reporter
-from cardpress.model import CardSettings, QuizSettings, SourceLocation
+from cardpress.model import CardSettings, QuizSettings, SourceLocation, reserved_tag
 from cardpress.papers import DEFAULT_PAPER, PAPERS
+from cardpress.parse.rules.settings import reserved_tag_message
 from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
 DECK_KEYS = {
     *("title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"),
-    "math",
+    *("math", "source_path"),
 }
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TAG_RE = re.compile(r'^[^\s"]+$')
@@ -31,6 +32,7 @@ class DeckSettings:
     print_cards: CardSettings | None = None
     print_quiz: QuizSettings | None = None
     math: bool = False
+    source_path: bool = False
 
 
 def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
@@ -88,6 +90,9 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         if not _TAG_RE.match(tag):
             report.error(where("tags"), f"tag '{shown(tag)}' may not contain spaces or quotes")
             ok = False
+        elif reserved_tag(tag):
+            report.error(where("tags"), reserved_tag_message(tag))
+            ok = False
     for key in ("source", "license"):  # recorded by cardpress import, for people
         if not isinstance(data.get(key, ""), str):
             report.error(where(key), f"'{key}' must be a string")
@@ -101,6 +106,10 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
     math = data.get("math", False)
     if not isinstance(math, bool):
         report.error(where("math"), "'math' must be true or false")
+        ok = False
+    source_path = data.get("source_path", False)
+    if not isinstance(source_path, bool):
+        report.error(where("source_path"), "'source_path' must be true or false")
         ok = False
     cards = quiz = None
     problems: list[tuple[str, str]] = []
@@ -126,6 +135,7 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         cards,
         quiz,
         math is True,
+        source_path is True,
     )
 
 

@@ -8,7 +8,7 @@ import urllib.parse
 
 from cardpress.content_files import shown
 from cardpress.errors import Reporter
-from cardpress.model import CardKind, SourceLocation
+from cardpress.model import TAG_NAMESPACE, CardKind, SourceLocation, reserved_tag
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import SectionDraft
 from cardpress.parse.rules.card import CardWork
@@ -106,12 +106,23 @@ def section_identity(section: SectionDraft, title: str, deck: DeckState) -> tupl
 
 
 def tags(value: str, where: SourceLocation, report: Reporter) -> list[str]:
-    """Tags separated by spaces or commas; one with a quote is an error."""
+    """Tags separated by spaces or commas; one with a quote, or in cardpress's own
+    namespace, is an error."""
     found = value.replace(",", " ").split()
     for tag in found:
         if not _TAG_RE.match(tag):
             report.error(where, f"tag '{shown(tag)}' may not contain quotes")
-    return [t for t in found if _TAG_RE.match(t)]
+        elif reserved_tag(tag):
+            report.error(where, reserved_tag_message(tag))
+    return [t for t in found if _TAG_RE.match(t) and not reserved_tag(t)]
+
+
+def reserved_tag_message(tag: str) -> str:
+    return (
+        f"tag '{shown(tag)}' is in the {TAG_NAMESPACE}:: namespace, which cardpress keeps for "
+        f"the tags it puts on notes itself (the deck's {TAG_NAMESPACE}::<deck id>, "
+        f"{TAG_NAMESPACE}::removed): choose another tag"
+    )
 
 
 def slug(text: str) -> str:
