@@ -32,7 +32,10 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def die_with_parent(parent: int) -> None:
-    """Run first in a worker: end it as soon as ``parent`` has ended."""
+    """Run first in a worker: end it as soon as ``parent`` has ended. Ctrl-C, which a
+    terminal sends to every process of the build, is the parent's to handle: it stops
+    its workers (``stop_now``), so a worker never dies of it on its own, with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not (sys.platform.startswith("linux") and _kernel_kills_orphan()):
         threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent ended before we could ask
@@ -51,3 +54,10 @@ def _watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(WATCH_INTERVAL)
     os._exit(1)
+
+
+def stop_now(executor: ProcessPoolExecutor) -> None:
+    """End the workers at once, whatever they are doing, and wait until they are gone."""
+    for process in list((executor._processes or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)

@@ -25,6 +25,7 @@ import pytest
 from cardpress.parse import load_content
 from cardpress.renderers import pdf as pdf_renderer
 from cardpress.renderers import pdf_parts
+from tests.files_support import png, write_files
 from tests.pdf_support import MM, make_context
 from tests.pdf_ua import check
 from tests.test_cards import read_pages
@@ -253,3 +254,12 @@ def test_too_long_is_reported_at_its_card(built) -> None:  # type: ignore[no-unt
     _, stderr = built["stress"]
     lines = [line for line in stderr.splitlines() if "warning" in line]
     assert all(re.match(r"^index\.md:\d+:\d+: warning: ", line) for line in lines), lines
+
+
+def test_an_image_without_alternative_text_still_prints(build_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Tagging asks every figure for a text; an author's image without one is tagged
+    without it, not a failed build."""
+    deck = "---\ntitle: Img\nid: img\n---\n\n## Pictures\n\n### What is drawn?\n\n![](p.png)\n"
+    content = write_files(tmp_path / "content", {"d.md": deck, "p.png": png(4, 4, (0, 0, 0))})
+    out = build_deck(content, tmp_path / "dist", "pdf")
+    assert check(out / "img.pdf").types["Figure"] == 1

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardpress.model import Deck, Section
-from cardpress.processes import worker_pool
+from cardpress.processes import stop_now, worker_pool
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf_html import (
     FetchPolicy,
@@ -107,6 +107,9 @@ def part_workers() -> Iterator[ProcessPoolExecutor | None]:
     executor = worker_pool(WORKERS)
     try:
         yield executor
+    except BaseException:  # Ctrl-C or an error: the parts being laid out are not wanted
+        stop_now(executor)
+        raise
     finally:
         executor.shutdown(cancel_futures=True)
 
