@@ -75,21 +75,15 @@ def kind_change_notice(key: str, note: NoteChange) -> str:
     )
 
 
-def summary(changes: DeckChanges) -> list[str]:
-    """The preview: every kind of change, then the notices."""
+def summary(changes: DeckChanges, *, sync: bool = False) -> list[str]:
+    """The preview: every kind of change, then the notices. With ``sync``, for
+    ``cardpress sync --dry-run``: without the advice for a package import (Change Deck
+    searches, lost tags, removed notes to find), which the sync's own lines replace."""
+    if sync:
+        return _sync_summary(changes)
     lines = [f"{changes.deck}: importing the next package into a collection that holds the last:"]
-    new, updated, unchanged = (changes.ids(o) for o in ("new", "updated", "unchanged"))
-    lines.append(f"  new notes: {len(new)}" + (f" ({', '.join(new)})" if new else ""))
-    lines.append(f"  updated notes: {len(updated)}")
-    by_id = {n.card_id: n for n in changes.notes}
-    for card_id in updated:
-        note = by_id[card_id]
-        what = [*note.fields, *(["tags"] if note.tags_changed else [])]
-        extra = " (tombstone)" if note.removed else ""
-        lines.append(f"    {card_id}: {', '.join(what) or 'stamp'}{extra}")
-    lines.append(f"  unchanged notes: {len(unchanged)}")
-    if changes.removed:
-        lines.append(f"  removed cards: {len(changes.removed)} ({', '.join(changes.removed)})")
+    lines += _counts(changes)
+    updated = changes.ids("updated")
     moved = changes.moved
     if moved:
         lines.append(f"  cards in the wrong subdeck after the import: {len(moved)}")
@@ -103,6 +97,62 @@ def summary(changes: DeckChanges) -> list[str]:
         lines.append(f"  note: {TAGS_CAVEAT}")
     notes = notices(changes)
     notes += [unknown_was_warning(changes.deck, i, old) for i, old in changes.unknown_was]
+    if moved or changes.removed or updated:
+        notes.append(
+            f"{changes.deck}: syncing instead of importing (cardpress sync) moves the cards, "
+            "keeps the tags you added and tags and suspends the notes of removed cards "
+            "itself: see cardpress sync --dry-run"
+        )
+    return lines + (["", *notes] if notes else [])
+
+
+def _counts(changes: DeckChanges) -> list[str]:
+    """New, updated (with what changed) and unchanged notes, and removed cards."""
+    lines = []
+    new, updated, unchanged = (changes.ids(o) for o in ("new", "updated", "unchanged"))
+    lines.append(f"  new notes: {len(new)}" + (f" ({', '.join(new)})" if new else ""))
+    lines.append(f"  updated notes: {len(updated)}")
+    by_id = {n.card_id: n for n in changes.notes}
+    for card_id in updated:
+        note = by_id[card_id]
+        what = [*note.fields, *(["tags"] if note.tags_changed else [])]
+        extra = " (tombstone)" if note.removed else ""
+        lines.append(f"    {card_id}: {', '.join(what) or 'stamp'}{extra}")
+    lines.append(f"  unchanged notes: {len(unchanged)}")
+    if changes.removed:
+        lines.append(f"  removed cards: {len(changes.removed)} ({', '.join(changes.removed)})")
+    return lines
+
+
+def _sync_summary(changes: DeckChanges) -> list[str]:
+    key = changes.deck
+    lines = [f"{key}: the sync imports the next package:", *_counts(changes)]
+    if changes.restyled:
+        lines.append(f"  note types restyled: {', '.join(changes.restyled)}")
+    notes = [f"{key}: {hazard}" for hazard in changes.hazards]
+    notes += [
+        f"{key}: card {old} is now {new}: its Anki note keeps its reviews"
+        for old, new in changes.renames
+    ]
+    for gone, new_id in changes.rename_hints:
+        notes.append(
+            f"{key}: card {gone} disappeared and the new card {new_id} has its question or "
+            f"answer. If it is the same card, keep its Anki note and reviews: write "
+            f"<!-- id: {new_id}; was: {gone} --> under its heading before syncing"
+        )
+    for note in changes.kind_changed:
+        assert note.kind_change is not None
+        old, new_kind = note.kind_change
+        found = (
+            "finds the note it had, with its reviews"
+            if note.outcome != "new"
+            else ("adds it as a new note")
+        )
+        notes.append(
+            f"{key}: card {note.card_id} changed from {old} to {new_kind}: the sync {found}, "
+            f"and tags the {old} note {REMOVED_TAG} and suspends its cards"
+        )
+    notes += [unknown_was_warning(key, i, old) for i, old in changes.unknown_was]
     return lines + (["", *notes] if notes else [])
 
 

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 
 MAX_CLOZE_NUMBER = 500  # Anki makes at most 500 cards from one cloze note
 _EXPLICIT_RE = re.compile(r"c([0-9]{1,9})::")
+_ONE_COLON_RE = re.compile(r"c([0-9]{1,9}):(?!:)")  # {{c1:text}}, meant as {{c1::text}}
+_CODE_RE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.DOTALL)
+_SHORTHAND_RE = re.compile(r"\{\{((?:(?!\{\{|\}\}).)+)\}\}", re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]*>")
 _EXPLICIT_START_RE = re.compile(r"\{\{c[0-9]+::")
 _TAG_CHARACTERS = {"{": "&#123;", "}": "&#125;", ":": "&#58;"}
@@ -86,6 +89,14 @@ def scan(html: str) -> ClozeText:
         if "{{" in inner:
             raise ClozeProblem("cloze deletions cannot be nested", index + 1)
         explicit = _EXPLICIT_RE.match(inner)
+        one_colon = None if explicit else _ONE_COLON_RE.match(inner)
+        if one_colon:
+            rest = _shown(inner[one_colon.end() :])
+            raise ClozeProblem(
+                f"cloze deletion '{{{{c{one_colon.group(1)}:{rest}}}}}' has one colon after "
+                f"its number: write '{{{{c{one_colon.group(1)}::{rest}}}}}'",
+                index,
+            )
         number = int(explicit.group(1)) if explicit else None
         body = inner[explicit.end() :] if explicit else inner
         answer, separator, hint = body.partition("::")
@@ -133,6 +144,18 @@ def has_explicit_deletion(html: str) -> bool:
     """Whether the HTML holds an Anki deletion such as ``{{c1::...}}`` (closed later on)."""
     match = _EXPLICIT_START_RE.search(html)
     return match is not None and html.find("}}", match.end()) >= 0
+
+
+def shorthand_deletion(html: str) -> str | None:
+    """The first ``{{...}}`` of the HTML outside code, as written (``{{SYN}}``): in a card
+    that is not a cloze card it is shown as it is, braces and all."""
+    match = _SHORTHAND_RE.search(_CODE_RE.sub("", html))
+    return None if match is None else match.group(0)
+
+
+def _shown(html: str, limit: int = 30) -> str:
+    text = " ".join(_TAG_RE.sub("", html).split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def plain_text_safe(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -34,24 +34,37 @@ class Diagnostic:
     location: SourceLocation
     severity: Severity
     message: str
+    other: SourceLocation | None = field(default=None, compare=False)
+    """A second place the message names (where a duplicate id was first used), printed
+    after the message and shown the same way as ``location``."""
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
+        return f"{self.location}: {self.severity}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The message with the second place it names, if any."""
+        return self.message if self.other is None else f"{self.message} {self.other}"
 
     def shown(self, content: Path) -> str:
-        """The line the user sees: the path as seen from the current folder, not from the
-        content folder (``str`` gives that one, as the parser wrote it)."""
-        path = self.location.path
-        if Path(path).is_absolute():
-            path = path_shown(Path(path))
-        else:
-            folder = path_shown(content)
-            path = path if folder == "." else f"{folder}/{path}"
-        return str(replace(self, location=replace(self.location, path=path)))
+        """The line the user sees: the paths as seen from the current folder, not from the
+        content folder (``str`` gives them as the parser wrote them)."""
+        other = None if self.other is None else _from_here(self.other, content)
+        return str(replace(self, location=_from_here(self.location, content), other=other))
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def _from_here(location: SourceLocation, content: Path) -> SourceLocation:
+    path = location.path
+    if Path(path).is_absolute():
+        path = path_shown(Path(path))
+    else:
+        folder = path_shown(content)
+        path = path if folder == "." else f"{folder}/{path}"
+    return replace(location, path=path)
 
 
 MAX_SHOWN_PER_FILE = 100  # diagnostics printed for one file; the rest are counted
@@ -95,8 +108,11 @@ class Reporter:
         self.strict = strict
         self.diagnostics: list[Diagnostic] = []
 
-    def error(self, location: SourceLocation, message: str) -> None:
-        self.diagnostics.append(Diagnostic(location, "error", message))
+    def error(
+        self, location: SourceLocation, message: str, other: SourceLocation | None = None
+    ) -> None:
+        """``other``: a second place the message names, printed after it (see Diagnostic)."""
+        self.diagnostics.append(Diagnostic(location, "error", message, other))
 
     def warning(self, location: SourceLocation, message: str) -> None:
         severity: Severity = "error" if self.strict else "warning"

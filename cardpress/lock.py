@@ -81,6 +81,9 @@ class LockedCard:
     """Every kind whose note an Anki package held, when there were several: changing
     back finds that note."""
     built: BuiltNote | None = None
+    section: str | None = None
+    """The key of the section the card was last in: its place, which tells cards with the
+    same question and answer apart (None: recorded before places were)."""
 
     def built_kinds(self) -> set[str]:
         """The kinds whose notes of this card packages held (a version 1 lock: its kind)."""
@@ -90,6 +93,8 @@ class LockedCard:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"question": self.question, "answer": self.answer}
         data["kind"] = self.kind
+        if self.section is not None:
+            data["section"] = self.section
         if self.removed:
             data["removed"] = True
         if self.note is not None:
@@ -119,6 +124,7 @@ class LockedCard:
             note=str(entry["note"]) if "note" in entry else None,
             renamed_to=str(entry["renamed_to"]) if "renamed_to" in entry else None,
             kinds=tuple(map(str, entry.get("kinds", ()))),
+            section=str(entry["section"]) if "section" in entry else None,
             built=None
             if built is None
             else BuiltNote(

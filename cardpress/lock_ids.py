@@ -7,7 +7,8 @@ itself, and what it records, is ``cardpress.lock``.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from cardpress.lock import Lock, LockedCard, slug, text_hash
 from cardpress.model import Card, Deck, Section
@@ -20,39 +21,32 @@ def card_answer_text(card: Card) -> str:
 def assign_ids(deck: Deck, lock: Lock) -> Deck:
     """Give every card without an explicit id the id recorded for it, or a new one.
 
-    Explicit ids are claimed first. Then each remaining card takes the unclaimed lock entry
-    with the same question, failing that the same answer, failing that a fresh id made
-    from its question. The lock records the result.
+    Explicit ids are claimed first. Then each remaining card takes an unclaimed lock entry
+    of the whole card (the same question and answer), failing that one with the same
+    question, failing that one with the same answer, failing that a fresh id made from
+    its question. Each step is done for every card before the next, so a card whose
+    answer changed never takes the entry of another card with its question; within a
+    step, cards and entries alike are paired by place (see ``_pair``). The lock records
+    the result.
     """
     cards = list(deck.cards())
+    places = [section.key for section in deck.sections for _ in section.cards]
     claimed = {card.id for card in cards if card.explicit_id}
     claimed |= {old for card in cards for old in card.was}
-    by_question: dict[str, list[str]] = {}
-    by_answer: dict[str, list[str]] = {}
-    for card_id, entry in lock.cards.items():
-        by_question.setdefault(entry.question, []).append(card_id)
-        by_answer.setdefault(entry.answer, []).append(card_id)
-
-    def take(candidates: list[str]) -> str | None:
-        for card_id in candidates:
-            if card_id not in claimed:
-                return card_id
-        return None
-
+    wanted = [
+        _Wanted(text_hash(card.question.text), text_hash(card_answer_text(card)), place)
+        for card, place in zip(cards, places, strict=True)
+    ]
+    candidates = {
+        card_id: entry for card_id, entry in lock.cards.items() if entry.renamed_to is None
+    }
     assigned: dict[int, str] = {}
     pending = [i for i, card in enumerate(cards) if not card.explicit_id]
-    for table, key in ((by_question, "q"), (by_answer, "a")):
-        still = []
-        for i in pending:
-            card = cards[i]
-            digest = text_hash(card.question.text if key == "q" else card_answer_text(card))
-            found = take(table.get(digest, []))
-            if found:
-                assigned[i] = found
-                claimed.add(found)
-            else:
-                still.append(i)
-        pending = still
+    for part in (_whole, _question, _answer):
+        found = _pair(pending, wanted, part, candidates, claimed)
+        assigned.update(found)
+        claimed.update(found.values())
+        pending = [i for i in pending if i not in found]
     taken = claimed | set(lock.cards)
     for i in pending:
         base = slug(cards[i].question.text)
@@ -64,7 +58,7 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
 
     new_cards = [replace(card, id=assigned.get(i, card.id)) for i, card in enumerate(cards)]
     present = {card.id for card in new_cards}
-    for card in new_cards:
+    for card, place in zip(new_cards, places, strict=True):
         for old in card.was:
             _rename(lock, old, card.id, present)
         before = lock.cards.get(card.id)
@@ -74,6 +68,7 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
             question=text_hash(card.question.text),
             answer=text_hash(card_answer_text(card)),
             kind=card.kind.value,
+            section=place,
         )
         lock.cards[card.id] = (
             recorded
@@ -83,6 +78,7 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
                 question=recorded.question,
                 answer=recorded.answer,
                 kind=recorded.kind,
+                section=place,
                 removed=False,
                 renamed_to=None,
             )
@@ -138,3 +134,73 @@ def _hint_renames(lock: Lock, cards: list[Card], present: set[str]) -> None:
             if entry.question == question or entry.answer == answer:
                 lock.rename_hints.append((card_id, card.id))
                 break
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a card looking for its id is: hashes of its question and answer, its place."""
+
+    question: str
+    answer: str
+    place: str
+
+
+def _whole(question: str, answer: str) -> str:
+    return question + " " + answer
+
+
+def _question(question: str, answer: str) -> str:
+    return question
+
+
+def _answer(question: str, answer: str) -> str:
+    return answer
+
+
+def _pair(
+    pending: list[int],
+    wanted: list[_Wanted],
+    part: Callable[[str, str], str],
+    candidates: dict[str, LockedCard],
+    claimed: set[str],
+) -> dict[int, str]:
+    """Cards (by index, in the deck's order) paired with unclaimed lock entries whose
+    ``part`` is the same, by place: first each card with an entry last in its section,
+    then with any; the n-th card with an entry of its kind, in both steps, takes the n-th
+    entry, entries present in the last build first and each in the order their ids were
+    made (``-2`` before ``-10``). So the outcome never depends on the lock file's order."""
+    waiting: dict[str, list[int]] = {}
+    for i in pending:
+        waiting.setdefault(part(wanted[i].question, wanted[i].answer), []).append(i)
+    entries: dict[str, list[str]] = {}
+    for card_id, entry in candidates.items():
+        if card_id not in claimed:
+            entries.setdefault(part(entry.question, entry.answer), []).append(card_id)
+    found: dict[int, str] = {}
+    for key, indices in waiting.items():
+        ranked = sorted(entries.get(key, ()), key=lambda i: (candidates[i].removed, _made(i)))
+        if not ranked:
+            continue
+        by_place: dict[str | None, list[str]] = {}
+        for card_id in reversed(ranked):
+            by_place.setdefault(candidates[card_id].section, []).append(card_id)
+        paired: set[str] = set()
+        unpaired = []
+        for i in indices:
+            here = by_place.get(wanted[i].place)
+            if here:
+                found[i] = here.pop()
+                paired.add(found[i])
+            else:
+                unpaired.append(i)
+        rest = [card_id for card_id in ranked if card_id not in paired]
+        found.update(zip(unpaired, rest, strict=False))
+    return found
+
+
+def _made(card_id: str) -> tuple[str, int, str]:
+    """The order in which ids made from one question were given: ``q``, ``q-2``, ``q-3``..."""
+    stem, dash, number = card_id.rpartition("-")
+    if dash and number.isdigit() and not number.startswith("0"):
+        return stem, int(number), card_id
+    return card_id, 1, card_id

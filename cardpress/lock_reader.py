@@ -53,7 +53,7 @@ def _check(lock: Lock) -> None:
     """Refuse what in a readable lock file could not have been written by cardpress."""
     kinds = {kind.value for kind in CardKind}
     for card_id, entry in lock.cards.items():
-        for named in (card_id, entry.note, entry.renamed_to):
+        for named in (card_id, entry.note, entry.renamed_to, entry.section):
             if named is not None and not _LOCK_ID_RE.match(named):
                 raise LockDamaged(f"card id '{shown(named)}' is not valid", _line(lock, card_id))
         for kind in [*entry.kinds, *([entry.kind] if entry.kind is not None else [])]:

@@ -320,7 +320,8 @@ def test_a_sync_killed_at_any_moment_leaves_a_sound_collection(tmp_path):
             time.sleep(moments.uniform(0.2, 3.0))
         else:  # while it imports, moves, tags and suspends
             line = process.stdout.readline()
-            assert line.startswith("backed up"), line
+            # A round killed after it did all its work leaves nothing for the next one.
+            assert line.startswith(("backed up", "nothing to change")), line
             time.sleep(moments.uniform(0.0, 0.4))
         process.send_signal(signal.SIGKILL)
         process.wait()

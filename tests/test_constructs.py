@@ -44,7 +44,7 @@ def lines_of(diagnostics: list[Diagnostic]) -> str:
     out = []
     for d in diagnostics:
         where = f"{d.location.line - OFFSET}" + (f":{d.location.col}" if d.location.col else "")
-        out.append(f"{where}: {d.severity}: {d.message}\n")
+        out.append(f"{where}: {d.severity}: {d.text}\n")
     return "".join(out)
 
 

@@ -71,6 +71,11 @@ COMMANDS: dict[str, Command] = {
             extra="anki",
         ),
         Command(
+            "pull",
+            "bring edits made in Anki back into the Markdown (a three-way merge)",
+            "cardpress.commands.pull",
+        ),
+        Command(
             "forget-removed",
             "stop carrying removed cards' notes (tombstones) once deleted in Anki",
             "cardpress.commands.forget_removed",

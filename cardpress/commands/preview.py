@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +20,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_content_arguments(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the changes as JSON, for other tools"
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--anki",
+        action="store_true",
+        help="also list the fields edited in Anki that the Markdown would replace, in the "
+        "collection sync would use (the only profile, or ANKI_BASE)",
+    )
+    where.add_argument("--profile", metavar="NAME", help="like --anki, in this Anki profile")
+    where.add_argument(
+        "--collection", type=Path, metavar="PATH", help="like --anki, in this collection file"
     )
 
 
@@ -40,8 +53,14 @@ def _preview(args: argparse.Namespace) -> int:
         next_package(deck, state.locks[deck.key], state.removed.get(deck.key, []), templates)[0]
         for deck in state.decks
     ]
+    edits = _anki_edits(args, state, templates)
     if args.json:
-        data = {"preview": 1, "decks": [c.to_json() for c in changes]}
+        data: dict[str, Any] = {"preview": 1, "decks": [c.to_json() for c in changes]}
+        if edits is not None:
+            data["anki_edits"] = [
+                {"deck": e.deck, "card": e.card_id, "field": e.field, "diff": e.diff()}
+                for e in edits
+            ]
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     for warning in state.warnings:
@@ -50,4 +69,40 @@ def _preview(args: argparse.Namespace) -> int:
         if index:
             print()
         print("\n".join(anki_report.summary(deck_changes)))
+    if edits is not None:
+        from cardpress.anki_edits import ADVICE, report
+
+        print()
+        sure = [e for e in edits if not e.behind]
+        if sure:
+            print(f"{len(sure)} field(s) edited in Anki that the Markdown would replace:")
+            print("\n".join(report(sure)))
+            print(f"  a sync stops for them: {ADVICE}")
+        else:
+            print("no field edited in Anki is at risk")
+        behind = [e for e in edits if e.behind]
+        if behind:
+            print(
+                f"{len(behind)} field(s) in Anki differ from the last build, and their notes "
+                "were last changed before it: not imported yet, or edited in Anki before it "
+                "(an import would replace them):"
+            )
+            print("\n".join(report(behind)))
     return 0
+
+
+def _anki_edits(args: argparse.Namespace, state: Any, templates: Path) -> list[Any] | None:
+    """The fields edited in Anki that the Markdown would replace (None: not asked)."""
+    if not (args.anki or args.profile or args.collection):
+        return None
+    from cardpress.anki_collection import open_collection
+    from cardpress.anki_edits import deck_notes, edited_fields
+    from cardpress.anki_profiles import find_collection
+
+    place = find_collection(args.profile, args.collection)
+    known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]
+    col = open_collection(place)
+    try:
+        return edited_fields(col, known, include_behind=True)
+    finally:
+        col.close()

@@ -63,6 +63,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="delete the notes of removed cards instead of tagging and suspending them",
     )
+    edits = parser.add_mutually_exclusive_group()
+    edits.add_argument(
+        "--keep-anki-edits",
+        action="store_true",
+        help="fields edited in Anki that the Markdown would replace keep the edit (this run)",
+    )
+    edits.add_argument(
+        "--overwrite-anki-edits",
+        action="store_true",
+        help="fields edited in Anki that the Markdown would replace get the Markdown's text",
+    )
     parser.add_argument(
         "--max-delete",
         type=_count,
@@ -109,8 +120,12 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
     ]
     for warning in state.warnings:
         print(warning, file=sys.stderr)
+    from cardpress.anki_edits import deck_notes, sync_edits
+
+    known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]
     col = open_collection(place)
     try:
+        args.anki_edits = sync_edits(col, known, args.keep_anki_edits, args.overwrite_anki_edits)
         return _sync(args, plans, place, col)
     finally:
         col.close()
@@ -132,11 +147,21 @@ def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlac
     if args.delete and not args.dry_run:
         for deck in planned:
             _check_deletions(args, deck.plan, deck.work.removed)
+    args.anki_edits = args.anki_edits.without(
+        {g for d in planned for g in d.owners.foreign},
+        frozenset(n for d in planned for n in d.owners.reclaimed),
+    )
+    if args.anki_edits.edits and args.anki_edits.decision is None and not args.dry_run:
+        raise SyncError(args.anki_edits.refusal())
+    from cardpress.anki_sync_needed import nothing_to_change
+
+    args.nothing_to_change = nothing_to_change(col, planned, args.anki_edits, delete=args.delete)
     if args.dry_run:
+        print("\n".join(args.anki_edits.lines(dry_run=True)))
         for index, deck in enumerate(planned):
             if index:
                 print()
-            print("\n".join(anki_report.summary(deck.plan.changes)))
+            print("\n".join(anki_report.summary(deck.plan.changes, sync=True)))
             print("\n".join(ownership_lines(deck.owners, deck.plan, dry_run=True)))
             print("\n".join(_work_lines(col, deck.work, args.delete, dry_run=True)))
         if args.delete:
@@ -209,14 +234,13 @@ def _build_and_import(
     options: BuildOptions,
     pending: set[str],
 ) -> None:
-    from cardpress.anki_backup import back_up
     from cardpress.anki_collection import anki_trouble
     from cardpress.anki_sync import cleanup_build, seed_record
+    from cardpress.anki_sync_needed import back_up_before_change
     from cardpress.build import build
     from cardpress.errors import CardpressError
 
-    backup = back_up(col, place)
-    print(f"backed up {place.shown} to {backup}", flush=True)
+    backup = back_up_before_change(col, place, not args.nothing_to_change)
     checkpoint("backed-up")
     try:
         for deck in planned:  # before the build changes the lock files
@@ -237,7 +261,8 @@ def _build_and_import(
         raise SyncError(
             f"{place.shown}: Anki could not write the collection: {anki_trouble(exc)}. It "
             f"is as the last step left it and opens fine; run cardpress sync again once that "
-            f"is fixed: it finishes the work, your own tags included (or restore {backup})"
+            f"is fixed: it finishes the work, your own tags included"
+            + (f" (or restore {backup})" if backup else "")
         ) from None
 
 
@@ -299,6 +324,7 @@ def _import_deck(
     log = import_package(col, package)
     pending.discard(plan.deck)
     checkpoint("imported")
+    args.anki_edits.after_import(col, plan.deck, set(owners.foreign))
     now = note_rows(col)
     readded = {  # tombstones of notes deleted in Anki: a sync never brings them back
         now[g].nid for g in plan.tags if g not in plan.live and g not in before and g in now
@@ -320,6 +346,8 @@ def _import_deck(
         f"{len(log.updated)} updated, {len(log.duplicate)} unchanged note(s)"
     )
     print("\n".join(lines))
+    for line in args.anki_edits.lines(dry_run=False, deck=plan.deck):
+        print(f"  {line}" if not line.startswith("  ") else line)
     if forgotten:
         print(
             f"  their notes are gone from Anki, so the packages stop carrying "

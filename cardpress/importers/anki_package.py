@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cardpress.content_files import shown
 from cardpress.errors import CardpressError, UsageError
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import cloze_title, unique
@@ -138,6 +139,8 @@ def _open(path: Path, folder: Path, shown: str) -> Any:
 
 
 def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: DraftDeck) -> None:
+    from cardpress.renderers.anki import REMOVED_TAG
+
     note_ids = list(col.find_notes(""))
     notes = [col.get_note(nid) for nid in note_ids]
     if len(notes) == 1 and DUMMY_RE.search(" ".join(notes[0].fields)):
@@ -156,6 +159,15 @@ def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: 
         if mapping is None:
             unmapped[note_type["name"]] += 1
             unmapped_fields[note_type["name"]] = [f["name"] for f in note_type["flds"]]
+            continue
+        if REMOVED_TAG.casefold() in (tag.casefold() for tag in note.tags):
+            deck.skipped.append(
+                Skip(
+                    SourceLocation(rel, 0),
+                    f"note {_shown_id(note)} of a card removed from "
+                    f"its cardpress deck (tagged {REMOVED_TAG})",
+                )
+            )
             continue
         cards = sorted(note.cards(), key=lambda c: c.ord)
         home = (cards[0].odid or cards[0].did) if cards else 1  # not a filtered deck
@@ -196,6 +208,13 @@ def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: 
         sections[title].cards.append(card)
     deck.files = list(files.values())
     deck.missing_images.extend(images.missing)
+
+
+def _shown_id(note: Any) -> str:
+    """A note as a skip names it: its cardpress Id field, else its first field."""
+    names = [f["name"] for f in note.note_type()["flds"]]
+    value = note["Id"] if "Id" in names else note.fields[0]
+    return f"'{shown(strip_html(value), 40)}'"
 
 
 def _mapping(note_type: dict[str, Any], maps: dict[str, dict[str, str]]) -> Mapping | None:

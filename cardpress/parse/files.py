@@ -61,8 +61,9 @@ def _section(draft: SectionDraft, deck: DeckState) -> Section | None:
     if key in deck.section_keys:
         deck.report.error(
             location,
-            f"section id '{key}' is already used at {deck.section_keys[key]}; "
-            "give one of them another title or an id",
+            f"section id '{key}' is already used: give one of them another title or an id; "
+            "first used at",
+            deck.section_keys[key],
         )
         return None
     deck.section_keys[key] = location

@@ -175,7 +175,8 @@ def check_across_decks(decks: dict[DeckSources, Deck], report: Reporter) -> None
         if deck.key in seen:
             report.error(
                 deck.location,
-                f"deck id '{deck.key}' is already used by the deck at {seen[deck.key].location}",
+                f"deck id '{deck.key}' is already used by the deck at",
+                seen[deck.key].location,
             )
         seen.setdefault(deck.key, deck)
 

@@ -87,10 +87,10 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     for position, note in enumerate(notes):  # new cards come up in the order of the Markdown
         model = models[note.kind]
         note_mods[note.guid] = context.modified(f"anki:note:{note.card_id}", note.fingerprint)
-        fields = list(note.fields)
-        row = NoteRow(
-            note.guid, model.model_id, note.fields, note.tags, _ords(model, fields), position
-        )
+        # A tombstone carries its note but no card: people who have the note get its new
+        # tags and keep their cards; anyone else gets no card of a removed note.
+        ords = () if note.removed else _ords(model, list(note.fields))
+        row = NoteRow(note.guid, model.model_id, note.fields, note.tags, ords, position)
         anki_decks[note.deck][1].append(row)
 
     deck_ids = [d.deck_id for d, _ in anki_decks.values()]

@@ -16,6 +16,8 @@ from cardpress.errors import Reporter
 from cardpress.parse.drafts import CardDraft, FileDraft, SectionDraft, Settings, top_level_blocks
 
 _SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:(.*)$")  # no backtracking on spaces
+_KEYS = {"id", "kind", "tags", "guid", "answer", "was"}
+"""The settings of cards and sections: a comment of these alone is meant as settings."""
 
 
 def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft:
@@ -40,6 +42,13 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
                         "and '###' for a card",
                     )
                 continue
+            if (
+                card is not None
+                and first.markup in ("-", "=")
+                and _underlined_answer(block, card, source, report)
+            ):
+                card.body.append(block)  # reported: not also "card has no answer"
+                continue
             if level == 2:
                 card = None
                 section = SectionDraft(line, source, inline)
@@ -61,10 +70,11 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
         if first.type == "heading_open" and (card is not None or section is not None):
             _check_swallowed_question(block, source, report, card is not None)
         if first.type == "html_block" and markup.is_comment(first.content):
-            if after_heading:
-                target = card if card is not None else section
-                if target is not None:
-                    target.settings = _settings(first, source, report)
+            target = card if card is not None else section
+            if after_heading and target is not None:
+                target.settings = _settings(first, source, report)
+            elif _looks_like_settings(first.content):
+                _misplaced_settings(first, source, report, target)
             continue
         if first.type == "html_block":
             report.warning(
@@ -82,6 +92,59 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
         if not section.cards:
             _check_cardless_section(section, source, report)
     return draft
+
+
+def _underlined_answer(
+    block: list[Token], card: CardDraft, source: SourceFile, report: Reporter
+) -> bool:
+    """An answer with '---' (or '===') on the next line is a Markdown underlined heading,
+    which would end the card and open a section: say so. True when the card had no other
+    answer (an error, reported here instead of "card has no answer")."""
+    underline = block[0].map[1] if block[0].map else 1
+    text = shown(markup.render_inline(block[1]).text.strip())
+    level = "'##' section" if block[0].markup == "-" else "'#'"
+    if not card.body:
+        report.error(
+            source.location(underline, 1),
+            f"'{block[0].markup * 3}' right below the answer '{text}' makes it a {level} "
+            "heading (Markdown's underlined heading), so the card has no answer: "
+            f"leave a blank line before '{block[0].markup * 3}'",
+        )
+        return True
+    if block[0].markup == "-":
+        report.warning(
+            source.location(underline, 1),
+            f"'---' right below '{text}' makes it a '##' section heading (Markdown's "
+            "underlined heading), which ends the card above: leave a blank line before "
+            "'---' to separate the answer from the details",
+        )
+    return False
+
+
+def _looks_like_settings(comment: str) -> bool:
+    """Whether a comment holds only ``key: value`` pairs of known settings."""
+    body = comment.strip().removeprefix("<!--").removesuffix("-->")
+    parts = [part for line in body.split("\n") for part in line.split(";") if part.strip()]
+    matches = [_SETTING_RE.match(part) for part in parts]
+    return bool(parts) and all(m is not None and m.group(1).lower() in _KEYS for m in matches)
+
+
+def _misplaced_settings(
+    token: Token, source: SourceFile, report: Reporter, target: CardDraft | SectionDraft | None
+) -> None:
+    line = token.map[0] + 1 if token.map else 1
+    if target is None:
+        where = "right below the '##' or '###' heading they are for"
+    else:
+        if isinstance(target, SectionDraft):
+            heading = target.heading_line
+        else:
+            heading = target.heading.map[0] + 1 if target.heading.map else 1
+        where = f"right below the heading on line {heading}, with no blank line between"
+    report.warning(
+        source.find(line, "<!--"),
+        f"settings '{shown(token.content.strip(), 60)}' are ignored here: settings go {where}",
+    )
 
 
 def _check_swallowed_question(

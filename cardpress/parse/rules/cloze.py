@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cardpress import cloze as cloze_marker
 from cardpress import markup
-from cardpress.content_files import SourceFile
+from cardpress.content_files import SourceFile, shown
 from cardpress.model import EMPTY, Fragment, SourceLocation
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.rules.card import CardWork
@@ -26,6 +26,16 @@ def apply(card: CardWork, deck: DeckState) -> None:
             f"'{{{{c1::...}}}}' in a {card.kind.value} card: "
             "add 'kind: cloze' to make it a cloze card",
         )
+    else:
+        written = cloze_marker.shorthand_deletion(card.answer.html + card.details.html)
+        if written is not None:
+            cursor = card.source.cursor(card.line, card.end_line)
+            deck.report.warning(
+                cursor.find_any(written, "{{"),
+                f"'{shown(written, 40)}' in a {card.kind.value} card is shown as it is, "
+                "braces and all: to make it a cloze deletion, write '<!-- kind: cloze -->' "
+                "on the line right below the heading",
+            )
 
 
 def _numbered(

@@ -42,7 +42,7 @@ def apply(card: CardWork, deck: DeckState) -> None:
             card.ok = False
         elif value in deck.card_ids:
             first = deck.card_ids[value]
-            report.error(where, f"duplicate card id '{value}': first used at {first}")
+            report.error(where, f"duplicate card id '{value}': first used at", first)
             card.ok = False
         else:
             deck.card_ids[value] = where
