@@ -204,6 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = sub.parse_args(argv[1:])
         if extras.refused(command.extra, f"cardpress {command.name}"):
             return 2
+        if command.extra_for_options:
+            extra, options = command.extra_for_options
+            given = [o for o in options if getattr(args, o, None)]
+            if given and extras.refused(extra, f"cardpress {command.name} --{given[0]}"):
+                return 2
         try:
             return command.run(args)
         except KeyboardInterrupt:

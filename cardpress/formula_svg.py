@@ -143,6 +143,9 @@ def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
 
 
+CONTINUED = "(the formula continued)"
+
+
 def svg_html(formula: Formula, drawing: Drawing) -> str:
     """The formula as inline SVG: sized in ex (its x-height is the text's), on the
     baseline, labelled with its TeX. A display formula with places to break is as many
@@ -187,7 +190,9 @@ def _svg(
         "<" + name + "".join(f' {key}="{html.escape(value)}"' for key, value in attrs) + "/>"
         for name, attrs in shapes
     )
-    title = f"<title>{label}</title>" if label is not None else ""
+    # A tagged PDF makes every drawing a figure, which needs a text: a later piece of a
+    # broken display says what it is (pages hide it from screen readers, aria-hidden).
+    title = f"<title>{label if label is not None else CONTINUED}</title>"
     return (
         f'<svg class="math {kind}" xmlns="http://www.w3.org/2000/svg" {named} '
         f'width="{_number(width / ex)}ex" height="{_number(height / ex)}ex" '

@@ -176,7 +176,10 @@ def test_modules_of_an_extra_are_imported_only_where_it_is_needed() -> None:
                 stack.extend(graph.get(name, ()))
         return seen
 
-    rows = [(f"cardpress {c.name}", c.module, c.extra) for c in COMMANDS.values()]
+    rows = [
+        (f"cardpress {c.name}", c.module, c.extra or (c.extra_for_options or (None,))[0])
+        for c in COMMANDS.values()
+    ]
     rows += [(f"cardpress import {i.name}", i.module, i.extra) for i in IMPORTERS.values()]
     users = set()
     for what, module, extra in rows:

@@ -25,6 +25,9 @@ class Command:
     """The module with ``add_arguments`` and ``run``."""
     extra: str | None = None
     """The extra (``cardpress.extras.EXTRAS``) it needs, checked before it runs."""
+    extra_for_options: tuple[str, tuple[str, ...]] | None = None
+    """An extra that only some options need, and those options (as ``args`` attributes):
+    checked before it runs when one of them is given."""
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add: Callable[[argparse.ArgumentParser], None]
@@ -63,6 +66,7 @@ COMMANDS: dict[str, Command] = {
             "preview",
             "show what importing the next Anki packages will do, before building",
             "cardpress.commands.preview",
+            extra_for_options=("anki", ("anki", "profile", "collection")),
         ),
         Command(
             "sync",
@@ -74,6 +78,7 @@ COMMANDS: dict[str, Command] = {
             "pull",
             "bring edits made in Anki back into the Markdown (a three-way merge)",
             "cardpress.commands.pull",
+            extra="anki",
         ),
         Command(
             "forget-removed",
