@@ -124,9 +124,10 @@ def make_context(
 
 
 def squash(text: str) -> str:
-    """Text without whitespace, soft hyphens or the continuation mark of a code line broken
-    after punctuation: line breaks and wrapping differ between HTML and PDF."""
-    return re.sub(r"\s+|\u21a9|\u00ad", "", text)
+    """Text without whitespace, soft hyphens, word joiners (no glyph: they only keep a code
+    line from breaking unmarked) or the continuation mark of a code line broken after
+    punctuation: line breaks and wrapping differ between HTML and PDF."""
+    return re.sub(r"\s+|\u21a9|\u00ad|\u2060", "", text)
 
 
 # ---- Reading the PDF back ---------------------------------------------------------
