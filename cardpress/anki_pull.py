@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardpress import markup
 from cardpress.anki_edits import FieldEdit, deck_notes, edited_fields, normal
+from cardpress.markup import html as markup
 from cardpress.model import Card, Deck
 from cardpress.parse.drafts import top_level_blocks
 
@@ -144,7 +144,7 @@ def _refusal(edit: FieldEdit, cards: dict[str, Card], both: set[str]) -> str | N
 
 def _change(edit: FieldEdit, card: Card, deck: Deck, path: Path, text: str) -> Change | str:
     """Where the edit goes in the file, converted; or why it cannot go there."""
-    from cardpress.importers.html_markdown import html_to_markdown
+    from cardpress.markup.from_html import html_to_markdown
 
     spans = _card_spans(text, deck.math, card.location.line)
     if spans is None:

@@ -321,7 +321,7 @@ def note_ids_field(col: Any, nids: Iterable[int]) -> list[str]:
 
 def cleanup_build(folder: Path) -> None:
     """Forget the cache folder a temporary build left behind."""
-    from cardpress.user_cache import build_folder
+    from cardpress.caching import build_folder
 
     shutil.rmtree(build_folder(folder), ignore_errors=True)
 

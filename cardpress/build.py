@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, interrupts, leftovers, template_folders
 from cardpress.build_locks import stage_locks
+from cardpress.caching import build_folder, output_lock
+from cardpress.content.scan import ContentScan
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS, RenderContext
-from cardpress.scan import ContentScan
-from cardpress.user_cache import build_folder, output_lock
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

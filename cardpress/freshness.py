@@ -24,19 +24,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardpress import __version__, atomic
-from cardpress.content_files import identity, path_identity
+from cardpress.content.files import identity, path_identity
+from cardpress.content.scan import ContentScan
+from cardpress.content.sources import DeckSources
 from cardpress.errors import Diagnostic
 from cardpress.model import SourceLocation
 from cardpress.print_options import PrintOptions
 from cardpress.renderers import FORMATS
-from cardpress.scan import ContentScan
-from cardpress.sources import DeckSources
 from cardpress.template_folders import files as template_files
 
 if TYPE_CHECKING:
     from cardpress.parse.loader import ContentState
     from cardpress.render_jobs import Job
-from cardpress.user_cache import build_folder
+from cardpress.caching import build_folder
 
 STATE_NAME = "state.json"
 STATE_VERSION = 4  # 4: each file's identity beside its hash

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress.content_files import SourceFile, Unreadable
+from cardpress.content.files import SourceFile, Unreadable
 from cardpress.errors import Reporter
 from cardpress.parse.deck import parse_or_reuse
 from cardpress.parse.deck_state import DeckState
@@ -26,7 +26,7 @@ from cardpress.parse_cache import ParseCache, encode_entry
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
-from cardpress.scan import ContentScan, FileBytes
+from cardpress.content.scan import ContentScan, FileBytes
 
 MIN_FILES = 4
 """Fewer uncached files than this are parsed here: starting on the other core costs more."""

@@ -78,7 +78,7 @@ def draw_formulas(jobs: list[Job], folder: Path) -> None:
     for job in jobs:
         if job.deck.math and FORMATS[job.fmt].draws_formulas:
             if job.deck.key not in finished:
-                from cardpress.formula_svg import FormulaCache, with_svg
+                from cardpress.markup.formula_svg import FormulaCache, with_svg
 
                 finished[job.deck.key] = with_svg(job.deck, FormulaCache(folder))
             job.deck = finished[job.deck.key]

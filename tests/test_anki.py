@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import cloze
+from cardpress.markup import cloze
 from cardpress.renderers.anki import (
     anki_tag,
     deck_id,

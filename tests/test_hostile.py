@@ -30,9 +30,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from cardpress import cloze
 from cardpress.cli import main as cli_main
 from cardpress.errors import BuildError
+from cardpress.markup import cloze
 from cardpress.model import (
     EMPTY,
     Card,

@@ -16,10 +16,10 @@ import pdfplumber
 import pypdf
 import pytest
 
+from cardpress.caching import build_folder
 from cardpress.model import Deck
 from cardpress.parse import load_content
 from cardpress.renderers import pdf_parts
-from cardpress.user_cache import build_folder
 from tests.pdf_support import bookmarks, positions_in_order, reading_text, squash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

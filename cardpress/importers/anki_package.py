@@ -19,18 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cardpress.content_files import shown
+from cardpress.content.files import shown
 from cardpress.errors import CardpressError, UsageError
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import cloze_title, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
 from cardpress.importers.file_split import split_large
-from cardpress.importers.html_markdown import html_to_markdown, strip_html
 from cardpress.importers.images import ImageCopier
-from cardpress.importers.markup_convert import as_blocks, one_line
 from cardpress.importers.package_bounds import check_package
 from cardpress.importers.source_files import MAX_PACKAGE_BYTES, SourceSet
 from cardpress.importers.writer import ascii_slug, clean_tag
+from cardpress.markup.convert import as_blocks, one_line
+from cardpress.markup.from_html import html_to_markdown, strip_html
 from cardpress.model import SourceLocation
 
 ROLES = ("question", "answer", "details", "kind")

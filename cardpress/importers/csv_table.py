@@ -19,11 +19,11 @@ from cardpress.errors import UsageError
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import cloze_title, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
-from cardpress.importers.html_markdown import html_to_markdown
 from cardpress.importers.images import ImageCopier
-from cardpress.importers.markup_convert import ImageHook, as_blocks, convert_markdown, one_line
 from cardpress.importers.source_files import SourceSet, image_root
 from cardpress.importers.writer import ascii_slug, clean_tag
+from cardpress.markup.convert import ImageHook, as_blocks, convert_markdown, one_line
+from cardpress.markup.from_html import html_to_markdown
 from cardpress.model import SourceLocation
 
 ROLES: dict[str, tuple[str, ...]] = {

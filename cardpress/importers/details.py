@@ -25,12 +25,12 @@ from cardpress.importers.common import (
     section_for,
 )
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, Skip
-from cardpress.importers.fences import FenceTracker, fences
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.indent import normalise
-from cardpress.importers.markup_convert import as_blocks, convert_markdown, one_line
 from cardpress.importers.sections import SectionPath, heading
 from cardpress.importers.source_files import SourceSet, image_root
+from cardpress.markup.convert import as_blocks, convert_markdown, one_line
+from cardpress.markup.fences import FenceTracker, fences
 from cardpress.model import SourceLocation
 
 MERGED_QUESTION = 300

@@ -19,11 +19,11 @@ import yaml
 from cardpress.importers import ImportOptions
 from cardpress.importers.common import heading_text, prompt_inline, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
-from cardpress.importers.fences import FenceTracker
 from cardpress.importers.images import ImageCopier
-from cardpress.importers.markup_convert import as_blocks, convert_markdown
 from cardpress.importers.source_files import SourceSet, image_root
 from cardpress.importers.writer import ascii_slug, clean_tag
+from cardpress.markup.convert import as_blocks, convert_markdown
+from cardpress.markup.fences import FenceTracker
 from cardpress.model import SourceLocation
 
 PARTS = {

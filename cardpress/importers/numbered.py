@@ -28,11 +28,11 @@ from cardpress.importers.common import (
     section_for,
 )
 from cardpress.importers.draft import DraftDeck, DraftFile, Skip
-from cardpress.importers.fences import FenceTracker
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.numbered_card import MERGED_QUESTION, card_from_item
 from cardpress.importers.sections import SectionPath, heading
 from cardpress.importers.source_files import SourceSet, image_root
+from cardpress.markup.fences import FenceTracker
 from cardpress.model import SourceLocation
 
 TRAILERS = (r"^\s*\**\s*\[\s*(?:⬆\s*)?back to top\s*\]\([^)]*\)\s*\**\s*$",)

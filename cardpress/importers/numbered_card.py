@@ -9,7 +9,7 @@ from cardpress.importers.common import prompt_inline
 from cardpress.importers.draft import DraftCard, Skip
 from cardpress.importers.images import ImageCopier
 from cardpress.importers.indent import normalise
-from cardpress.importers.markup_convert import as_blocks, convert_markdown, one_line
+from cardpress.markup.convert import as_blocks, convert_markdown, one_line
 from cardpress.model import SourceLocation
 
 MERGED_QUESTION = 300

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardpress import atomic
-from cardpress.content_files import shown
+from cardpress.content.files import shown
 from cardpress.errors import CardpressError, ContentError, Diagnostic, UsageError
 from cardpress.importers import IMPORTERS, ImportOptions
 from cardpress.importers.draft import DraftCard, DraftDeck, Skip

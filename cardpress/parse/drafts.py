@@ -12,9 +12,9 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.content.scan import ContentScan
 from cardpress.model import Fragment, MediaFile, Section, SourceLocation
-from cardpress.scan import ContentScan
 
 Settings = dict[str, tuple[str, SourceLocation]]
 """Setting name (lowercase) -> its value and where the setting was written."""

@@ -98,8 +98,8 @@ class OutputFormat:
     worker_alone: bool = True
     """Worth that worker even when no other format is stale (its import is the slow part)."""
     draws_formulas: bool = False
-    """Gets a math deck's formulas drawn as SVG (``cardpress.formula_svg``); otherwise
-    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.formulas``)."""
+    """Gets a math deck's formulas drawn as SVG (``cardpress.markup.formula_svg``); otherwise
+    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.markup.formulas``)."""
 
     @property
     def template_folder(self) -> str:

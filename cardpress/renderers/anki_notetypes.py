@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cardpress.highlight import highlight_css
+from cardpress.markup.highlight import highlight_css
 from cardpress.model import CardKind
 from cardpress.templates import shared_environment
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from cardpress import cloze
+from cardpress.markup import cloze
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import CardSheet
 from cardpress.renderers import RenderContext
@@ -183,8 +183,8 @@ def sides_document(
 ) -> SidesDocument:
     """The sides' document; ``sheet_pages`` gives the cheat-sheet page of each card (by id)
     for the line that says where an overflowing side continues."""
-    from cardpress.formula_svg import math_css
-    from cardpress.highlight import highlight_css
+    from cardpress.markup.formula_svg import math_css
+    from cardpress.markup.highlight import highlight_css
 
     env = environment_for(context.templates_dir)
     html = env.get_template(TEMPLATE).render(

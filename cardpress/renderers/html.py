@@ -15,9 +15,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from cardpress import cloze
 from cardpress.errors import BuildError
-from cardpress.formula_svg import math_css
+from cardpress.markup import cloze
+from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html_assets import PageAssets, load_assets

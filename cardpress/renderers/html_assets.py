@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from cardpress.errors import BuildError
-from cardpress.highlight import CSS_CLASS, highlight_css
+from cardpress.markup.highlight import CSS_CLASS, highlight_css
 
 STYLESHEET = "html/style.css"
 BOOT_SCRIPT = "html/boot.js"

@@ -7,8 +7,8 @@ import html
 import re
 from pathlib import PurePosixPath
 
+from cardpress.content.images import IMAGE_SUFFIXES
 from cardpress.errors import BuildError
-from cardpress.images import IMAGE_SUFFIXES
 from cardpress.model import Deck
 from cardpress.renderers import RenderContext
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
-from cardpress import cloze
-from cardpress.markup import plain_text
+from cardpress.markup import cloze
+from cardpress.markup.html import plain_text
 from cardpress.model import Card
 
 FINGERPRINT_LENGTH = 16

@@ -18,10 +18,11 @@ from urllib.request import url2pathname
 from jinja2 import Environment
 from markupsafe import Markup
 
-from cardpress import cloze, template_folders
+from cardpress import template_folders
 from cardpress.errors import BuildError
-from cardpress.formula_svg import math_css
-from cardpress.highlight import highlight_css
+from cardpress.markup import cloze
+from cardpress.markup.formula_svg import math_css
+from cardpress.markup.highlight import highlight_css
 from cardpress.model import Deck, Fragment, Section
 from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.renderers import RenderContext

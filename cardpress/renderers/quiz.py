@@ -11,9 +11,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from cardpress import cloze
 from cardpress.errors import BuildError
-from cardpress.formula_svg import math_css
+from cardpress.markup import cloze
+from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext

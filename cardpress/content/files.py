@@ -168,7 +168,7 @@ class SourceFile:
     front_matter_lines: dict[str, int] = field(default_factory=dict)
     front_matter_start: int = 0
     math: bool = False
-    """Its deck has ``math: true``: formulas are read (see ``cardpress.formulas``)."""
+    """Its deck has ``math: true``: formulas are read (see ``cardpress.markup.formulas``)."""
     _starts: list[int] | None = field(default=None, repr=False)
 
     def set_lines(self, lines: list[str]) -> None:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardpress.content_files import (
+from cardpress.content.files import (
     MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
     MAX_LOCK_BYTES,
@@ -23,7 +23,7 @@ from cardpress.content_files import (
     read_identified,
     resolve_inside,
 )
-from cardpress.sources import DeckSources, Found, discover
+from cardpress.content.sources import DeckSources, Found, discover
 
 _LARGEST = max(MAX_FILE_BYTES, MAX_IMAGE_BYTES, MAX_LOCK_BYTES)
 

@@ -1,6 +1,6 @@
 """Formulas drawn as SVG at build time, for the page and the printed outputs.
 
-``cardpress.formula_draw`` draws each formula as paths (ziamath, pure Python, its own
+``cardpress.markup.formula_draw`` draws each formula as paths (ziamath, pure Python, its own
 STIX Two Math font); nothing runs in the page or in WeasyPrint, and no TeX installation
 is needed. Each drawing is kept in the build's cache folder as plain data (JSON: a box,
 a list of shapes with numeric attributes, where it may break), keyed by the formula's
@@ -29,10 +29,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from cardpress import atomic, formulas
-from cardpress import formula_limits as limits
+from cardpress import atomic
 from cardpress.errors import ContentError, Diagnostic
-from cardpress.formula_draw import (
+from cardpress.markup import formula_limits as limits
+from cardpress.markup import formulas
+from cardpress.markup.formula_draw import (
     SIZE,
     X_HEIGHT,
     Drawing,
@@ -42,7 +43,7 @@ from cardpress.formula_draw import (
     draw_many,
     plain,
 )
-from cardpress.formulas import Formula
+from cardpress.markup.formulas import Formula
 from cardpress.model import Callout, Card, Deck, Fragment, Section, SourceLocation
 
 PARALLEL_FROM = 24

@@ -14,7 +14,7 @@ import html
 import re
 from collections.abc import Callable
 
-from cardpress.importers.fences import FenceTracker
+from cardpress.markup.fences import FenceTracker
 
 KEPT_TAGS = frozenset(
     ["br", "kbd", "sub", "sup", "mark", "ins", "del", "small", "u", "b", "i", "em", "strong"]
@@ -264,7 +264,7 @@ def _convert_tables(text: str, image: ImageHook) -> str:
     """HTML tables as Markdown tables (a blank line around each), the rest converted."""
     if "<table" not in text.lower():
         return _convert_outside_spans(text, image)
-    from cardpress.importers.html_markdown import html_to_markdown  # it builds on this module
+    from cardpress.markup.from_html import html_to_markdown  # it builds on this module
 
     pieces: list[str] = []
     pos = 0

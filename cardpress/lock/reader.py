@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from cardpress.content_files import shown
+from cardpress.content.files import shown
 from cardpress.lock import Lock
 from cardpress.model import CardKind
 

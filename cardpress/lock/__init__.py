@@ -6,6 +6,9 @@ recorded here together with hashes of their question and answer, which let the i
 the card through edits, moves and reordering. Stamps record, for any named piece of an
 output, a fingerprint and the time it last changed, so that unchanged notes keep their
 modification time (and their bytes) and changed ones are always newer.
+
+This package offers the lock itself (here), how cards find their ids in it (``ids``) and
+how a lock file is read and checked (``reader``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ The marker follows the same protocol as cloze deletions:
    display, the TeX HTML-escaped and its braces written as ``&#123;``/``&#125;`` (so a
    formula's ``{{`` or ``}}`` is never taken for a cloze deletion; MathJax reads the
    text, where they are braces again). Anki takes the marker as it is; the page and the
-   printed outputs replace each by an SVG (``cardpress.formula_svg``).
+   printed outputs replace each by an SVG (``cardpress.markup.formula_svg``).
 3. **Only formulas look like markers**: in a math deck every other backslash in the
    HTML is written ``&#92;`` (and one before a bracket is split from it by an empty
    span, so not even MathJax sees a delimiter in text), so ``MARKER_RE`` (linear)
@@ -312,7 +312,7 @@ def problems(tex: str) -> Iterator[tuple[int, str]]:
 def drawing_problems(tex: str) -> Iterator[tuple[int, str]]:
     """What the drawing of a formula would run into: a length too large to draw, work
     beyond ``formula_limits.MAX_WORK``, a construct the renderer cannot read."""
-    from cardpress import formula_limits, formula_tex
+    from cardpress.markup import formula_limits, formula_tex
 
     try:
         tree = formula_tex.mathml(tex, display=True)

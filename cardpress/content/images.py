@@ -12,7 +12,7 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cardpress.content_files import shown
+from cardpress.content.files import shown
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

@@ -1,6 +1,6 @@
 """Bounds on drawing one formula, and what to say when a formula cannot be drawn.
 
-Drawing is bounded three ways: the checks of ``cardpress.formulas`` (length, nesting,
+Drawing is bounded three ways: the checks of ``cardpress.markup.formulas`` (length, nesting,
 sizes) where the formula was written; ``formula_tex.work``, an estimate of the renderer's
 work, before drawing; and processor time while drawing, as the PDF layout is bounded.
 """
@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from cardpress.content_files import shown
-from cardpress.formulas import Formula
+from cardpress.content.files import shown
+from cardpress.markup.formulas import Formula
 
 MAX_WORK = 10_000
 """``formula_tex.work`` above this is refused: the usual formulas are under 500, and

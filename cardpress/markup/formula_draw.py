@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from cardpress import formula_limits as limits
-from cardpress import formula_tex
-from cardpress.formulas import Formula
+from cardpress.markup import formula_limits as limits
+from cardpress.markup import formula_tex
+from cardpress.markup.formulas import Formula
 
 FORMAT_VERSION = "2"
 """Bumped whenever drawings change: part of every cache key."""

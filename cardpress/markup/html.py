@@ -26,8 +26,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from cardpress import formulas
-from cardpress.highlight import formatter
+from cardpress.markup import formulas
+from cardpress.markup.highlight import formatter
 from cardpress.model import Fragment
 
 ALLOWED_TAGS = frozenset(
@@ -145,7 +145,7 @@ class SafeRenderer(RendererHTML):
 
 
 class MathRenderer(SafeRenderer):
-    """A math deck's renderer: formulas become markers (``cardpress.formulas``), and no
+    """A math deck's renderer: formulas become markers (``cardpress.markup.formulas``), and no
     other backslash is left in the HTML to look like one."""
 
     _NEUTRAL = ("text", "code_inline", "fence", "code_block", "html_inline", "html_block")

@@ -13,7 +13,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from cardpress.importers.markup_convert import (
+from cardpress.markup.convert import (
     LINK_SCHEMES,
     ImageHook,
     code_span,
