@@ -37,24 +37,24 @@ STAGES = {  # row: (module, function or Class.method) timed
         "package_notes",
     ),
     "Anki renderer: package writer (SQLite collection, zip)": (
-        "cardpress.renderers.anki_package",
+        "cardpress.anki.package",
         "write_package",
     ),
     "Anki renderer, whole (the writer stage)": ("cardpress.renderers.anki", "render"),
     "the lock's record of the package": ("cardpress.build", "_record_anki_package"),
     "saving the lock": ("cardpress.lock", "Lock.save"),
-    "saving the parse cache": ("cardpress.parse_cache", "ParseCache.save"),
+    "saving the parse cache": ("cardpress.parse.cache", "ParseCache.save"),
 }
 IMPORTS = [
     "cardpress.cli",
     "cardpress.parse.loader",
-    "cardpress.parse_cache",
-    "cardpress.parse_parallel",
+    "cardpress.parse.cache",
+    "cardpress.parse.parallel",
     "cardpress.processes",
     "cardpress.render_jobs",
     "cardpress.renderers.anki",
-    "cardpress.anki_changes",
-    "cardpress.anki_report",
+    "cardpress.anki.changes",
+    "cardpress.anki.report",
 ]
 
 HARNESS = """

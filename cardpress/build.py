@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import __version__, atomic, freshness, interrupts, leftovers, template_folders
-from cardpress.build_locks import stage_locks
+from cardpress.anki.record import stage_locks
 from cardpress.caching import build_folder, output_lock
 from cardpress.content.scan import ContentScan
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
     from cardpress.lock import Lock
     from cardpress.model import Deck
+    from cardpress.parse.cache import ParseCache
     from cardpress.parse.loader import ContentState
-    from cardpress.parse_cache import ParseCache
-    from cardpress.parse_parallel import ParallelParse
+    from cardpress.parse.parallel import ParallelParse
     from cardpress.render_jobs import Job
 
 Log = Callable[[str], None]
@@ -172,8 +172,8 @@ def _build_stale(
     detail: Log,
     warn: Log,
 ) -> BuildReport:
+    from cardpress.parse.cache import ParseCache
     from cardpress.parse.loader import read_content  # only now: the parser costs imports
-    from cardpress.parse_cache import ParseCache
     from cardpress.render_jobs import Job, draw_formulas, render_all, stop, unlink_temps
 
     started_at = time.time()
@@ -325,7 +325,7 @@ def _parse_ahead(
     beside the PDF worker, which imports WeasyPrint meanwhile and then lays out there."""
     if cache is None or options.jobs < 2 or (second is not None and second[1] != "anki"):
         return None
-    from cardpress.parse_parallel import ParallelParse
+    from cardpress.parse.parallel import ParallelParse
 
     executor = second[0] if second is not None else None
     return ParallelParse(cache, executor, options.content.resolve(), options.strict)

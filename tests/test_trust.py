@@ -15,7 +15,7 @@ import pytest
 from cardpress.caching import build_folder
 from cardpress.content.scan import ContentScan
 from cardpress.freshness import state_path
-from cardpress.parse_cache import ENTRY_SUFFIX, ParseCache, decode_entry
+from cardpress.parse.cache import ENTRY_SUFFIX, ParseCache, decode_entry
 from tests.conftest import snapshot
 
 MARKER_NAME = "code-ran"

@@ -1,6 +1,6 @@
 """``cardpress pull``: bring edits made in Anki back into the Markdown.
 
-For every field edited in Anki (see ``cardpress.anki_edits``), a three-way merge: edited
+For every field edited in Anki (see ``cardpress.anki.edits``), a three-way merge: edited
 only in Anki, it is converted to Markdown and written in place of the card's question,
 answer or details; edited in the Markdown too, or not sayable in Markdown, it is
 reported and left alone. ``--dry-run`` prints the change as a diff and writes nothing.
@@ -39,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _pull(args: argparse.Namespace) -> int:
     from cardpress import atomic
-    from cardpress.anki_edits import plain, short_diff
-    from cardpress.anki_profiles import find_collection
-    from cardpress.anki_pull import pull_edits, unified_diff
+    from cardpress.anki.edits import plain, short_diff
+    from cardpress.anki.profiles import find_collection
+    from cardpress.anki.pull import pull_edits, unified_diff
     from cardpress.build import source_date_epoch
     from cardpress.errors import path_shown
     from cardpress.parse import read_content

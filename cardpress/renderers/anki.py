@@ -23,12 +23,12 @@ from typing import Any
 import genanki
 import jinja2
 
+from cardpress.anki.notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
+from cardpress.anki.package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.errors import BuildError
 from cardpress.lock import Tombstone
 from cardpress.model import TAG_NAMESPACE, Callout, Card, CardKind, Deck, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.anki_notetypes import NOTE_TYPES, RenderedNoteType, render_note_types
-from cardpress.renderers.anki_package import NoteRow, PackageDeck, Stamped, write_package
 from cardpress.templates import shared_environment
 
 REMOVED_TAG = f"{TAG_NAMESPACE}::removed"

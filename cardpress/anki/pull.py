@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardpress.anki_edits import FieldEdit, deck_notes, edited_fields, normal
+from cardpress.anki.edits import FieldEdit, deck_notes, edited_fields, normal
 from cardpress.markup import html as markup
 from cardpress.model import Card, Deck
 from cardpress.parse.drafts import top_level_blocks
@@ -94,7 +94,7 @@ def plan_pull(content: Path, state: Any, col: Any, templates: Path) -> Pull:
 
 
 def pull_edits(content: Path, state: Any, place: Any, templates: Path) -> Pull:
-    from cardpress.anki_collection import open_collection
+    from cardpress.anki.collection import open_collection
 
     col = open_collection(place)
     try:
@@ -321,7 +321,7 @@ def _faithful(
 
 def _built_fields(state: Any, templates: Path) -> dict[tuple[str, str], dict[str, str]]:
     """(deck, card id) -> field name -> the field the build would make."""
-    from cardpress.anki_edits import deck_notes as notes_of
+    from cardpress.anki.edits import deck_notes as notes_of
 
     found: dict[tuple[str, str], dict[str, str]] = {}
     for deck in state.decks:

@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cardpress.anki.notetypes import NOTE_TYPES
 from cardpress.lock import Lock
 from cardpress.renderers.anki import PackageNote
-from cardpress.renderers.anki_notetypes import NOTE_TYPES
 
 FIELDS_RECORD = "cardpress:fields:{deck}"
 """The collection's config key of the hashes of the fields the last sync left on each

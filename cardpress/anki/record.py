@@ -31,14 +31,14 @@ def stage_locks(
         lock = state.locks[deck.key]
         removed = state.removed.get(deck.key, [])
         if lock.unknown_was:
-            from cardpress.anki_report import unknown_was_warning
+            from cardpress.anki.report import unknown_was_warning
 
             for card_id, old_id in lock.unknown_was:
                 warn(unknown_was_warning(deck.key, card_id, old_id))
         if deck.key in anki_built:
             notices += record_anki_package(deck, lock, removed, templates)
         elif removed or lock.kind_changes:
-            from cardpress.anki_report import notices_without_package
+            from cardpress.anki.report import notices_without_package
 
             notices += notices_without_package(deck.key, lock, removed)
         try:
@@ -56,8 +56,8 @@ def stage_locks(
 
 def record_anki_package(deck: Deck, lock: Lock, removed: list[str], templates: Path) -> list[str]:
     """What importing the package just written does; the lock remembers what it holds."""
-    from cardpress import anki_report
-    from cardpress.anki_changes import next_package, record_package
+    from cardpress.anki import report as anki_report
+    from cardpress.anki.changes import next_package, record_package
 
     changes, notes = next_package(deck, lock, removed, templates.resolve())
     record_package(lock, notes)

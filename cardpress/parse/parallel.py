@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from cardpress.content.files import SourceFile, Unreadable
 from cardpress.errors import Reporter
+from cardpress.parse.cache import ParseCache, encode_entry
 from cardpress.parse.deck import parse_or_reuse
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import ParsedFile
-from cardpress.parse_cache import ParseCache, encode_entry
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor

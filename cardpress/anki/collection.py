@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cardpress.anki_profiles import CollectionPlace
-from cardpress.anki_sync import SyncError
+from cardpress.anki.profiles import CollectionPlace
+from cardpress.anki.sync import SyncError
 
 
 def open_collection(place: CollectionPlace) -> Any:

@@ -3,7 +3,7 @@ notices, ``cardpress preview`` the whole summary."""
 
 from __future__ import annotations
 
-from cardpress.anki_changes import DeckChanges, NoteChange
+from cardpress.anki.changes import DeckChanges, NoteChange
 from cardpress.lock import Lock
 from cardpress.model import CardKind
 from cardpress.renderers.anki import REMOVED_TAG, removed_notes_search, replaced_note_search

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cardpress.anki_sync import SyncError
+from cardpress.anki.sync import SyncError
 from cardpress.model import TAG_NAMESPACE
 from cardpress.renderers.anki import REMOVED_TAG, deck_tag
 
 if TYPE_CHECKING:
-    from cardpress.anki_sync import DeckPlan, NoteRow
+    from cardpress.anki.sync import DeckPlan, NoteRow
 
 OWN_TAGS_RECORD = "cardpress:own-tags:{deck}"
 """The collection's config key of the user's own tags on the notes an import is about to

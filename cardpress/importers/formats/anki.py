@@ -25,8 +25,8 @@ from cardpress.importers import ImportOptions
 from cardpress.importers.common import cloze_title, unique
 from cardpress.importers.draft import DraftCard, DraftDeck, DraftFile, DraftSection, Skip
 from cardpress.importers.file_split import split_large
+from cardpress.importers.formats.anki_bounds import check_package
 from cardpress.importers.images import ImageCopier
-from cardpress.importers.package_bounds import check_package
 from cardpress.importers.source_files import MAX_PACKAGE_BYTES, SourceSet
 from cardpress.importers.writer import ascii_slug, clean_tag
 from cardpress.markup.convert import as_blocks, one_line

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cardpress.anki_collection import anki_trouble
-from cardpress.anki_profiles import CollectionPlace
-from cardpress.anki_sync import SyncError
+from cardpress.anki.collection import anki_trouble
+from cardpress.anki.profiles import CollectionPlace
+from cardpress.anki.sync import SyncError
 
 BACKUP_PREFIX = "cardpress-sync-"
 """Not Anki's ``backup-``: Anki's pruning of its old backups leaves these alone."""

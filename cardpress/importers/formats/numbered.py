@@ -28,8 +28,8 @@ from cardpress.importers.common import (
     section_for,
 )
 from cardpress.importers.draft import DraftDeck, DraftFile, Skip
+from cardpress.importers.formats.numbered_card import MERGED_QUESTION, card_from_item
 from cardpress.importers.images import ImageCopier
-from cardpress.importers.numbered_card import MERGED_QUESTION, card_from_item
 from cardpress.importers.sections import SectionPath, heading
 from cardpress.importers.source_files import SourceSet, image_root
 from cardpress.markup.fences import FenceTracker

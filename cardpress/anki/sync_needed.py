@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cardpress.anki_backup import BACKUP_PREFIX
-from cardpress.anki_edits import (
+from cardpress.anki.backup import BACKUP_PREFIX
+from cardpress.anki.edits import (
     FIELDS_RECORD,
     SyncEdits,
     collection_notes,
     fields_record,
     normal,
 )
-from cardpress.anki_profiles import CollectionPlace
-from cardpress.anki_sync import TAGS_RECORD, has_record
+from cardpress.anki.profiles import CollectionPlace
+from cardpress.anki.sync import TAGS_RECORD, has_record
 
 
 def nothing_to_change(col: Any, planned: Sequence[Any], edits: SyncEdits, *, delete: bool) -> bool:
@@ -84,7 +84,7 @@ def back_up_before_change(col: Any, place: CollectionPlace, needed: bool) -> Pat
     """Back the collection up when the sync will change it; else say so, and where the
     last backup is. Returns the backup to restore (None: there is none)."""
     if needed:
-        from cardpress.anki_backup import back_up
+        from cardpress.anki.backup import back_up
 
         backup = back_up(col, place)
         print(f"backed up {place.shown} to {backup}", flush=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cardpress.anki.notetypes import NOTE_TYPES, render_note_types
 from cardpress.lock import BuiltNote, Lock
 from cardpress.model import CardKind, Deck
 from cardpress.renderers.anki import (
@@ -25,7 +26,6 @@ from cardpress.renderers.anki import (
     removed_notes_search,
     search_escape,
 )
-from cardpress.renderers.anki_notetypes import NOTE_TYPES, render_note_types
 from cardpress.templates import shared_environment
 
 OUTCOMES = ("new", "updated", "unchanged")

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cardpress import atomic
-from cardpress.anki_changes import DeckChanges, next_package
+from cardpress.anki.changes import DeckChanges, next_package
 from cardpress.errors import CardpressError
 from cardpress.lock import Lock
 from cardpress.model import TAG_NAMESPACE, CardKind, Deck
 from cardpress.renderers.anki import REMOVED_TAG, deck_tag, guid_for
 
 if TYPE_CHECKING:
-    from cardpress.anki_owners import Ownership
+    from cardpress.anki.owners import Ownership
 
 SUSPENDED = -1
 """Anki's queue number of a suspended card."""
