@@ -41,7 +41,7 @@ STAGES = {  # row: (module, function or Class.method) timed
         "write_package",
     ),
     "Anki renderer, whole (the writer stage)": ("cardpress.renderers.anki", "render"),
-    "the lock's record of the package": ("cardpress.build", "_record_anki_package"),
+    "the lock's record of the package": ("cardpress.build.pipeline", "_record_anki_package"),
     "saving the lock": ("cardpress.lock", "Lock.save"),
     "saving the parse cache": ("cardpress.parse.cache", "ParseCache.save"),
 }
@@ -51,7 +51,7 @@ IMPORTS = [
     "cardpress.parse.cache",
     "cardpress.parse.parallel",
     "cardpress.processes",
-    "cardpress.render_jobs",
+    "cardpress.build.jobs",
     "cardpress.renderers.anki",
     "cardpress.anki.changes",
     "cardpress.anki.report",

@@ -9,10 +9,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cardpress import __version__, extras, print_options
-from cardpress.build import BuildOptions, build, source_date_epoch
+from cardpress.build.interrupts import Interrupted
+from cardpress.build.pipeline import BuildOptions, build, source_date_epoch
 from cardpress.commands import COMMANDS
 from cardpress.errors import CardpressError, ContentError, UsageError, summarised
-from cardpress.interrupts import Interrupted
 from cardpress.model import CardSettings, QuizSettings
 from cardpress.papers import PAPERS
 from cardpress.renderers import FORMATS
@@ -255,7 +255,7 @@ def run_build_command(args: argparse.Namespace) -> int:
     try:
         options = build_options(args)
         if args.watch:
-            from cardpress.watch import watch
+            from cardpress.build.watch import watch
 
             return watch(options, lambda: run_build(options, out), out.info)
         return run_build(options, out)

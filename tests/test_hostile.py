@@ -45,9 +45,9 @@ from cardpress.model import (
 )
 from cardpress.parse import ContentState, read_content
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html import render as html_render
-from cardpress.renderers.pdf import render as pdf_render
-from cardpress.renderers.pdf_html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.renderers.html.page import render as html_render
+from cardpress.renderers.pdf.html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.renderers.pdf.sheet import render as pdf_render
 from cardpress.templates import environment
 from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES, format_example

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.build import BuildOptions, build
+from cardpress.build.pipeline import BuildOptions, build
 from cardpress.errors import ContentError
 from cardpress.parse.cache import ParseCache
 from cardpress.parse.loader import read_content

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from cardpress.build.freshness import state_path
 from cardpress.caching import build_folder
 from cardpress.content.scan import ContentScan
-from cardpress.freshness import state_path
 from cardpress.parse.cache import ENTRY_SUFFIX, ParseCache, decode_entry
 from tests.conftest import snapshot
 

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from cardpress.build import source_date_epoch
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.lock import Lock
     from cardpress.parse import read_content
 

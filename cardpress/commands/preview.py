@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from cardpress.anki import report as anki_report
     from cardpress.anki.changes import next_package
-    from cardpress.build import source_date_epoch
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.parse import read_content
     from cardpress.template_folders import chosen_folder
 

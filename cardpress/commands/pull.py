@@ -42,7 +42,7 @@ def _pull(args: argparse.Namespace) -> int:
     from cardpress.anki.edits import plain, short_diff
     from cardpress.anki.profiles import find_collection
     from cardpress.anki.pull import pull_edits, unified_diff
-    from cardpress.build import source_date_epoch
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.errors import path_shown
     from cardpress.parse import read_content
     from cardpress.template_folders import chosen_folder

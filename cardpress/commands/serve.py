@@ -41,10 +41,10 @@ class _Recorded:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cardpress.build.watch import watch
     from cardpress.cli import build_options, run_build
     from cardpress.errors import UsageError
-    from cardpress.live_server import LOOPBACK, BuildStatus, make_server
-    from cardpress.watch import watch
+    from cardpress.serve.server import LOOPBACK, BuildStatus, make_server
 
     recorded = _Recorded(args.quiet, args.verbose)
     try:

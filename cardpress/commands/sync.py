@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cardpress.anki.owners import Ownership
     from cardpress.anki.profiles import CollectionPlace
     from cardpress.anki.sync import DeckPlan, DeckWork, NoteRow
-    from cardpress.build import BuildOptions
+    from cardpress.build.pipeline import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
     from cardpress.anki.collection import open_collection
     from cardpress.anki.profiles import find_collection
     from cardpress.anki.sync import plan_deck
-    from cardpress.build import source_date_epoch
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.errors import UsageError
     from cardpress.parse import read_content
     from cardpress.template_folders import chosen_folder
@@ -197,7 +197,7 @@ def _apply(
     rows: dict[str, NoteRow],
 ) -> int:
     from cardpress.anki.sync import read_lock_bytes, restore_lock_bytes
-    from cardpress.build import BuildOptions, source_date_epoch
+    from cardpress.build.pipeline import BuildOptions, source_date_epoch
 
     with tempfile.TemporaryDirectory(prefix="cardpress-sync-") as tmp:
         out = Path(tmp) / "dist"
@@ -237,7 +237,7 @@ def _build_and_import(
     from cardpress.anki.collection import anki_trouble
     from cardpress.anki.sync import cleanup_build, seed_record
     from cardpress.anki.sync_needed import back_up_before_change
-    from cardpress.build import build
+    from cardpress.build.pipeline import build
     from cardpress.errors import CardpressError
 
     backup = back_up_before_change(col, place, not args.nothing_to_change)
@@ -293,7 +293,7 @@ def _import_deck(
         record_tags,
         recorded_tags,
     )
-    from cardpress.build import source_date_epoch
+    from cardpress.build.pipeline import source_date_epoch
 
     plan, owners = deck.plan, deck.owners
     drop_notes(package, owners.foreign)  # a guid: setting takes over no other deck's note

@@ -34,13 +34,13 @@ from cardpress.renderers import FORMATS
 from cardpress.template_folders import files as template_files
 
 if TYPE_CHECKING:
+    from cardpress.build.jobs import Job
     from cardpress.parse.loader import ContentState
-    from cardpress.render_jobs import Job
 from cardpress.caching import build_folder
 
 STATE_NAME = "state.json"
 STATE_VERSION = 4  # 4: each file's identity beside its hash
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def file_hash(path: Path, root: Path | None = None) -> str | None:

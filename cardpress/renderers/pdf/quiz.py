@@ -17,21 +17,21 @@ from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import quiz_settings
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf import (
-    LayoutTooSlow,
-    layout_budget,
-    refused_error,
-    render_part,
-    too_slow_error,
-)
-from cardpress.renderers.pdf_code import mark_code_breaks
-from cardpress.renderers.pdf_html import (
+from cardpress.renderers.pdf.code import mark_code_breaks
+from cardpress.renderers.pdf.html import (
     PAGE_SIZES,
     FetchPolicy,
     RefusedReference,
     build_date,
     environment_for,
     paper_of,
+)
+from cardpress.renderers.pdf.sheet import (
+    LayoutTooSlow,
+    layout_budget,
+    refused_error,
+    render_part,
+    too_slow_error,
 )
 
 TEMPLATE = "pdf/quiz.html.j2"

@@ -29,8 +29,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from cardpress.errors import BuildError, ContentError
 from cardpress.model import Card, Deck
-from cardpress.renderers import RenderContext, pdf_parts
-from cardpress.renderers.pdf_html import (
+from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf import parts as pdf_parts
+from cardpress.renderers.pdf.html import (
     MEDIA_BASE_URL,
     FetchPolicy,
     RefusedReference,
@@ -40,7 +41,7 @@ from cardpress.renderers.pdf_html import (
     sheet_html,
     where_referenced,
 )
-from cardpress.renderers.pdf_tables import too_wide_tables
+from cardpress.renderers.pdf.tables import too_wide_tables
 
 PX_TO_PT = 0.75
 

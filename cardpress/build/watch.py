@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cardpress.build import BuildOptions
+from cardpress.build.pipeline import BuildOptions
 from cardpress.template_folders import search_path
 
 Snapshot = dict[str, tuple[int, int]]

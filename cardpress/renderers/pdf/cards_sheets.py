@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cardpress.renderers.cards_layout import Box, Line, SheetLayout
-from cardpress.renderers.pdf_part_cache import copy_pages
-from cardpress.renderers.pdf_structure import Place, Structure
+from cardpress.renderers.pdf.cards_layout import Box, Line, SheetLayout
+from cardpress.renderers.pdf.part_cache import copy_pages
+from cardpress.renderers.pdf.structure import Place, Structure
 
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter

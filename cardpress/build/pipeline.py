@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress import __version__, atomic, freshness, interrupts, leftovers, template_folders
+from cardpress import __version__, atomic, template_folders
 from cardpress.anki.record import stage_locks
+from cardpress.build import freshness, interrupts, leftovers
 from cardpress.caching import build_folder, output_lock
 from cardpress.content.scan import ContentScan
 from cardpress.errors import BuildError, ContentError, UsageError, summarised
@@ -27,12 +28,12 @@ from cardpress.renderers import FORMATS, RenderContext
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from cardpress.build.jobs import Job
     from cardpress.lock import Lock
     from cardpress.model import Deck
     from cardpress.parse.cache import ParseCache
     from cardpress.parse.loader import ContentState
     from cardpress.parse.parallel import ParallelParse
-    from cardpress.render_jobs import Job
 
 Log = Callable[[str], None]
 
@@ -51,7 +52,7 @@ class BuildOptions:
     source_date_epoch: int | None = None
     jobs: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     prune: bool = False
-    """Remove the outputs of decks that no longer exist (see ``cardpress.leftovers``)."""
+    """Remove the outputs of decks that no longer exist (see ``cardpress.build.leftovers``)."""
     progress: bool = True  # print renderers' progress lines
     printing: PrintOptions = field(
         default_factory=PrintOptions
@@ -145,7 +146,7 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
             return BuildReport(up_to_date=outputs)
 
     # Only now: a no-op build never imports the lock, the model's users or the workers.
-    from cardpress.render_jobs import start_second_core, stop
+    from cardpress.build.jobs import start_second_core, stop
 
     second = None
     if plan is not None:
@@ -172,9 +173,9 @@ def _build_stale(
     detail: Log,
     warn: Log,
 ) -> BuildReport:
+    from cardpress.build.jobs import Job, draw_formulas, render_all, stop, unlink_temps
     from cardpress.parse.cache import ParseCache
     from cardpress.parse.loader import read_content  # only now: the parser costs imports
-    from cardpress.render_jobs import Job, draw_formulas, render_all, stop, unlink_temps
 
     started_at = time.time()
     cache = None if options.check else ParseCache(build_folder(options.out) / "parse")
@@ -337,7 +338,7 @@ def _check_glyphs(jobs: list[Job], options: BuildOptions, warn: Log) -> None:
     decks = list({job.deck.key: job.deck for job in jobs if FORMATS[job.fmt].uses_paper}.values())
     if not decks:
         return
-    from cardpress.renderers.pdf_fonts import missing_glyphs
+    from cardpress.renderers.pdf.fonts import missing_glyphs
 
     found = [d for deck in decks for d in missing_glyphs(deck, options.strict)]
     if options.strict and found:
@@ -355,7 +356,7 @@ def _report(job: Job, info: Log) -> None:
 
 
 def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
-    from cardpress.render_jobs import ProgressLine, WarningLine
+    from cardpress.build.jobs import ProgressLine, WarningLine
 
     lock = state.locks[deck.key]
     dated = lock.content_time(sources)

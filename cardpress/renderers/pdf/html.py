@@ -26,8 +26,8 @@ from cardpress.markup.highlight import highlight_css
 from cardpress.model import Deck, Fragment, Section
 from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf_code import mark_code_breaks
-from cardpress.renderers.pdf_tables import squeeze_wide_tables
+from cardpress.renderers.pdf.code import mark_code_breaks
+from cardpress.renderers.pdf.tables import squeeze_wide_tables
 from cardpress.templates import environment
 
 TEMPLATE = "pdf/cheatsheet.html.j2"

@@ -20,9 +20,9 @@ from cardpress.markup import cloze
 from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html_assets import PageAssets, load_assets
-from cardpress.renderers.html_media import MediaInliner
-from cardpress.renderers.html_study import card_fingerprint, typed_answer
+from cardpress.renderers.html.assets import PageAssets, load_assets
+from cardpress.renderers.html.media import MediaInliner
+from cardpress.renderers.html.study import card_fingerprint, typed_answer
 from cardpress.templates import environment
 
 PAGE_TEMPLATE = "html/page.html.j2"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from cardpress.build.freshness import BuildState, Leftover, write
 from cardpress.errors import path_shown
-from cardpress.freshness import BuildState, Leftover, write
 from cardpress.renderers import FORMATS
 
 Log = Callable[[str], None]

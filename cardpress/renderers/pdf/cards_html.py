@@ -20,8 +20,8 @@ from cardpress.markup import cloze
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import CardSheet
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf_code import mark_code_breaks
-from cardpress.renderers.pdf_html import (
+from cardpress.renderers.pdf.code import mark_code_breaks
+from cardpress.renderers.pdf.html import (
     CODE_STYLE,
     build_date,
     environment_for,

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from cardpress.model import Deck, Section
 from cardpress.processes import stop_now, worker_pool
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf_html import (
+from cardpress.renderers.pdf.html import (
     FetchPolicy,
     SheetPart,
     build_date,
@@ -42,14 +42,14 @@ from cardpress.renderers.pdf_html import (
     running_heads,
     sheet_html,
 )
-from cardpress.renderers.pdf_part_cache import (
+from cardpress.renderers.pdf.part_cache import (
     LaidOut,
     PartCache,
     copy_pages,
     inputs_digest,
     part_key,
 )
-from cardpress.renderers.pdf_structure import Structure
+from cardpress.renderers.pdf.structure import Structure
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.

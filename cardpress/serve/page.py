@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from cardpress.renderers.html_assets import csp_hash
+from cardpress.renderers.html.assets import csp_hash
 
 STATUS_PATH = "/__cardpress/status"
 PROBLEMS_ID = "cardpress-live-problems"

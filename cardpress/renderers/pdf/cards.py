@@ -26,9 +26,11 @@ import weasyprint
 from cardpress.errors import BuildError, ContentError, Diagnostic
 from cardpress.model import Deck
 from cardpress.print_options import CardSheet, card_sheet
-from cardpress.renderers import RenderContext, pdf, pdf_parts
-from cardpress.renderers.cards_fit import free_height_pt, too_wide
-from cardpress.renderers.cards_html import (
+from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf import parts as pdf_parts
+from cardpress.renderers.pdf import sheet as pdf
+from cardpress.renderers.pdf.cards_fit import free_height_pt, too_wide
+from cardpress.renderers.pdf.cards_html import (
     LEVELS,
     Side,
     SidesDocument,
@@ -37,10 +39,10 @@ from cardpress.renderers.cards_html import (
     first_level,
     sides_document,
 )
-from cardpress.renderers.cards_layout import Box, SheetLayout, flip_box, sheet_layout
-from cardpress.renderers.cards_sheets import impose
-from cardpress.renderers.pdf_html import FetchPolicy, RefusedReference, build_date, paper_of
-from cardpress.renderers.pdf_part_cache import LaidOut, PartCache, inputs_digest, part_key
+from cardpress.renderers.pdf.cards_layout import Box, SheetLayout, flip_box, sheet_layout
+from cardpress.renderers.pdf.cards_sheets import impose
+from cardpress.renderers.pdf.html import FetchPolicy, RefusedReference, build_date, paper_of
+from cardpress.renderers.pdf.part_cache import LaidOut, PartCache, inputs_digest, part_key
 
 PART_SIDES = 120  # about two seconds of layout per part
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import cast
 from urllib.parse import quote, unquote, urlsplit
 
-from cardpress.live_page import STATUS_PATH, with_live_reload
+from cardpress.serve.page import STATUS_PATH, with_live_reload
 
 LOOPBACK = "127.0.0.1"
 TYPES = {

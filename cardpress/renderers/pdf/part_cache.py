@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import template_folders
-from cardpress.freshness import file_hash
-from cardpress.renderers.pdf_html import FetchPolicy
-from cardpress.renderers.pdf_structure import Place, Structure
+from cardpress.build.freshness import file_hash
+from cardpress.renderers.pdf.html import FetchPolicy
+from cardpress.renderers.pdf.structure import Place, Structure
 
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
