@@ -12,7 +12,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_content_arguments
 
     add_content_arguments(parser, templates=False)
 

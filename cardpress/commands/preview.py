@@ -15,22 +15,18 @@ from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_collection_arguments, add_content_arguments
 
     add_content_arguments(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the changes as JSON, for other tools"
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--anki",
-        action="store_true",
-        help="also list the fields edited in Anki that the Markdown would replace, in the "
+    add_collection_arguments(
+        parser,
+        "like --anki, in this Anki profile",
+        "like --anki, in this collection file",
+        anki_help="also list the fields edited in Anki that the Markdown would replace, in the "
         "collection sync would use (the only profile, or ANKI_BASE)",
-    )
-    where.add_argument("--profile", metavar="NAME", help="like --anki, in this Anki profile")
-    where.add_argument(
-        "--collection", type=Path, metavar="PATH", help="like --anki, in this collection file"
     )
 
 

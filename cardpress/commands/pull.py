@@ -10,21 +10,14 @@ See docs/anki.md.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_collection_arguments, add_content_arguments
 
     add_content_arguments(parser)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--profile",
-        metavar="NAME",
-        help="the Anki profile whose collection to read (default: as cardpress sync finds it)",
-    )
-    where.add_argument(
-        "--collection", type=Path, metavar="PATH", help="a collection file (collection.anki2)"
+    add_collection_arguments(
+        parser, "the Anki profile whose collection to read (default: as cardpress sync finds it)"
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the change to the Markdown, write nothing"

@@ -40,18 +40,13 @@ def checkpoint(step: str) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_collection_arguments, add_content_arguments
 
     add_content_arguments(parser)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--profile",
-        metavar="NAME",
-        help="the Anki profile whose collection to sync (default: the only profile; Anki's "
+    add_collection_arguments(
+        parser,
+        "the Anki profile whose collection to sync (default: the only profile; Anki's "
         "folder is found as Anki finds it, or set ANKI_BASE)",
-    )
-    where.add_argument(
-        "--collection", type=Path, metavar="PATH", help="a collection file (collection.anki2)"
     )
     parser.add_argument(
         "--dry-run",
