@@ -1,11 +1,11 @@
 """Which outputs are already up to date, decided before anything is parsed or imported.
 
-The build records, in its cache folder (``user_cache.build_folder``, never the output
+The build records, in its cache folder (``caching.build_folder``, never the output
 folder, which may have come with the repository), the hash of every input of each deck
 (its Markdown files, images and lock file), a hash of each output's configuration (its
 templates, the paper option, SOURCE_DATE_EPOCH and cardpress's own code) and the hash of
 each output file, each file's hash beside its identity when it was hashed (device, inode,
-size, modification and change times: ``content_files.identity``). An output whose inputs,
+size, modification and change times: ``content.files.identity``). An output whose inputs,
 configuration and file are all unchanged is not rebuilt. A file that still has its
 identity is not read again, so a no-op build reads no content and no output, and imports
 nothing heavy; any other file is read and hashed, the content's through the build's
@@ -17,13 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cardpress import __version__, atomic
+from cardpress import atomic
+from cardpress.caching import build_folder, code_fingerprint, file_hash, named_hash
 from cardpress.content.files import identity, path_identity
 from cardpress.content.scan import ContentScan
 from cardpress.content.sources import DeckSources
@@ -36,52 +35,9 @@ from cardpress.template_folders import files as template_files
 if TYPE_CHECKING:
     from cardpress.build.jobs import Job
     from cardpress.parse.loader import ContentState
-from cardpress.caching import build_folder
 
 STATE_NAME = "state.json"
 STATE_VERSION = 4  # 4: each file's identity beside its hash
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-def file_hash(path: Path, root: Path | None = None) -> str | None:
-    """The file's SHA-256, or None when it is missing, not a regular file (a pipe would
-    block), or, with ``root``, a link leading outside it: the parser reports those."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        if root is not None and not path.resolve().is_relative_to(root):
-            return None
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
-def _named_hash(files: dict[str, Path], hashes: dict[Path, str | None] | None = None) -> str:
-    """One hash of named files; ``hashes`` keeps each file's hash for the next call, so
-    templates that several outputs share are read once."""
-    hashes = {} if hashes is None else hashes
-    digest = hashlib.sha256()
-    for name, path in sorted(files.items()):
-        if path not in hashes:
-            hashes[path] = file_hash(path)
-        digest.update(name.encode() + b"\0")
-        digest.update((hashes[path] or "missing").encode() + b"\0")
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """cardpress's own code: a changed renderer makes its outputs stale even at one version.
-
-    The code is ours, not content, so each module's size and modification time stand for
-    its bytes: a stat of a hundred modules costs a tenth of reading them."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts):
-        found = path.stat()
-        name = path.relative_to(PACKAGE_DIR).as_posix()
-        digest.update(f"{name}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
-    return __version__ + ":" + digest.hexdigest()
 
 
 def output_config(
@@ -105,7 +61,7 @@ def output_config(
     parts = [
         fmt,
         code_fingerprint(),
-        _named_hash(used, hashes),
+        named_hash(used, hashes),
         f"paper={paper if row.uses_paper else None}",
         f"sde={source_date_epoch}",
     ]

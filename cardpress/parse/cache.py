@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from cardpress import atomic
-from cardpress.build.freshness import code_fingerprint
+from cardpress.caching import code_fingerprint
 from cardpress.content.files import SourceFile
 from cardpress.content.scan import ContentScan
 from cardpress.parse.drafts import ParsedFile

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress import template_folders
-from cardpress.build.freshness import file_hash
+from cardpress.caching import file_hash
 from cardpress.renderers.pdf.html import FetchPolicy
 from cardpress.renderers.pdf.structure import Place, Structure
 
