@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cardpress.anki.notetypes import NOTE_TYPES, render_note_types
-from cardpress.lock import BuiltNote, Lock
-from cardpress.model import CardKind, Deck
-from cardpress.renderers.anki import (
+from cardpress.anki.notes import (
     REMOVED_TAG,
-    PackageNote,
     deck_tag,
     guid_for,
-    package_notes,
     removed_notes_search,
     search_escape,
 )
+from cardpress.anki.notetypes import NOTE_TYPES, render_note_types
+from cardpress.anki.package_notes import PackageNote, package_notes
+from cardpress.lock import BuiltNote, Lock
+from cardpress.model import CardKind, Deck
 from cardpress.templates import shared_environment
 
 OUTCOMES = ("new", "updated", "unchanged")

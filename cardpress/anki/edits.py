@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cardpress.anki.notetypes import NOTE_TYPES
+from cardpress.anki.package_notes import PackageNote
 from cardpress.lock import Lock
-from cardpress.renderers.anki import PackageNote
 
 FIELDS_RECORD = "cardpress:fields:{deck}"
 """The collection's config key of the hashes of the fields the last sync left on each
@@ -335,7 +335,7 @@ class SyncEdits:
 
 def deck_notes(deck: Any, lock: Lock, templates: Any) -> DeckNotes:
     """The next package's live notes of ``deck`` (``cardpress.model.Deck``)."""
-    from cardpress.renderers.anki import package_notes
+    from cardpress.anki.package_notes import package_notes
     from cardpress.templates import shared_environment
 
     notes = package_notes(

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cardpress.anki.notes import REMOVED_TAG, deck_tag
 from cardpress.anki.sync import SyncError
 from cardpress.model import TAG_NAMESPACE
-from cardpress.renderers.anki import REMOVED_TAG, deck_tag
 
 if TYPE_CHECKING:
     from cardpress.anki.sync import DeckPlan, NoteRow

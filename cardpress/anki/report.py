@@ -4,9 +4,9 @@ notices, ``cardpress preview`` the whole summary."""
 from __future__ import annotations
 
 from cardpress.anki.changes import DeckChanges, NoteChange
+from cardpress.anki.notes import REMOVED_TAG, removed_notes_search, replaced_note_search
 from cardpress.lock import Lock
 from cardpress.model import CardKind
-from cardpress.renderers.anki import REMOVED_TAG, removed_notes_search, replaced_note_search
 
 TAGS_CAVEAT = (
     "Anki replaces the tags of every note an import updates, so tags you added in Anki "

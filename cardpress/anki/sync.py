@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from cardpress import atomic
 from cardpress.anki.changes import DeckChanges, next_package
+from cardpress.anki.notes import REMOVED_TAG, deck_tag, guid_for
 from cardpress.errors import CardpressError
 from cardpress.lock import Lock
 from cardpress.model import TAG_NAMESPACE, CardKind, Deck
-from cardpress.renderers.anki import REMOVED_TAG, deck_tag, guid_for
 
 if TYPE_CHECKING:
     from cardpress.anki.owners import Ownership

@@ -356,8 +356,8 @@ def _ignore(line: str) -> None:
 
 def _work_lines(col: Any, work: DeckWork, delete: bool, dry_run: bool) -> list[str]:
     """What the sync does (or would do) beyond the import, in words."""
+    from cardpress.anki.notes import REMOVED_TAG
     from cardpress.anki.sync import note_ids_field
-    from cardpress.renderers.anki import REMOVED_TAG
 
     lines = []
     for target, card_ids in work.moves.items():

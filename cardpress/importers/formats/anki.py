@@ -139,7 +139,7 @@ def _open(path: Path, folder: Path, shown: str) -> Any:
 
 
 def _read_collection(col: Any, rel: str, maps: dict[str, dict[str, str]], deck: DraftDeck) -> None:
-    from cardpress.renderers.anki import REMOVED_TAG
+    from cardpress.anki.notes import REMOVED_TAG
 
     note_ids = list(col.find_notes(""))
     notes = [col.get_note(nid) for nid in note_ids]
