@@ -259,11 +259,13 @@ def next_package(
     lock: Lock,
     removed: Sequence[str],
     templates_dir: Path,
-) -> tuple[DeckChanges, list[PackageNote]]:
-    """The notes the next build's package holds for ``deck``, and what importing it does."""
-    notes = package_notes(
-        deck, shared_environment(templates_dir), lock.renamed_note_ids(), lock.tombstones()
-    )
+    notes: Sequence[PackageNote] | None = None,
+) -> tuple[DeckChanges, Sequence[PackageNote]]:
+    """The notes the next build's package holds for ``deck`` (``notes`` when the build
+    worked them out already), and what importing it does."""
+    if notes is None:
+        env = shared_environment(templates_dir)
+        notes = package_notes(deck, env, lock.renamed_note_ids(), lock.tombstones())
     note_types = render_note_types(templates_dir)
     fingerprints = {kind: note_types[kind].fingerprint for kind in {n.kind for n in notes}}
     return deck_changes(deck, lock, notes, removed, fingerprints), notes

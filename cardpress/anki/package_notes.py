@@ -59,29 +59,9 @@ def package_notes(
 ) -> list[PackageNote]:
     """Every note of the deck's package, in the order of the Markdown, then the tombstones.
 
-    The build asks twice in one process (to write the package, then to record it in the
-    lock): the second time, for the same deck object and inputs, it gets the same notes
-    at once."""
+    A build works them out once per deck (``anki.record.notes_to_write``) and hands the
+    same notes to the renderer and to the lock's record."""
     fields_of = FieldRenderer(env, show_path=deck.source_path)
-    inputs = (fields_of.template_texts, dict(note_ids), tuple(tombstones))
-    recent = _RECENT.get(deck.key)
-    if recent is not None and recent[0] is deck and recent[1] == inputs:
-        return list(recent[2])
-    notes = _work_out_notes(deck, fields_of, note_ids, tombstones)
-    _RECENT[deck.key] = (deck, inputs, tuple(notes))
-    return notes
-
-
-_RECENT: dict[str, tuple[Deck, object, tuple[PackageNote, ...]]] = {}
-"""The last notes worked out for each deck key, with the deck and inputs they came from."""
-
-
-def _work_out_notes(
-    deck: Deck,
-    fields_of: FieldRenderer,
-    note_ids: Mapping[str, str],
-    tombstones: Sequence[Tombstone],
-) -> list[PackageNote]:
     media_sha = {media.name: media.sha256 for media in deck.media}
     tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
     notes: list[PackageNote] = []

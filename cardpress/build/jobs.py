@@ -1,5 +1,6 @@
-"""Rendering a build's jobs: each stale (deck, format) to a temporary file, the slowest
-format in a worker process on the other core and the rest here, at the same time.
+"""A build's jobs: one per stale (deck, format), each with the context its renderer gets
+(``plan_jobs``), rendered to a temporary file, the slowest format in a worker process on
+the other core and the rest here, at the same time.
 
 The worker starts before parsing, so it imports its renderer (WeasyPrint takes most of a
 second) meanwhile; which format gets it is the ``worker`` fact of its ``FORMATS`` row.
@@ -8,6 +9,7 @@ second) meanwhile; which format gets it is the ``worker`` fact of its ``FORMATS`
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
 import time
 from collections.abc import Callable
@@ -15,14 +17,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress import atomic
-from cardpress.errors import BuildError
+from cardpress import __version__, atomic
+from cardpress.anki.record import notes_to_write
+from cardpress.caching import build_folder
+from cardpress.errors import BuildError, ContentError
 from cardpress.lock import Lock
 from cardpress.model import Deck
 from cardpress.renderers import FORMATS, RenderContext
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from cardpress.anki.package_notes import PackageNote
+    from cardpress.build import freshness
+    from cardpress.build.pipeline import BuildOptions, BuildReport
+    from cardpress.parse.loader import ContentState
+
+Log = Callable[[str], None]
 
 
 @dataclass
@@ -173,3 +184,88 @@ def _render_one(job: Job) -> float:
     if not job.temp.exists() or not job.temp.stat().st_size:
         raise BuildError(f"{job.final}: the {job.fmt} renderer wrote nothing")
     return time.perf_counter() - started
+
+
+def plan_jobs(
+    options: BuildOptions,
+    plan: freshness.Plan,
+    state: ContentState,
+    markdown_hashes: dict[str, str],
+    report: BuildReport,
+    detail: Log,
+    warn: Log,
+) -> list[Job]:
+    """One job per stale output; an Anki job carries its package's notes, worked out
+    once here for the renderer and the lock's record."""
+    jobs: list[Job] = []
+    for deck in state.decks:
+        sources = _sources_fingerprint(deck, markdown_hashes)
+        context = _context(deck, state, options, sources)
+        unit = state.units[deck.key].unit
+        for fmt in options.formats:
+            if not options.formats_named and not FORMATS[fmt].wanted_by(deck):
+                continue
+            final = options.out / f"{deck.key}{FORMATS[fmt].suffix}"
+            if plan.is_fresh(unit, fmt) and plan.state.decks[unit].key == deck.key:
+                report.up_to_date += 1
+                detail(f"up to date: {final}")
+                for warning in plan.state.decks[unit].outputs[fmt].warnings:
+                    warn(warning)
+                continue
+            if fmt == "anki":
+                notes = notes_to_write(deck, state.locks[deck.key], options.templates_folder())
+                jobs.append(Job(deck, fmt, replace(context, anki_notes=notes), final))
+            else:
+                jobs.append(Job(deck, fmt, context, final))
+    return jobs
+
+
+def anki_notes(jobs: list[Job]) -> dict[str, tuple[PackageNote, ...]]:
+    """The notes of each Anki package just rendered, by deck key."""
+    return {
+        job.deck.key: job.context.anki_notes
+        for job in jobs
+        if job.fmt == "anki" and job.context.anki_notes is not None
+    }
+
+
+def check_glyphs(jobs: list[Job], options: BuildOptions, warn: Log) -> None:
+    """Characters of a printed output (a PDF) about to be laid out that no installed font
+    has: a warning at the card (with --strict an error, before anything is written)."""
+    decks = list({job.deck.key: job.deck for job in jobs if FORMATS[job.fmt].uses_paper}.values())
+    if not decks:
+        return
+    from cardpress.renderers.pdf.fonts import missing_glyphs
+
+    found = [d for deck in decks for d in missing_glyphs(deck, options.strict)]
+    if options.strict and found:
+        raise ContentError(found)
+    for diagnostic in found:
+        warn(diagnostic.shown(options.content))
+
+
+def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
+    lock = state.locks[deck.key]
+    dated = lock.content_time(sources)
+    return RenderContext(
+        templates_dir=options.templates_folder().resolve(),
+        build_time=options.source_date_epoch if options.source_date_epoch is not None else dated,
+        version=__version__,
+        paper=options.paper,
+        stamps=lock,
+        cache_dir=build_folder(options.out),
+        progress=ProgressLine(deck.key, options.progress),
+        note_ids=lock.renamed_note_ids(),
+        tombstones=lock.tombstones(),
+        printing=options.printing,
+        warn=WarningLine(),
+        strict=options.strict,
+        media=state.media_data(deck),
+    )
+
+
+def _sources_fingerprint(deck: Deck, markdown_hashes: dict[str, str]) -> str:
+    """The deck's Markdown and images as they were read: its date changes with them."""
+    parts = [f"{path}\0{markdown_hashes.get(path, '')}" for path in deck.sources]
+    parts += [f"{media.path}\0{media.sha256}" for media in deck.media]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

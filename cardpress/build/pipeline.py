@@ -8,7 +8,6 @@ nothing changed, the build returns before the parser or any renderer is even imp
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -16,21 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardpress import __version__, atomic, template_folders
+from cardpress import atomic, template_folders
 from cardpress.anki.record import stage_locks
 from cardpress.build import freshness, interrupts, leftovers
 from cardpress.caching import build_folder, output_lock
 from cardpress.content.scan import ContentScan
-from cardpress.errors import BuildError, ContentError, UsageError, summarised
+from cardpress.errors import BuildError, UsageError, summarised
 from cardpress.print_options import PrintOptions
-from cardpress.renderers import FORMATS, RenderContext
+from cardpress.renderers import FORMATS
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from cardpress.build.jobs import Job
     from cardpress.lock import Lock
-    from cardpress.model import Deck
     from cardpress.parse.cache import ParseCache
     from cardpress.parse.loader import ContentState
     from cardpress.parse.parallel import ParallelParse
@@ -57,6 +55,10 @@ class BuildOptions:
     printing: PrintOptions = field(
         default_factory=PrintOptions
     )  # cards and quiz options from the command line
+
+    def templates_folder(self) -> Path:
+        """The templates the build renders with: the user's folder, else the packaged one."""
+        return self.templates or template_folders.packaged_folder()
 
 
 @dataclass
@@ -173,21 +175,13 @@ def _build_stale(
     detail: Log,
     warn: Log,
 ) -> BuildReport:
-    from cardpress.build.jobs import Job, draw_formulas, render_all, stop, unlink_temps
-    from cardpress.parse.cache import ParseCache
-    from cardpress.parse.loader import read_content  # only now: the parser costs imports
+    """Read and check, then (unless ``--check``) the steps that write: plan the jobs,
+    render them, stage the lock files, move the outputs into place, finish."""
+    from cardpress.build.jobs import anki_notes, check_glyphs, plan_jobs
 
     started_at = time.time()
-    cache = None if options.check else ParseCache(build_folder(options.out) / "parse")
-    ahead = _parse_ahead(options, cache, second)
-    try:
-        state = read_content(
-            options.content, strict=options.strict, now=now, cache=ahead or cache, scan=scan
-        )
-    finally:
-        if ahead is not None and ahead.own is not None:
-            stop(ahead.own)  # done, or a content error: nothing left to wait for
-    markdown_hashes = state.scan.markdown_hashes()
+    cache = None if options.check else _parse_cache(options)
+    state = _read(options, scan, cache, second, now)
     report = BuildReport(state=state)
     for line in summarised(state.warnings, options.content):
         warn(line)
@@ -197,53 +191,16 @@ def _build_stale(
         info(f"checked {len(state.decks)} deck(s), {cards} cards: no errors")
         return report
 
-    jobs: list[Job] = []
-    for deck in state.decks:
-        sources = _sources_fingerprint(deck, markdown_hashes)
-        context = _context(deck, state, options, sources)
-        unit = state.units[deck.key].unit
-        for fmt in options.formats:
-            if not options.formats_named and not FORMATS[fmt].wanted_by(deck):
-                continue
-            final = options.out / f"{deck.key}{FORMATS[fmt].suffix}"
-            if plan.is_fresh(unit, fmt) and plan.state.decks[unit].key == deck.key:
-                report.up_to_date += 1
-                detail(f"up to date: {final}")
-                for warning in plan.state.decks[unit].outputs[fmt].warnings:
-                    warn(warning)
-                continue
-            jobs.append(Job(deck, fmt, context, final))
-    _check_glyphs(jobs, options, warn)
-
-    anki_built = {job.deck.key for job in jobs if job.fmt == "anki"}
+    markdown_hashes = state.scan.markdown_hashes()
+    jobs = plan_jobs(options, plan, state, markdown_hashes, report, detail, warn)
+    check_glyphs(jobs, options, warn)
     staged: list[tuple[Lock, Path]] = []  # lock files written beside their place
     try:
-        try:
-            options.out.mkdir(parents=True, exist_ok=True)
-            if not os.access(options.out, os.W_OK | os.X_OK):
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-            draw_formulas(jobs, build_folder(options.out) / "formulas")
-            render_all(jobs, second)
-        except OSError as exc:  # a full disk, a read-only folder: nothing was moved yet
-            raise BuildError(
-                f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
-                "the previous outputs were left as they were"
-            ) from None
-        templates = options.templates or template_folders.packaged_folder()
-        notices = stage_locks(state, anki_built, templates, staged, warn)
-        interrupts.hold("rendered")
-        with interrupts.after_writing(report.written):
-            for job in jobs:
-                assert job.temp is not None
-                atomic.commit(job.temp, job.final)
-                report.written.append(job.final)
-                _report(job, info)
+        _render(options, jobs, second)
+        notices = stage_locks(state, anki_notes(jobs), options.templates_folder(), staged, warn)
+        _commit(jobs, report, info)
     except BaseException:
-        if second is not None:  # first stop it, or it could still write a temporary file
-            stop(second[0])
-        unlink_temps(jobs)
-        for _, temp in staged:
-            temp.unlink(missing_ok=True)
+        _abandon(jobs, staged, second)
         raise
     try:
         with interrupts.after_writing(report.written):
@@ -267,6 +224,79 @@ def _build_stale(
         for _, temp in staged:  # those an interruption kept from moving into place
             temp.unlink(missing_ok=True)
     return report
+
+
+def _parse_cache(options: BuildOptions) -> ParseCache:
+    from cardpress.parse.cache import ParseCache
+
+    return ParseCache(build_folder(options.out) / "parse")
+
+
+def _read(
+    options: BuildOptions,
+    scan: ContentScan | None,
+    cache: ParseCache | None,
+    second: tuple[ProcessPoolExecutor, str] | None,
+    now: int,
+) -> ContentState:
+    """Every deck read and checked (a ContentError otherwise), uncached files parsed on
+    the other core too when it is free."""
+    from cardpress.build.jobs import stop
+    from cardpress.parse.loader import read_content  # only now: the parser costs imports
+
+    ahead = _parse_ahead(options, cache, second)
+    try:
+        return read_content(
+            options.content, strict=options.strict, now=now, cache=ahead or cache, scan=scan
+        )
+    finally:
+        if ahead is not None and ahead.own is not None:
+            stop(ahead.own)  # done, or a content error: nothing left to wait for
+
+
+def _render(
+    options: BuildOptions, jobs: list[Job], second: tuple[ProcessPoolExecutor, str] | None
+) -> None:
+    """Every job rendered to a temporary file beside its place; nothing moved yet."""
+    from cardpress.build.jobs import draw_formulas, render_all
+
+    try:
+        options.out.mkdir(parents=True, exist_ok=True)
+        if not os.access(options.out, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        draw_formulas(jobs, build_folder(options.out) / "formulas")
+        render_all(jobs, second)
+    except OSError as exc:  # a full disk, a read-only folder: nothing was moved yet
+        raise BuildError(
+            f"{options.out}: cannot write the outputs ({exc.strerror or exc}); "
+            "the previous outputs were left as they were"
+        ) from None
+
+
+def _commit(jobs: list[Job], report: BuildReport, info: Log) -> None:
+    """Move every rendered output into place, each atomically."""
+    interrupts.hold("rendered")
+    with interrupts.after_writing(report.written):
+        for job in jobs:
+            assert job.temp is not None
+            atomic.commit(job.temp, job.final)
+            report.written.append(job.final)
+            _report(job, info)
+
+
+def _abandon(
+    jobs: list[Job],
+    staged: list[tuple[Lock, Path]],
+    second: tuple[ProcessPoolExecutor, str] | None,
+) -> None:
+    """A failed or interrupted build: no temporary file left behind."""
+    from cardpress.build.jobs import stop, unlink_temps
+
+    if second is not None:  # first stop it, or it could still write a temporary file
+        stop(second[0])
+    unlink_temps(jobs)
+    for _, temp in staged:
+        temp.unlink(missing_ok=True)
 
 
 def _finish(
@@ -332,56 +362,12 @@ def _parse_ahead(
     return ParallelParse(cache, executor, options.content.resolve(), options.strict)
 
 
-def _check_glyphs(jobs: list[Job], options: BuildOptions, warn: Log) -> None:
-    """Characters of a printed output (a PDF) about to be laid out that no installed font
-    has: a warning at the card (with --strict an error, before anything is written)."""
-    decks = list({job.deck.key: job.deck for job in jobs if FORMATS[job.fmt].uses_paper}.values())
-    if not decks:
-        return
-    from cardpress.renderers.pdf.fonts import missing_glyphs
-
-    found = [d for deck in decks for d in missing_glyphs(deck, options.strict)]
-    if options.strict and found:
-        raise ContentError(found)
-    for diagnostic in found:
-        warn(diagnostic.shown(options.content))
-
-
 def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:
     return {fmt for unit in plan.units for fmt in formats if not plan.is_fresh(unit.unit, fmt)}
 
 
 def _report(job: Job, info: Log) -> None:
     info(f"wrote {job.final} ({job.deck.card_count} cards, {job.seconds:.2f} s)")
-
-
-def _context(deck: Deck, state: ContentState, options: BuildOptions, sources: str) -> RenderContext:
-    from cardpress.build.jobs import ProgressLine, WarningLine
-
-    lock = state.locks[deck.key]
-    dated = lock.content_time(sources)
-    return RenderContext(
-        templates_dir=(options.templates or template_folders.packaged_folder()).resolve(),
-        build_time=options.source_date_epoch if options.source_date_epoch is not None else dated,
-        version=__version__,
-        paper=options.paper,
-        stamps=lock,
-        cache_dir=build_folder(options.out),
-        progress=ProgressLine(deck.key, options.progress),
-        note_ids=lock.renamed_note_ids(),
-        tombstones=lock.tombstones(),
-        printing=options.printing,
-        warn=WarningLine(),
-        strict=options.strict,
-        media=state.media_data(deck),
-    )
-
-
-def _sources_fingerprint(deck: Deck, markdown_hashes: dict[str, str]) -> str:
-    """The deck's Markdown and images as they were read: its date changes with them."""
-    parts = [f"{path}\0{markdown_hashes.get(path, '')}" for path in deck.sources]
-    parts += [f"{media.path}\0{media.sha256}" for media in deck.media]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 __all__ = ["BuildOptions", "BuildReport", "build", "source_date_epoch"]

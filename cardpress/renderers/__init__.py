@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from cardpress.print_options import PrintOptions
 
 if TYPE_CHECKING:
+    from cardpress.anki.package_notes import PackageNote
     from cardpress.lock import Tombstone
     from cardpress.model import Deck
 
@@ -59,6 +60,9 @@ class RenderContext:
     """A renderer's warnings are errors."""
     media: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     """The deck's images by media name: the bytes the parser checked, never read again."""
+    anki_notes: tuple[PackageNote, ...] | None = field(default=None, repr=False)
+    """The Anki package's notes as the build worked them out (the lock records the same);
+    None outside a build: the renderer works them out."""
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)

@@ -29,7 +29,9 @@ INTRO_MEDIA_PREFIX = "_"  # Anki's importer keeps media no field names only with
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     env = shared_environment(context.templates_dir)
     note_types = render_note_types(context.templates_dir)
-    notes = package_notes(deck, env, context.note_ids, context.tombstones)
+    notes = context.anki_notes
+    if notes is None:  # rendered outside a build
+        notes = tuple(package_notes(deck, env, context.note_ids, context.tombstones))
     models = {kind: _model(note_types[kind]) for kind in sorted({n.kind for n in notes})}
     note_type_mods = {
         model.model_id: context.modified(
