@@ -15,10 +15,8 @@ import re
 from collections.abc import Callable
 
 from cardpress.markup.fences import FenceTracker
+from cardpress.markup.html import ALLOWED_TAGS  # the bare tags cardpress passes through
 
-KEPT_TAGS = frozenset(
-    ["br", "kbd", "sub", "sup", "mark", "ins", "del", "small", "u", "b", "i", "em", "strong"]
-)  # the bare tags cardpress passes through (docs/format.md)
 HTML_TAGS = frozenset(
     [
         "a",
@@ -216,7 +214,7 @@ def _convert_plain(text: str, image: ImageHook) -> str:
                 attrs = attributes(match.group(3) or "")
                 if attrs.get("src"):
                     pieces.append(image(attrs["src"], attrs.get("alt", "")))
-            elif name in KEPT_TAGS:
+            elif name in ALLOWED_TAGS:
                 pieces.append(f"<{closing}{name}>")
             elif name not in HTML_TAGS:
                 pieces.append(_escape(whole))

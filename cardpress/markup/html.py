@@ -32,7 +32,7 @@ from cardpress.model import Fragment
 
 ALLOWED_TAGS = frozenset(
     ["br", "kbd", "sub", "sup", "mark", "ins", "del", "small", "u", "b", "i", "em", "strong"]
-)
+)  # the bare inline tags a card may hold (docs/format.md); importers keep these and no other
 _BARE_TAG_RE = re.compile(r"^<(/?)([a-zA-Z]+)\s*(/?)>$")
 _COMMENT_RE = re.compile(r"^\s*<!--(?:(?!-->).)*-->\s*$", re.DOTALL)  # one comment, alone
 SAFE_LINK_RE = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
