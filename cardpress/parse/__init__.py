@@ -60,6 +60,13 @@ DIALECTS: dict[str, Dialect] = {
             "cardpress.parse.dialects.headings",
             "'## Section' and '### Question' headings, settings in '<!-- key: value -->'",
         ),
+        Dialect(
+            "obsidian",
+            ".obsidian.md",
+            "cardpress.parse.dialects.obsidian",
+            "notes of an Obsidian vault, cards in the Spaced Repetition plugin's syntax "
+            "('q::a', 'q:::a', '?' and '??' lines, '==cloze=='), decks from '#flashcards' tags",
+        ),
     )
 }
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from cardpress import markup
 from cardpress.content_files import SourceFile
 from cardpress.model import Card, Fragment, Section
-from cardpress.parse import dialect_for
+from cardpress.parse import DIALECTS, dialect_for
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import CardDraft, SectionDraft
 from cardpress.parse.rules import answer, callouts, card_count, cloze, question, settings
@@ -43,7 +43,8 @@ def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Frag
         )
     check_fences(source, parsed.tokens, deck.report)
     check_tab_indented(source, parsed.tokens, deck.report)
-    draft = dialect_for(source.rel).reader()(source, parsed.tokens, deck.report)
+    dialect = DIALECTS[source.dialect] if source.dialect else dialect_for(source.rel)
+    draft = dialect.reader()(source, parsed.tokens, deck.report)
     sections = [s for s in (_section(d, deck) for d in draft.sections) if s is not None]
     return sections, render_intro(draft.intro, source, deck)
 
@@ -74,6 +75,7 @@ def _section(draft: SectionDraft, deck: DeckState) -> Section | None:
         tags=identity,
         cards=tuple(cards),
         location=location,
+        deck_path=draft.deck_path,
     )
 
 
@@ -98,5 +100,6 @@ def _card(draft: CardDraft, section_tags: tuple[str, ...], deck: DeckState) -> C
         cloze=card.cloze,
         guid=card.guid,
         type_in=card.type_in,
+        link=card.draft.link,
         was=tuple(dict.fromkeys(card.was)),
     )
