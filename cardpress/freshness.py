@@ -361,7 +361,10 @@ def record(
         inputs = {path: markdown_hashes.get(path, "") for path in markdown}
         inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
         inputs.update(
-            {rel: state.scan.hash(rel) or "" for rel in map(state.scan.relative, unit.settings_files)}
+            {
+                rel: state.scan.hash(rel) or ""
+                for rel in map(state.scan.relative, unit.settings_files)
+            }
         )
         lock = state.scan.relative(unit.lock)
         written = deck.key in rewritten  # else as the scan read and hashed it

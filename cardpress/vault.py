@@ -96,7 +96,9 @@ def lock_path(root: Path) -> Path:
     return root.parent / f"{root.name}.cardpress.lock"
 
 
-def _read_json(root: Path, rel: str, problems: list[tuple[str, int, int, str]]) -> dict[str, object]:
+def _read_json(
+    root: Path, rel: str, problems: list[tuple[str, int, int, str]]
+) -> dict[str, object]:
     path = root / rel
     try:
         if not path.is_file():

@@ -52,10 +52,11 @@ def parse_deck(
         if source is not None:
             split_front_matter(source, report, wanted=False)
     meta = deck_settings(first, report)
-    if meta is not None and meta.math:  # before any file is parsed, here or ahead
+    if meta is not None:  # before any file is parsed, here or ahead
         for source in sources:
             if source is not None:
-                source.math = True
+                source.math = meta.math
+                source.dialect = meta.dialect
     if cache is not None:
         cache.prefetch([source for source in sources[1:] if source is not None])
     intros: list[Fragment] = []

@@ -59,7 +59,9 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
     if any(_tag_in(tag, vault.tags_to_ignore) for tag in all_tags):
         return draft
     folder = note.rsplit("/", 1)[0].split("/") if "/" in note else []
-    if vault.folders_as_decks:
+    if not vault.name:
+        pass  # a deck of notes that says 'dialect: obsidian': every file holds cards
+    elif vault.folders_as_decks:
         if not folder:
             return draft  # the plugin reads no note at the top of the vault then
     elif not any(_tag_in(tag, vault.flashcard_tags) for tag in all_tags):
@@ -73,11 +75,12 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
     ]
     matter_deck = next((t for t in matter if _tag_in("#" + t, vault.flashcard_tags)), None)
     note_tags = [t for t in matter if not _tag_in("#" + t, vault.flashcard_tags)]
+    note_tags += [t for i, t in text_tags if i not in card_lines]
     headings = _headings(source.lines, skip)
     sections: dict[tuple[str, ...], SectionDraft] = {}
     for card in found:
         leading = _leading_tag(card)
-        if vault.folders_as_decks:
+        if vault.folders_as_decks and vault.name:
             deck = tuple(folder)
         elif leading and _tag_in(leading, vault.flashcard_tags):
             deck = _deck_of(leading)
@@ -134,9 +137,12 @@ def _code_and_comment_lines(tokens: list[Token]) -> tuple[set[int], set[int]]:
             continue
         if token.type in ("fence", "code_block"):
             code.update(range(token.map[0], token.map[1]))
-        elif token.type == "html_block" and markup.is_comment(token.content):
-            if not token.content.lstrip().startswith("<!--SR:"):
-                comments.update(range(token.map[0], token.map[1]))
+        elif (
+            token.type == "html_block"
+            and markup.is_comment(token.content)
+            and not token.content.lstrip().startswith("<!--SR:")
+        ):
+            comments.update(range(token.map[0], token.map[1]))
     return code, comments
 
 
@@ -244,13 +250,13 @@ def _card_draft(
         line = _PREFIX_RE.sub("", lines[0], count=1)
         line = _LEADING_TAG_RE.sub("", line, count=1).lstrip() if _leading_tag(card) else line
         sep = vault.single_line_reversed if card.kind == "reversed" else vault.single_line
-        at = line.find(sep)
+        at = text.first_outside(line, sep)
         question_lines, answer_lines = [line[:at]], [line[at + len(sep) :]]
         answer_at = card.first
     elif card.kind == "cloze":
         context = [n for n, hs in sorted(headings.items()) if n < card.first]
         title = [source.rel.rsplit("/", 1)[-1].removesuffix(".md")]
-        title += headings[context[-1]] if context else []
+        title += [h for h in (headings[context[-1]] if context else []) if h != title[0]]
         question_lines = [text._escape(" › ".join(title))]
         answer_lines, answer_at = _strip_prefixes(lines), card.first
     else:

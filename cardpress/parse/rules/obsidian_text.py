@@ -103,21 +103,29 @@ def cloze_patterns(settings: VaultSettings) -> list[ClozePattern]:
 
 
 def has_deletion(line: str, patterns: list[ClozePattern]) -> bool:
-    spans = protected(line)
-    return any(
-        outside(line, m.start(), spans) for p in patterns for m in p.regex.finditer(line)
-    )
+    found = Converted()
+    for pattern in patterns:
+        _outside_only(line, pattern.regex, lambda m: _counted(found))
+    return found.deletions > 0
 
 
-def _outside_only(line: str, regex: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> str:
+def _counted(found: Converted) -> str:
+    found.deletions += 1
+    return ""
+
+
+def _outside_only(
+    line: str, regex: re.Pattern[str], replace: Callable[[re.Match[str]], str]
+) -> str:
     spans = protected(line)
-    out, last = [], 0
-    for match in regex.finditer(line):
-        if not outside(line, match.start(), spans) or match.start() < last:
+    out, last, position = [], 0, 0
+    while (match := regex.search(line, position)) is not None:
+        if not outside(line, match.start(), spans):
+            position = match.start() + 1  # a match may start only outside code and formulas
             continue
         out.append(line[last : match.start()])
         out.append(replace(match))
-        last = match.end()
+        last = position = match.end()
     out.append(line[last:])
     return "".join(out)
 
@@ -171,7 +179,9 @@ def convert_line(
 
         for pattern in cloze:
             line = _outside_only(line, pattern.regex, deletion)
-    line = _outside_only(line, re.compile(r"==(?=\S)(.+?)(?<=\S)=="), lambda m: f"<mark>{m.group(1)}</mark>")
+    line = _outside_only(
+        line, re.compile(r"==(?=\S)(.+?)(?<=\S)=="), lambda m: f"<mark>{m.group(1)}</mark>"
+    )
     return line
 
 
