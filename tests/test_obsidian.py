@@ -124,8 +124,8 @@ def test_settings_of_the_plugin_are_honoured(vault: Path) -> None:
     data = vault / ".obsidian/plugins/obsidian-spaced-repetition/data.json"
     settings = json.loads(data.read_text(encoding="utf-8"))
     settings["settings"].update(
-        singleLineCardSeparator=";;",
-        singleLineReversedCardSeparator=";;;",
+        singleLineCardSeparator="@@",
+        singleLineReversedCardSeparator="@@@",
         multilineCardSeparator="+",
         multilineReversedCardSeparator="++",
         multilineCardEndMarker="---end",
@@ -136,7 +136,7 @@ def test_settings_of_the_plugin_are_honoured(vault: Path) -> None:
     for note in vault.rglob("*.md"):
         note.unlink()
     (vault / "Own.md").write_text(
-        "#cards/own\n\nOld style::not a card now\nNew style;;yes\nBoth ways;;;both\n\n"
+        "#cards/own\n\nOld style::not a card now\nNew style@@yes\nBoth ways@@@both\n\n"
         "A question\n+\nAn answer\n\nwith a blank line inside\n---end\n\n"
         "**Bold** and {{curly}} and **1;;numbered;;a hint** deletions; ==marks== are text\n",
         encoding="utf-8",
