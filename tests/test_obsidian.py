@@ -68,8 +68,14 @@ def cards_of(vault: Path) -> list[tuple[object, ...]]:
             body = card.cloze.text if card.kind.has_deletions else card.answer.text
             own = tuple(t for t in card.tags if t not in (deck.key, section.key))
             found.append(
-                (section.title.text, section.deck_path, card.kind.value, card.question.text)
-                + (body.strip(), own)
+                (
+                    section.title.text,
+                    section.deck_path,
+                    card.kind.value,
+                    card.question.text,
+                    body.strip(),
+                    own,
+                )
             )
     return found
 
@@ -172,9 +178,7 @@ def test_a_vault_is_never_written(vault: Path, build_deck) -> None:  # type: ign
     assert (vault.parent / "Study Vault.cardpress.lock").is_file()  # beside it, not in it
 
 
-def test_a_second_build_has_nothing_to_do_until_the_settings_change(
-    vault: Path, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_build_has_nothing_to_do_until_the_settings_change(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     out = vault.parent / "dist"
     assert run_cli("--content", vault, "--out", out, "--only", "json").status == 0
     again = run_cli("--content", vault, "--out", out, "--only", "json")
@@ -237,5 +241,7 @@ def test_a_deck_may_name_the_obsidian_dialect(tmp_path: Path) -> None:
         "Capital of France::Paris\nThe ==Seine== flows through it.\n",
         encoding="utf-8",
     )
-    kinds = [(c.kind.value, c.question.text) for c in read_content(tmp_path, now=0).decks[0].cards()]
+    kinds = [
+        (c.kind.value, c.question.text) for c in read_content(tmp_path, now=0).decks[0].cards()
+    ]
     assert kinds == [("basic", "Capital of France"), ("cloze", "notes")]

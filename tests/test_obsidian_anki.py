@@ -52,7 +52,9 @@ def test_every_kind_imports_and_renders(vault: Path, build_deck, anki: AnkiUser)
     assert "The cell's recycling centre" in text(shown.answer)
     assert 'href="obsidian://open?vault=Study%20Vault&amp;file=Biology%2FCells"' in shown.answer
 
-    forward, backward = sorted(anki.note("organelle-that-holds-the-genome").cards(), key=lambda c: c.ord)
+    forward, backward = sorted(
+        anki.note("organelle-that-holds-the-genome").cards(), key=lambda c: c.ord
+    )
     assert text(anki.render(forward).question) == "Organelle that holds the genome"
     assert text(anki.render(backward).question) == "Nucleus"
     assert "Organelle that holds the genome" in text(anki.render(backward).answer)

@@ -194,6 +194,8 @@ def _find_cards(
             (k for sep, k in separators if sep and text.first_outside(line, sep) != -1), None
         )
         if single is not None:
+            if kind is not None:  # the card above ends here (the plugin would drop it)
+                cards.append(_Found(kind, first, chunk[:-1]))
             cards.append(_Found(single, i, [line]))
             chunk, kind, first = [], None, i + 1
         elif stripped == vault.multi_line and len(chunk) > 1:
