@@ -245,3 +245,37 @@ def test_a_deck_may_name_the_obsidian_dialect(tmp_path: Path) -> None:
         (c.kind.value, c.question.text) for c in read_content(tmp_path, now=0).decks[0].cards()
     ]
     assert kinds == [("basic", "Capital of France"), ("cloze", "notes")]
+
+
+def test_settings_from_before_cloze_patterns_and_web_images(vault: Path) -> None:
+    """Found in a public vault: its data.json has no 'clozePatterns' (the older booleans
+    stand), a ';;' separator, and answers with images on the web, which become links."""
+    data = vault / ".obsidian/plugins/obsidian-spaced-repetition/data.json"
+    data.write_text(
+        json.dumps(
+            {
+                "settings": {
+                    "singleLineCardSeparator": ";;",
+                    "convertHighlightsToClozes": False,
+                    "convertCurlyBracketsToClozes": True,
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    for note in vault.rglob("*.md"):
+        note.unlink()
+    (vault / "Gates.md").write_text(
+        "#flashcards\n\nWhat does an AND gate look like?;;![gate](https://example.com/and.png)\n"
+        "The {{output}} is ==high== when both inputs are high.\n",
+        encoding="utf-8",
+    )
+    state = read_content(vault, now=0)
+    gate, cloze = state.decks[0].cards()
+    assert gate.answer.html == '<p><a href="https://example.com/and.png">gate</a></p>\n'
+    assert cloze.cloze.html == (
+        "<p>The {{c1::output}} is <mark>high</mark> when both inputs are high.</p>\n"
+    )
+    [warning] = state.warnings
+    assert str(warning.location) == "Gates.md:3:43"
+    assert "is on the web and is shown as a link" in warning.message

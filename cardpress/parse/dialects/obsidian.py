@@ -279,6 +279,12 @@ def _card_draft(
             f"embed '{shown(missing)}' matches no image in the vault: it is shown as its name; "
             "check the name or move the image into the vault",
         )
+    for address in converted.remote:
+        report.warning(
+            source.find(line_no, address, card.first + len(card.lines)),
+            f"image '{shown(address)}' is on the web and is shown as a link: nothing is "
+            "downloaded; save it into the vault and embed it with ![[name]] to show it",
+        )
     question = _blocks("\n".join(question_lines), question_at, source.math)
     answer = _blocks("\n".join(answer_lines), answer_at, source.math)
     heading = Token("heading_open", "h3", 1, map=[card.first, card.first + 1])

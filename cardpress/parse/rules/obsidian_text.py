@@ -24,6 +24,7 @@ TAG_RE = re.compile(r"(?<![^\s(\[{,;])#([^\s#!\"$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)
 WIDTH_MARK = "\u2063w"
 """Put in an image's title to carry an embed's width to the token (``set_widths``)."""
 _EMBED_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_REMOTE_IMAGE_RE = re.compile(r"!\[([^\]\n]*)\]\((https?://[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _PROTECTED_RE = re.compile(
     r"(?P<code>`+)(?:.+?)(?P=code)"  # a code span
     r"|\$\$.+?\$\$|\$(?=\S)(?:[^$\n]*?\S)?\$(?!\d)"  # formulas
@@ -75,6 +76,8 @@ class Converted:
     tags: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Embeds no file of the vault answers."""
+    remote: list[str] = field(default_factory=list)
+    """Images on the web, shown as links: nothing is fetched from the network."""
     deletions: int = 0
 
 
@@ -163,6 +166,12 @@ def convert_line(
         return _escape(" › ".join(part for part in parts if part))
 
     line = _outside_only(line, _EMBED_RE, link)
+
+    def remote(match: re.Match[str]) -> str:
+        found.remote.append(match.group(2))
+        return f"[{match.group(1) or 'image'}]({match.group(2)})"
+
+    line = _outside_only(line, _REMOTE_IMAGE_RE, remote)
     found.tags.extend(tags_in(line))
     if cloze:
         number = [0]
