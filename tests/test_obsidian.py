@@ -11,6 +11,7 @@ import pytest
 
 from cardpress.parse import read_content
 from tests.conftest import ROOT, snapshot
+from tests.files_support import png
 
 VAULT = ROOT / "tests" / "vault"
 
@@ -279,3 +280,23 @@ def test_settings_from_before_cloze_patterns_and_web_images(vault: Path) -> None
     [warning] = state.warnings
     assert str(warning.location) == "Gates.md:3:43"
     assert "is on the web and is shown as a link" in warning.message
+
+
+def test_drawings_show_their_exported_image_and_other_embeds_their_name(vault: Path) -> None:
+    """Found in a public vault: answers embedding Excalidraw drawings."""
+    (vault / "Excalidraw").mkdir()
+    for name in ("Drawing A", "Drawing B"):
+        (vault / f"Excalidraw/{name}.excalidraw.md").write_text("drawing data\n", encoding="utf-8")
+    (vault / "Excalidraw/Drawing A.excalidraw.png").write_bytes(png(8, 8, (0, 0, 0)))
+    (vault / "Sketches.md").write_text(
+        "#flashcards\n\nFirst sketch::![[Drawing A.excalidraw]]\n"
+        "Second sketch::![[Drawing B.excalidraw]]\nA note::![[Membranes]]\n",
+        encoding="utf-8",
+    )
+    state = read_content(vault, now=0)
+    cards = {c.question.text: c for c in state.decks[0].cards()}
+    assert '<img src="' in cards["First sketch"].answer.html
+    assert cards["Second sketch"].answer.text.strip() == "Drawing B.excalidraw"
+    assert cards["A note"].answer.text.strip() == "Membranes"
+    assert [str(w.location) for w in state.warnings] == ["Sketches.md:4:19", "Sketches.md:5:12"]
+    assert all("is a note or drawing, shown by its name" in w.message for w in state.warnings)

@@ -105,9 +105,9 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
 
 
 def _tag_in(tag: str, tags: tuple[str, ...]) -> bool:
-    """The plugin's test: the tag is one of ``tags`` or below one (``#flashcards/x``)."""
-    tag = tag.lower()
-    return any(tag == t.lower() or tag.startswith(t.lower() + "/") for t in tags)
+    """The plugin's test: the tag is one of ``tags`` or below one (``#flashcards/x``), with
+    the case as written, as the plugin compares them."""
+    return any(tag == t or tag.startswith(t + "/") for t in tags)
 
 
 def _deck_of(tag: str) -> tuple[str, ...]:
@@ -278,6 +278,12 @@ def _card_draft(
             source.find(line_no, missing, card.first + len(card.lines)),
             f"embed '{shown(missing)}' matches no image in the vault: it is shown as its name; "
             "check the name or move the image into the vault",
+        )
+    for name in converted.unshown:
+        report.warning(
+            source.find(line_no, name, card.first + len(card.lines)),
+            f"embed '{shown(name)}' is a note or drawing, shown by its name: for a drawing, "
+            "turn on Excalidraw's auto-export (SVG or PNG) and the image is used",
         )
     for address in converted.remote:
         report.warning(

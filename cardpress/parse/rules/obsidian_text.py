@@ -76,6 +76,8 @@ class Converted:
     tags: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Embeds no file of the vault answers."""
+    unshown: list[str] = field(default_factory=list)
+    """Embedded notes and drawings, shown by name: their content is not copied in."""
     remote: list[str] = field(default_factory=list)
     """Images on the web, shown as links: nothing is fetched from the network."""
     deletions: int = 0
@@ -158,6 +160,12 @@ def convert_line(
             alt = posixpath.basename(resolved) if (not label or width) else label
             title = f' "{WIDTH_MARK}{width.group(1)}"' if width else ""
             return f"![{_escape(alt)}](<{rel}>{title})"
+        if embed:
+            drawing = _drawing_export(path.strip(), resolved, note, settings)
+            if drawing is not None:
+                rel = posixpath.relpath(drawing, posixpath.dirname(note) or ".")
+                return f"![{_escape(posixpath.basename(path.strip()))}](<{rel}>)"
+            found.unshown.append(path.strip())
         if label:
             return _escape(label)
         name = posixpath.basename(path.strip()) if path.strip() else ""
@@ -192,6 +200,21 @@ def convert_line(
         line, re.compile(r"==(?=\S)(.+?)(?<=\S)=="), lambda m: f"<mark>{m.group(1)}</mark>"
     )
     return line
+
+
+def _drawing_export(
+    path: str, resolved: str | None, note: str, settings: VaultSettings
+) -> str | None:
+    """An Excalidraw drawing's exported image (its auto-export's SVG or PNG), if any."""
+    base = resolved.removesuffix(".md") if resolved else path
+    if not base.endswith(".excalidraw"):
+        return None
+    for suffix in (".svg", ".png"):
+        for name in (base + suffix, base.removesuffix(".excalidraw") + suffix):
+            found = resolve_link(name, note, settings)
+            if found is not None:
+                return found
+    return None
 
 
 def _escape(text: str) -> str:
