@@ -299,4 +299,22 @@ def test_drawings_show_their_exported_image_and_other_embeds_their_name(vault: P
     assert cards["Second sketch"].answer.text.strip() == "Drawing B.excalidraw"
     assert cards["A note"].answer.text.strip() == "Membranes"
     assert [str(w.location) for w in state.warnings] == ["Sketches.md:4:19", "Sketches.md:5:12"]
-    assert all("is a note or drawing, shown by its name" in w.message for w in state.warnings)
+    drawing, note = (w.message for w in state.warnings)
+    assert "'Drawing B.excalidraw' is a drawing without an exported image" in drawing
+    assert "'Membranes' is a note, shown by its name" in note
+
+
+def test_only_what_cards_hold_is_checked(vault: Path) -> None:
+    """Found in public vaults: an unclosed fence in a note without cards stopped the build,
+    and code outside cards drew warnings about languages no card uses."""
+    (vault / "Scratch.md").write_text("```python\nnever closed\n", encoding="utf-8")
+    chemistry = vault / "Chemistry.md"
+    chemistry.write_text(
+        chemistry.read_text(encoding="utf-8") + "\n```nolanguage\nnot in a card\n```\n"
+        "\nIn a card\n?\n```nolanguage2\ncode\n```\n",
+        encoding="utf-8",
+    )
+    state = read_content(vault, now=0)
+    [warning] = state.warnings
+    assert str(warning.location) == "Chemistry.md:32:1"
+    assert "unknown code language 'nolanguage2'" in warning.message

@@ -34,6 +34,9 @@ CARD_RULES: tuple[CardRule, ...] = (
 
 def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Fragment]:
     """The file's sections and its introduction (what comes before its first section)."""
+    dialect = DIALECTS[source.dialect] if source.dialect else dialect_for(source.rel)
+    if not dialect.holds_cards(source):
+        return [], Fragment("", "")
     parsed = markup.parse(source.text, source.math)
     if parsed.too_deep:
         deck.report.error(
@@ -41,9 +44,9 @@ def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Frag
             f"lists and quotes nest more than {markup.MAX_NESTING} levels deep (a list "
             "counts two): what lies deeper would be lost",
         )
-    check_fences(source, parsed.tokens, deck.report)
-    check_tab_indented(source, parsed.tokens, deck.report)
-    dialect = DIALECTS[source.dialect] if source.dialect else dialect_for(source.rel)
+    if dialect.whole_files:
+        check_fences(source, parsed.tokens, deck.report)
+        check_tab_indented(source, parsed.tokens, deck.report)
     draft = dialect.reader()(source, parsed.tokens, deck.report)
     sections = [s for s in (_section(d, deck) for d in draft.sections) if s is not None]
     return sections, render_intro(draft.intro, source, deck)

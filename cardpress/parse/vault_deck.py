@@ -7,7 +7,13 @@ import dataclasses
 import re
 from pathlib import Path
 
-from cardpress.content_files import MAX_DECK_BYTES, SourceFile, Unreadable, decode_text
+from cardpress.content_files import (
+    MAX_DECK_BYTES,
+    SourceFile,
+    Unreadable,
+    decode_text,
+    display_path,
+)
 from cardpress.errors import Reporter
 from cardpress.model import Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck import assemble, parse_or_reuse, read_source
@@ -47,7 +53,7 @@ def parse_vault(
     meta = deck_settings(deck_file, report)
     if len(files) > MAX_MARKDOWN_FILES:
         report.error(
-            SourceLocation(".", 0),
+            _vault_location(scan),
             f"vault has more than {MAX_MARKDOWN_FILES} notes: leave folders out with the "
             "plugin's 'noteFoldersToIgnore' setting",
         )
@@ -57,7 +63,7 @@ def parse_vault(
     total = sum(len(s.text.encode()) for s in sources if s is not None)
     if total > MAX_DECK_BYTES:
         report.error(
-            SourceLocation(".", 0),
+            _vault_location(scan),
             f"the vault's notes are {total} bytes, over the limit of {MAX_DECK_BYTES} "
             "bytes: leave folders out with the plugin's 'noteFoldersToIgnore' setting",
         )
@@ -79,12 +85,17 @@ def parse_vault(
     if not any(s.cards for s in sections) and not report.failed:
         tags = " or ".join(vault.flashcard_tags) or "#flashcards"
         report.error(
-            SourceLocation(DECK_FILE if deck_file.text else ".", 0),
+            SourceLocation(DECK_FILE, 0) if deck_file.text else _vault_location(scan),
             f"the vault has no flashcards: tag the notes that hold cards with {tags}, in "
             "their text or their front matter's 'tags:'",
         )
     sections = [s for s in sections if s.cards]
-    return assemble(meta, deck, sections, [Fragment("", "")], sources, SourceLocation(".", 0))
+    return assemble(meta, deck, sections, [Fragment("", "")], sources, _vault_location(scan))
+
+
+def _vault_location(scan: ContentScan) -> SourceLocation:
+    """The vault as a whole, by its absolute path (printed from the current folder)."""
+    return SourceLocation(display_path(str(scan.root)), 0)
 
 
 def _deck_file(

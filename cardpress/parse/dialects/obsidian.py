@@ -24,6 +24,7 @@ from cardpress.errors import Reporter
 from cardpress.model import reserved_tag
 from cardpress.parse.drafts import Block, CardDraft, FileDraft, SectionDraft, top_level_blocks
 from cardpress.parse.rules import obsidian_text as text
+from cardpress.parse.rules.fences import check_fences, check_tab_indented
 from cardpress.vault import VaultSettings
 
 _PREFIX_RE = re.compile(r"^\s*(?:>\s?)*\s*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[.\]\s+)?)?")
@@ -102,6 +103,18 @@ def read(source: SourceFile, tokens: list[Token], report: Reporter) -> FileDraft
             draft.sections.append(section)
         section.cards.append(draft_card)
     return draft
+
+
+def holds_cards(source: SourceFile) -> bool:
+    """At a glance, before parsing: a note may hold cards if it names a flashcard tag (or
+    the plugin makes folders decks, or the deck itself chose this dialect)."""
+    vault = source.vault if isinstance(source.vault, VaultSettings) else None
+    if vault is None or not vault.name or vault.folders_as_decks:
+        return True
+    words = set(_front_matter_tags(source))
+    if any(_tag_in("#" + tag, vault.flashcard_tags) for tag in words):
+        return True
+    return any(tag in source.text for tag in vault.flashcard_tags)
 
 
 def _tag_in(tag: str, tags: tuple[str, ...]) -> bool:
@@ -279,11 +292,15 @@ def _card_draft(
             f"embed '{shown(missing)}' matches no image in the vault: it is shown as its name; "
             "check the name or move the image into the vault",
         )
-    for name in converted.unshown:
+    for name, drawing in converted.unshown:
+        fix = (
+            "is a drawing without an exported image, shown by its name: turn on "
+            "Excalidraw's auto-export (SVG or PNG) and the image is used"
+            if drawing
+            else "is a note, shown by its name: a card holds no other note's text"
+        )
         report.warning(
-            source.find(line_no, name, card.first + len(card.lines)),
-            f"embed '{shown(name)}' is a note or drawing, shown by its name: for a drawing, "
-            "turn on Excalidraw's auto-export (SVG or PNG) and the image is used",
+            source.find(line_no, name, card.first + len(card.lines)), f"embed '{shown(name)}' {fix}"
         )
     for address in converted.remote:
         report.warning(
@@ -291,8 +308,8 @@ def _card_draft(
             f"image '{shown(address)}' is on the web and is shown as a link: nothing is "
             "downloaded; save it into the vault and embed it with ![[name]] to show it",
         )
-    question = _blocks("\n".join(question_lines), question_at, source.math)
-    answer = _blocks("\n".join(answer_lines), answer_at, source.math)
+    question = _blocks("\n".join(question_lines), question_at, source, report)
+    answer = _blocks("\n".join(answer_lines), answer_at, source, report)
     heading = Token("heading_open", "h3", 1, map=[card.first, card.first + 1])
     kind = {"reversed": "reversed", "multi-reversed": "reversed", "cloze": "cloze"}
     settings = {"kind": (kind.get(card.kind, "basic"), where)}
@@ -329,9 +346,10 @@ def _anki_tags(
     return list(dict.fromkeys(found))
 
 
-def _blocks(markdown: str, offset: int, math: bool) -> list[Block]:
-    """Markdown parsed on its own, its tokens' lines made lines of the note."""
-    tokens = markup.parse(markdown, math).tokens
+def _blocks(markdown: str, offset: int, source: SourceFile, report: Reporter) -> list[Block]:
+    """Markdown parsed on its own, its tokens' lines made lines of the note, its code
+    checked as a whole file's would be."""
+    tokens = markup.parse(markdown, source.math).tokens
     for token in tokens:
         if token.map:
             token.map = [token.map[0] + offset, token.map[1] + offset]
@@ -341,7 +359,9 @@ def _blocks(markdown: str, offset: int, math: bool) -> list[Block]:
                 if title.startswith(text.WIDTH_MARK):
                     child.attrs["width"] = title[len(text.WIDTH_MARK) :]
                     del child.attrs["title"]
-    return [block for block in top_level_blocks(tokens)]
+    check_fences(source, tokens, report)
+    check_tab_indented(source, tokens, report)
+    return list(top_level_blocks(tokens))
 
 
 def _link(vault: VaultSettings, note: str) -> str:

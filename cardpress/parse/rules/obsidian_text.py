@@ -76,8 +76,8 @@ class Converted:
     tags: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Embeds no file of the vault answers."""
-    unshown: list[str] = field(default_factory=list)
-    """Embedded notes and drawings, shown by name: their content is not copied in."""
+    unshown: list[tuple[str, bool]] = field(default_factory=list)
+    """Embedded notes and drawings (True), shown by name: their content is not copied in."""
     remote: list[str] = field(default_factory=list)
     """Images on the web, shown as links: nothing is fetched from the network."""
     deletions: int = 0
@@ -165,7 +165,8 @@ def convert_line(
             if drawing is not None:
                 rel = posixpath.relpath(drawing, posixpath.dirname(note) or ".")
                 return f"![{_escape(posixpath.basename(path.strip()))}](<{rel}>)"
-            found.unshown.append(path.strip())
+            drawn = ".excalidraw" in (resolved or path)
+            found.unshown.append((path.strip(), drawn))
         if label:
             return _escape(label)
         name = posixpath.basename(path.strip()) if path.strip() else ""
