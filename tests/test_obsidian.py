@@ -316,5 +316,5 @@ def test_only_what_cards_hold_is_checked(vault: Path) -> None:
     )
     state = read_content(vault, now=0)
     [warning] = state.warnings
-    assert str(warning.location) == "Chemistry.md:32:1"
+    assert str(warning.location) == "Chemistry.md:32:4"
     assert "unknown code language 'nolanguage2'" in warning.message
