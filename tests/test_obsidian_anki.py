@@ -37,8 +37,8 @@ def text(html: str) -> str:
 def test_every_kind_imports_and_renders(vault: Path, build_deck, anki: AnkiUser) -> None:  # type: ignore[no-untyped-def]
     out = build_deck(vault, vault.parent / "dist", "anki")
     log = anki.import_package(out / "study-vault.apkg")
-    assert len(log["new"]) == 14 and not log["conflicting"]
-    assert len(anki.cards()) == 19  # 10 basic, 2 reversed twice, 3 + 2 deletions
+    assert len(log["new"]) == 16 and not log["conflicting"]
+    assert len(anki.cards()) == 21  # 12 basic, 2 reversed twice, 3 + 2 deletions
     assert {
         "Study Vault::science::biology::Cells",
         "Study Vault::science::chemistry::Chemistry",
@@ -80,7 +80,7 @@ def test_reviews_survive_edits_moves_renames_and_reordering(
     out = build_deck(vault, vault.parent / "dist", "anki")
     anki.import_package(out / "study-vault.apkg")
     ids = {note["Id"] for note in anki.notes()}
-    assert anki.study_all() == 19
+    assert anki.study_all() == 21
     reviews, studied = anki.review_count(), anki.scheduling()
 
     cells = vault / "Biology/Cells.md"

@@ -278,9 +278,18 @@ def _card_draft(
         sep = vault.multi_line_reversed if card.kind == "multi-reversed" else vault.multi_line
         at = next(i for i, line in enumerate(lines) if line.strip() == sep)
         question_lines = _strip_prefixes(lines[:at])
-        while len(question_lines) > 1 and _HEADING_RE.match(question_lines[0]):
+        if _leading_tag(card):  # a deck tag on the question's first line, as the plugin
+            question_lines[0] = _LEADING_TAG_RE.sub("", question_lines[0].lstrip(), count=1)
+        while len(question_lines) > 1 and (
+            not question_lines[0].strip() or _HEADING_RE.match(question_lines[0])
+        ):
             question_lines = question_lines[1:]  # a heading right above is context
             question_at += 1
+        heading = _HEADING_RE.match(question_lines[0]) if len(question_lines) == 1 else None
+        if heading:  # a heading written as the question: its text, never a list
+            question_lines = [
+                re.sub(r"^(\d{1,9})([.)])(\s)|^([-+*])(\s)", r"\1\\\2\3\4\5", heading.group(2))
+            ]
         answer_lines, answer_at = _strip_prefixes(lines[at + 1 :]), card.first + at + 1
     question_lines = [text.convert_line(x, note, vault, converted) for x in question_lines]
     answer_lines = [text.convert_line(x, note, vault, converted, cloze) for x in answer_lines]
