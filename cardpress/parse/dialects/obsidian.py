@@ -285,10 +285,10 @@ def _card_draft(
         ):
             question_lines = question_lines[1:]  # a heading right above is context
             question_at += 1
-        heading = _HEADING_RE.match(question_lines[0]) if len(question_lines) == 1 else None
-        if heading:  # a heading written as the question: its text, never a list
+        titled = _HEADING_RE.match(question_lines[0]) if len(question_lines) == 1 else None
+        if titled:  # a heading written as the question: its text, never a list
             question_lines = [
-                re.sub(r"^(\d{1,9})([.)])(\s)|^([-+*])(\s)", r"\1\\\2\3\4\5", heading.group(2))
+                re.sub(r"^(\d{1,9})([.)])(\s)|^([-+*])(\s)", r"\1\\\2\3\4\5", titled.group(2))
             ]
         answer_lines, answer_at = _strip_prefixes(lines[at + 1 :]), card.first + at + 1
     question_lines = [text.convert_line(x, note, vault, converted) for x in question_lines]
