@@ -50,7 +50,7 @@ EXPECTED = [
     ("Python", ("programming",), "basic",
      "How do you print in Python?", "Call print:", ()),
     ("Python", ("programming",), "basic", "Operator for floor division", "//", ()),
-    ("Python", ("programming", "advanced"), "basic",
+    ("Python · advanced", ("programming", "advanced"), "basic",
      "What does a::b mean in slicing", "Every b-th item from a", ()),
 ]  # fmt: skip
 

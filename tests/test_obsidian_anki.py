@@ -43,7 +43,7 @@ def test_every_kind_imports_and_renders(vault: Path, build_deck, anki: AnkiUser)
         "Study Vault::science::biology::Cells",
         "Study Vault::science::chemistry::Chemistry",
         "Study Vault::programming::Python",
-        "Study Vault::programming::advanced::Python",
+        "Study Vault::programming::advanced::Python · advanced",
     } <= anki.deck_names()
 
     [lysosome] = anki.note("lysosome").cards()

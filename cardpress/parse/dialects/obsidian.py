@@ -385,6 +385,8 @@ def _section(source: SourceFile, deck: tuple[str, ...], first: int, more: bool) 
     """A note's section for one deck: titled by the note, keyed by its path (and the deck,
     for a note's second deck and later); a key of other characters gets a short hash."""
     title = source.rel.rsplit("/", 1)[-1].removesuffix(".md")
+    if more and deck:  # the same note's cards in another deck: told apart by it
+        title = f"{title} · {deck[-1]}"
     inline = markup.parse(text._escape(title) or "note", False).tokens[1]
     inline.map = [first, first + 1]
     path = source.rel.removesuffix(".md") + ("/" + "/".join(deck) if more else "")
