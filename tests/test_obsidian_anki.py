@@ -8,9 +8,11 @@ import re
 import shutil
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from tests.anki_support import AnkiUser, after_this_second
+from tests.html_support import CHROMIUM_ARGS, find_chromium
 from tests.test_obsidian import VAULT
 
 pytestmark = pytest.mark.slow
@@ -120,3 +122,39 @@ def test_reviews_survive_edits_moves_renames_and_reordering(
     assert "Python basics" in anki.note("operator-for-floor-division")["Source"]
     assert anki.review_count() == reviews
     assert anki.scheduling() == studied
+
+
+def test_the_cheat_sheet_and_the_page_show_every_card_and_link_back(
+    vault: Path, build_deck
+) -> None:  # type: ignore[no-untyped-def]
+    out = build_deck(vault, vault.parent / "dist", "pdf,html")
+    pdf = pypdf.PdfReader(out / "study-vault.pdf")
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    for question in ("Lysosome", "What is a tautology?", "Formula of water", "1. Modus ponens"):
+        assert question in text
+    assert "messenger RNA" in text  # a cloze card, its deletions revealed
+    links = [
+        str(annotation.get_object()["/A"]["/URI"])
+        for page in pdf.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object() and "/URI" in annotation.get_object()["/A"]
+    ]
+    assert links.count("obsidian://open?vault=Study%20Vault&file=Biology%2FCells") == 8
+    assert len([link for link in links if link.startswith("obsidian://open?")]) == 16
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("no Chromium found (install Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto((out / "study-vault.html").as_uri())
+        assert page.locator("article.card").count() == 16
+        assert page.locator("article.card a.source-link").count() == 16
+        cloze = page.locator("article.card-cloze").first
+        assert "ribosome" in cloze.inner_text()
+        image = page.locator("article.card img[width='300']")
+        assert image.count() == 1 and image.evaluate("i => i.naturalWidth") == 40
+        browser.close()
