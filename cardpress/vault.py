@@ -91,8 +91,22 @@ def is_vault(folder: Path) -> bool:
     return (folder / ".obsidian").is_dir()
 
 
+_LOCK_LINE_RE = re.compile(
+    r"""^lock:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#.*)?$""", re.M
+)
+
+
 def lock_path(root: Path) -> Path:
-    """Where a vault's lock file lives: beside the vault folder, never inside it."""
+    """Where a vault's lock file lives: by default beside the vault folder, never inside
+    it; ``lock:`` in ``cardpress.yml`` names another place, relative to the vault."""
+    try:
+        text = (root / DECK_FILE).read_text(encoding="utf-8-sig")[:65536]
+    except (OSError, UnicodeDecodeError):
+        text = ""  # the parser reads the file again and says what is wrong
+    found = _LOCK_LINE_RE.search(text)
+    chosen = next((g for g in found.groups() if g), "") if found else ""
+    if chosen.strip():
+        return Path(os.path.normpath(root / Path(chosen.strip()).expanduser()))
     return root.parent / f"{root.name}.cardpress.lock"
 
 

@@ -322,3 +322,13 @@ def test_only_what_cards_hold_is_checked(vault: Path) -> None:
     [warning] = state.warnings
     assert str(warning.location) == "Chemistry.md:32:4"
     assert "unknown code language 'nolanguage2'" in warning.message
+
+
+def test_the_lock_may_be_kept_where_cardpress_yml_says(vault: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+    (vault.parent / "locks").mkdir()
+    (vault / "cardpress.yml").write_text("lock: '../locks/study.lock'\n", encoding="utf-8")
+    before = snapshot(vault)
+    build_deck(vault, vault.parent / "dist", "json")
+    assert snapshot(vault) == before
+    assert (vault.parent / "locks/study.lock").is_file()
+    assert not (vault.parent / "Study Vault.cardpress.lock").exists()

@@ -25,7 +25,7 @@ from cardpress.scan import ContentScan
 from cardpress.sources import MAX_MARKDOWN_FILES
 from cardpress.vault import DECK_FILE, VaultSettings
 
-VAULT_KEYS = {"link_back"}
+VAULT_KEYS = {"link_back", "lock"}
 """Settings of ``cardpress.yml`` that only a vault has."""
 
 
@@ -43,6 +43,15 @@ def parse_vault(
     if settings is None:
         return None
     data, deck_file = settings
+    lock = data.pop("lock", "")
+    if not isinstance(lock, str):
+        line = deck_file.front_matter_lines.get("lock", 1)
+        report.error(
+            deck_file.location(line, 1),
+            "'lock' must be a path, relative to the vault: where the lock file that keeps "
+            "the cards' identities is kept",
+        )
+        return None
     link_back = data.pop("link_back", True)
     if not isinstance(link_back, bool):
         line = deck_file.front_matter_lines.get("link_back", 1)
