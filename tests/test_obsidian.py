@@ -332,3 +332,12 @@ def test_the_lock_may_be_kept_where_cardpress_yml_says(vault: Path, build_deck) 
     assert snapshot(vault) == before
     assert (vault.parent / "locks/study.lock").is_file()
     assert not (vault.parent / "Study Vault.cardpress.lock").exists()
+
+
+def test_obsidian_callouts_in_an_answer(vault: Path) -> None:
+    deck = read_content(vault, now=0).decks[0]
+    ponens = next(c for c in deck.cards() if c.question.text == "1. Modus ponens")
+    [callout] = ponens.callouts
+    assert callout.kind.value == "note"  # '[!example]-': folded, with a title
+    assert callout.body.html.startswith("<p><strong>An example</strong><br />")
+    assert "the street is wet" in callout.body.text
