@@ -88,9 +88,22 @@ def _files_digest(files: tuple[str, ...]) -> str:
 
 
 def is_vault(folder: Path) -> bool:
-    return (folder / ".obsidian").is_dir()
+    """A folder with ``.obsidian/``, unless its ``cardpress.yml`` says ``vault: false``: a
+    folder of cardpress decks that is also opened in Obsidian stays a folder of decks."""
+    if not (folder / ".obsidian").is_dir():
+        return False
+    found = _VAULT_LINE_RE.search(_deck_file_text(folder))
+    return not (found and found.group(1).lower() in ("false", "no", "off"))
 
 
+def _deck_file_text(root: Path) -> str:
+    try:
+        return (root / DECK_FILE).read_text(encoding="utf-8-sig")[:65536]
+    except (OSError, UnicodeDecodeError):
+        return ""  # the parser reads the file again and says what is wrong
+
+
+_VAULT_LINE_RE = re.compile(r"^vault:[ \t]*['\"]?([A-Za-z]+)['\"]?[ \t]*(?:#.*)?$", re.M)
 _LOCK_LINE_RE = re.compile(
     r"""^lock:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#.*)?$""", re.M
 )
@@ -99,11 +112,7 @@ _LOCK_LINE_RE = re.compile(
 def lock_path(root: Path) -> Path:
     """Where a vault's lock file lives: by default beside the vault folder, never inside
     it; ``lock:`` in ``cardpress.yml`` names another place, relative to the vault."""
-    try:
-        text = (root / DECK_FILE).read_text(encoding="utf-8-sig")[:65536]
-    except (OSError, UnicodeDecodeError):
-        text = ""  # the parser reads the file again and says what is wrong
-    found = _LOCK_LINE_RE.search(text)
+    found = _LOCK_LINE_RE.search(_deck_file_text(root))
     chosen = next((g for g in found.groups() if g), "") if found else ""
     if chosen.strip():
         return Path(os.path.normpath(root / Path(chosen.strip()).expanduser()))

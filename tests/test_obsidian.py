@@ -341,3 +341,21 @@ def test_obsidian_callouts_in_an_answer(vault: Path) -> None:
     assert callout.kind.value == "note"  # '[!example]-': folded, with a title
     assert callout.body.html.startswith("<p><strong>An example</strong><br />")
     assert "the street is wet" in callout.body.text
+
+
+def test_a_folder_of_decks_opened_in_obsidian_stays_a_folder_of_decks(
+    tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    content = tmp_path / "content"
+    (content / ".obsidian").mkdir(parents=True)
+    (content / "cats.md").write_text(
+        "---\ntitle: Cats\nid: cats\n---\n\n## Sleep\n\n### How long do cats sleep?\n\n15 hours.\n",
+        encoding="utf-8",
+    )
+    refused = run_cli("--content", content, "--out", tmp_path / "dist", "--only", "json")
+    assert refused.status == 1
+    assert "'vault: false' in cardpress.yml" in refused.err
+    (content / "cardpress.yml").write_text("vault: false\n", encoding="utf-8")
+    assert [c.question.text for c in read_content(content, now=0).decks[0].cards()] == [
+        "How long do cats sleep?"
+    ]

@@ -25,7 +25,7 @@ from cardpress.scan import ContentScan
 from cardpress.sources import MAX_MARKDOWN_FILES
 from cardpress.vault import DECK_FILE, VaultSettings
 
-VAULT_KEYS = {"link_back", "lock"}
+VAULT_KEYS = {"link_back", "lock", "vault"}
 """Settings of ``cardpress.yml`` that only a vault has."""
 
 
@@ -52,6 +52,7 @@ def parse_vault(
             "the cards' identities is kept",
         )
         return None
+    data.pop("vault", None)  # read by discovery: 'vault: false' makes it a folder of decks
     link_back = data.pop("link_back", True)
     if not isinstance(link_back, bool):
         line = deck_file.front_matter_lines.get("link_back", 1)
@@ -96,7 +97,8 @@ def parse_vault(
         report.error(
             SourceLocation(DECK_FILE, 0) if deck_file.text else _vault_location(scan),
             f"the vault has no flashcards: tag the notes that hold cards with {tags}, in "
-            "their text or their front matter's 'tags:'",
+            "their text or their front matter's 'tags:'; a folder of cardpress decks that "
+            "is also an Obsidian vault is read as decks with 'vault: false' in cardpress.yml",
         )
     sections = [s for s in sections if s.cards]
     return assemble(meta, deck, sections, [Fragment("", "")], sources, _vault_location(scan))
