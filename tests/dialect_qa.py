@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from markdown_it.token import Token
 
-from cardpress import markup
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
 from cardpress.errors import Reporter
+from cardpress.markup import html as markup
 from cardpress.parse.drafts import CardDraft, FileDraft, SectionDraft, top_level_blocks
 
 

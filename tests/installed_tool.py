@@ -31,7 +31,7 @@ from pathlib import Path
 import pypdf
 
 from cardpress.renderers import FORMATS
-from cardpress.renderers.pdf_parts import PARTS_FROM_CARDS
+from cardpress.renderers.pdf.parts import PARTS_FROM_CARDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "cardpress", "templates")

@@ -30,9 +30,9 @@ import pdfplumber
 from PIL import Image
 
 from cardpress.cli import main as cli_main
-from cardpress.formula_draw import draw
-from cardpress.formula_svg import depth_css, svg_html
-from cardpress.formulas import Formula
+from cardpress.markup.formula_draw import draw
+from cardpress.markup.formula_svg import depth_css, svg_html
+from cardpress.markup.formulas import Formula
 from tests.anki_support import AnkiUser
 from tests.html_support import CHROMIUM_ARGS, SCREENSHOTS_DIR, find_chromium, shrink_png
 from tests.math_fixture import FORMULAS

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import cloze
-from cardpress.renderers.anki import (
+from cardpress.anki.notes import (
     anki_tag,
     deck_id,
     note_guid,
     removed_notes_search,
     section_deck_id,
 )
+from cardpress.markup import cloze
 from tests.anki_support import AnkiUser
 from tests.files_support import png, write_files
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cardpress.anki.notes import removed_notes_search, replaced_note_search
 from cardpress.model import CardKind
-from cardpress.renderers.anki import removed_notes_search, replaced_note_search
 from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES
 from tests.files_support import png, write_files

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.renderers import anki as anki_renderer
+from cardpress.anki import package_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -26,13 +26,13 @@ def test_each_note_is_worked_out_once_and_an_edit_writes_what_a_fresh_build_writ
     deck: Path, tmp_path: Path, build_deck, monkeypatch
 ):
     worked_out: list[str] = []
-    original = anki_renderer.FieldRenderer.__call__
+    original = package_notes.FieldRenderer.__call__
 
     def counting(self, card, section):  # type: ignore[no-untyped-def]
         worked_out.append(card.id)
         return original(self, card, section)
 
-    monkeypatch.setattr(anki_renderer.FieldRenderer, "__call__", counting)
+    monkeypatch.setattr(package_notes.FieldRenderer, "__call__", counting)
     out = tmp_path / "out"
     build_deck(deck, out)
     assert len(worked_out) == len(set(worked_out)) == 60

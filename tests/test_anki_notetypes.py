@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
+from cardpress.anki.notetypes import NOTE_TYPES, render_note_types
 from cardpress.model import CardKind
-from cardpress.renderers.anki_notetypes import NOTE_TYPES, render_note_types
 from tests.conftest import TEMPLATES
 
 

@@ -11,8 +11,8 @@ import json
 import urllib.parse
 from pathlib import Path
 
+from cardpress.anki.notes import guid_for
 from cardpress.model import CardKind
-from cardpress.renderers.anki import guid_for
 from tests.anki_support import AnkiUser, after_this_second
 from tests.files_support import write_files
 from tests.sync_support import add_user_notes, user_notes

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cardpress.renderers.anki import REMOVED_TAG
+from cardpress.anki.notes import REMOVED_TAG
 from tests.anki_support import AnkiUser, after_this_second
 from tests.files_support import png, write_files
 from tests.journey_deck import BASICS_V2, FILES_V1, INDEX, MORE_V2, TOOLS_V2, anki_states

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from cardpress.anki_profiles import anki_base, find_collection
+from cardpress.anki.notes import REMOVED_TAG
+from cardpress.anki.profiles import anki_base, find_collection
 from cardpress.errors import UsageError
-from cardpress.renderers.anki import REMOVED_TAG
 from tests.anki_support import AnkiUser
 from tests.conftest import ROOT
 from tests.files_support import png, write_files

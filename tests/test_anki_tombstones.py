@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.renderers.anki import REMOVED_TAG, removed_notes_search
+from cardpress.anki.notes import REMOVED_TAG, removed_notes_search
 from tests.anki_support import AnkiUser, after_this_second
 from tests.files_support import png, write_files
 from tests.journey_deck import BASICS_V2, FILES_V1, MORE_V2, TOOLS_V2, anki_states

@@ -13,8 +13,8 @@ from typing import Any
 import genanki
 import pytest
 
-from cardpress.renderers import anki_package
-from cardpress.renderers.anki_package import PackageDeck
+from cardpress.anki import package as anki_package
+from cardpress.anki.package import PackageDeck
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -77,9 +77,9 @@ def test_a_benchmark_deck_is_written_as_genanki_writes_it(build_deck, tmp_path, 
     ],
 )
 def test_cards_of_a_note_follow_genankis_rules(fields: list[str]) -> None:
+    from cardpress.anki.notetypes import render_note_types
     from cardpress.model import CardKind
     from cardpress.renderers.anki import _model, _ords
-    from cardpress.renderers.anki_notetypes import render_note_types
 
     note_types = render_note_types(ROOT / "templates")
     for kind in CardKind:

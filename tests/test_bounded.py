@@ -15,7 +15,7 @@ import genanki
 import pytest
 
 from cardpress.errors import MAX_SHOWN_PER_FILE
-from cardpress.renderers.pdf import CPU_SECONDS_VARIABLE
+from cardpress.renderers.pdf.sheet import CPU_SECONDS_VARIABLE
 from tests.conftest import ROOT, TEMPLATES
 
 FRONT = "---\ntitle: T\nid: t\n---\n## S\n\n### Q\n\n"

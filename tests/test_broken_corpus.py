@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from cardpress.content.sources import MAX_MARKDOWN_FILES
 from cardpress.errors import ContentError
 from cardpress.parse import MAX_CARDS_PER_DECK, MAX_DECK_BYTES, MAX_FILE_BYTES, read_content
-from cardpress.sources import MAX_MARKDOWN_FILES
 from tests.conftest import snapshot
 from tests.files_support import png
 

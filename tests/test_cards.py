@@ -19,7 +19,8 @@ from cardpress.errors import BuildError
 from cardpress.model import CardSettings, Deck
 from cardpress.parse import load_content
 from cardpress.print_options import PrintOptions
-from cardpress.renderers import RenderContext, cards
+from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf import cards
 from tests.conftest import TEMPLATES
 
 MM = 25.4 / 72

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cardpress.user_cache import build_folder
+from cardpress.caching import build_folder
 from tests.conftest import ROOT, TEMPLATES, snapshot
 
 DECK = "aws-devops"

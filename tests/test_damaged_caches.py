@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.formula_svg import FormulaCache
-from cardpress.freshness import state_path
-from cardpress.importers.sync import STATE_NAME
-from cardpress.parse_cache import ENTRY_SUFFIX
-from cardpress.renderers.pdf_part_cache import LaidOut, PartCache
-from cardpress.user_cache import build_folder
+from cardpress.build.freshness import state_path
+from cardpress.caching import build_folder
+from cardpress.importers.merge import STATE_NAME
+from cardpress.markup.formula_svg import FormulaCache
+from cardpress.parse.cache import ENTRY_SUFFIX
+from cardpress.renderers.pdf.part_cache import LaidOut, PartCache
 from tests.conftest import snapshot
 from tests.test_import_details import repo, run_import  # noqa: F401 (a fixture)
 

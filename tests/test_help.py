@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.commands import COMMANDS
-from cardpress.formulas import problems
+from cardpress.markup.formulas import problems
 from cardpress.renderers import FORMATS
 from tests.conftest import ROOT
 

@@ -30,9 +30,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from cardpress import cloze
 from cardpress.cli import main as cli_main
 from cardpress.errors import BuildError
+from cardpress.markup import cloze
 from cardpress.model import (
     EMPTY,
     Card,
@@ -45,9 +45,9 @@ from cardpress.model import (
 )
 from cardpress.parse import ContentState, read_content
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html import render as html_render
-from cardpress.renderers.pdf import render as pdf_render
-from cardpress.renderers.pdf_html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.renderers.html.page import render as html_render
+from cardpress.renderers.pdf.html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.renderers.pdf.sheet import render as pdf_render
 from cardpress.templates import environment
 from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES, format_example

@@ -16,7 +16,7 @@ import pytest
 
 from cardpress.model import Card, CardKind, Deck, Fragment, Section, SourceLocation
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html import render
+from cardpress.renderers.html.page import render
 from tests.conftest import TEMPLATES
 from tests.html_support import (
     CHROMIUM_ARGS,

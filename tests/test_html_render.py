@@ -22,7 +22,7 @@ from cardpress.model import (
     SourceLocation,
 )
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html import cloze_spans, render_page, script_safe_json
+from cardpress.renderers.html.page import cloze_spans, render_page, script_safe_json
 from tests.conftest import TEMPLATES
 from tests.html_support import (
     TINY_PNG,

@@ -20,7 +20,7 @@ import pytest
 
 from cardpress.model import CardKind
 from cardpress.parse import load_content
-from cardpress.renderers.html_study import card_fingerprint, typed_answer
+from cardpress.renderers.html.study import card_fingerprint, typed_answer
 from tests.html_support import build_html, raw_block, write_study_content
 from tests.test_html_browser import WATCH_CSP, Visit, browser  # noqa: F401  (a fixture)
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from cardpress.images import (
+from cardpress.content.images import (
     MAX_IMAGE_PIXELS,
     MAX_SVG_ELEMENTS,
     image_problem,

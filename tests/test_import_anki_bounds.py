@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from cardpress.importers import package_bounds
-from cardpress.importers.package_bounds import ZSTD_MAGIC, _unpacked_size
+from cardpress.importers.formats import anki_bounds as package_bounds
+from cardpress.importers.formats.anki_bounds import ZSTD_MAGIC, _unpacked_size
 from tests.anki_packages import export
 from tests.conftest import snapshot
 from tests.test_import_anki import packages  # noqa: F401 (a fixture)

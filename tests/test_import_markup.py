@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cardpress.importers.html_markdown import html_to_markdown
-from cardpress.importers.markup_convert import as_blocks, convert_markdown, one_line
+from cardpress.markup.convert import as_blocks, convert_markdown, one_line
+from cardpress.markup.from_html import html_to_markdown
 
 
 def image(src: str, alt: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cardpress.importers.fences import code_lines, fences, opens, strip_code
 from cardpress.importers.indent import normalise
+from cardpress.markup.fences import code_lines, fences, opens, strip_code
 
 
 def test_fences_open_at_any_indentation_and_close_by_their_marker() -> None:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.freshness import state_path
-from cardpress.interrupts import HOLD_ENV, POINTS, hold
+from cardpress.build.freshness import state_path
+from cardpress.build.interrupts import HOLD_ENV, POINTS, hold
 from tests.conftest import ROOT, TEMPLATES, snapshot
 
 DECK = "aws-devops"
@@ -226,7 +226,7 @@ def test_the_outputs_of_an_interrupted_build_are_old_or_new(
 @pytest.mark.slow
 @pytest.mark.parametrize("point", POINTS)
 def test_ctrl_c_exits_130_wherever_it_comes(point: str, versions: Versions, tmp_path: Path) -> None:
-    """The build holds at a point it announces (``cardpress.interrupts.hold``), so the
+    """The build holds at a point it announces (``cardpress.build.interrupts.hold``), so the
     Ctrl-C comes exactly there: before any output is moved into place (the outputs and
     the lock stay as they were), after the outputs are moved, and after the lock and the
     build state are written. Never a success, and the next build finishes the job."""

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from cardpress.parse.cache import ParseCache
 from cardpress.parse.loader import read_content
-from cardpress.parse_cache import ParseCache
-from cardpress.parse_parallel import ParallelParse
+from cardpress.parse.parallel import ParallelParse
 from tests.files_support import write_files
 
 INDEX = "---\ntitle: Interview\nid: interview\n---\n"

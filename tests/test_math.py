@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import formulas, markup
-from cardpress.formula_draw import NotDrawn, cache_key, checked, draw
-from cardpress.formula_svg import PARALLEL_FROM, FormulaCache, svg_html
-from cardpress.formulas import Formula
-from cardpress.user_cache import build_folder
+from cardpress.caching import build_folder
+from cardpress.markup import formulas
+from cardpress.markup import html as markup
+from cardpress.markup.formula_draw import NotDrawn, cache_key, checked, draw
+from cardpress.markup.formula_svg import PARALLEL_FROM, FormulaCache, svg_html
+from cardpress.markup.formulas import Formula
 from tests.conftest import FORMAT_DOC
 
 

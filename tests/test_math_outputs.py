@@ -12,9 +12,9 @@ import pdfplumber
 import pytest
 
 from cardpress.cli import main
-from cardpress.formula_draw import draw
-from cardpress.formula_svg import depth_css, svg_html
-from cardpress.formulas import Formula
+from cardpress.markup.formula_draw import draw
+from cardpress.markup.formula_svg import depth_css, svg_html
+from cardpress.markup.formulas import Formula
 from tests.anki_support import AnkiUser
 from tests.math_fixture import FORMULAS
 from tests.test_html_browser import browser, missing_browser  # noqa: F401 (a fixture)

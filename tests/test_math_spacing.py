@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import formula_limits, formulas
-from cardpress.formula_draw import Drawing, draw
-from cardpress.formula_svg import svg_html
-from cardpress.formulas import Formula
+from cardpress.markup import formula_limits, formulas
+from cardpress.markup.formula_draw import Drawing, draw
+from cardpress.markup.formula_svg import svg_html
+from cardpress.markup.formulas import Formula
 from tests.math_fixture import FORMULAS
 
 TOLERANCE = 0.01
@@ -273,8 +273,8 @@ def test_the_matrix_inverse_of_the_issue_builds(run_cli, tmp_path: Path) -> None
 
 
 def test_punctuation_after_an_inline_formula_stays_with_it() -> None:
-    from cardpress import markup
-    from cardpress.formula_svg import _fragment
+    from cardpress.markup import html as markup
+    from cardpress.markup.formula_svg import _fragment
 
     html = markup.render_blocks(markup.parse("So $x^2$. And $y$, then $z$ end.", True).tokens, True)
     drawn = {f: draw(f) for f in formulas.formulas(html.html)}

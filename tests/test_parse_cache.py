@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.user_cache import build_folder
+from cardpress.caching import build_folder
 from tests.conftest import snapshot
 
 INDEX = "---\ntitle: Multi\nid: multi\n---\n\nIntro.\n\n## Zero\n\n### Q0?\n\nA0.\n"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.build import BuildOptions, build
+from cardpress.build.pipeline import BuildOptions, build
 from cardpress.errors import ContentError
+from cardpress.parse.cache import ParseCache
 from cardpress.parse.loader import read_content
-from cardpress.parse_cache import ParseCache
-from cardpress.parse_parallel import ParallelParse
+from cardpress.parse.parallel import ParallelParse
 from cardpress.renderers.json_model import deck_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ import pytest
 
 from cardpress.errors import BuildError
 from cardpress.model import CalloutKind, Card, CardKind, Deck, MediaFile
-from cardpress.renderers import pdf
-from cardpress.renderers.pdf_html import FetchPolicy, SheetPart, sheet_html
+from cardpress.renderers.pdf import sheet as pdf
+from cardpress.renderers.pdf.html import FetchPolicy, SheetPart, sheet_html
 from tests.pdf_support import (
     MARGIN_BOTTOM,
     MARGIN_SIDE,
@@ -416,7 +416,7 @@ def test_building_the_sheet_html_does_not_import_weasyprint() -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "import cardpress.cli, cardpress.build, cardpress.renderers.pdf_html as h\n"
+        "import cardpress.cli, cardpress.build.pipeline, cardpress.renderers.pdf.html as h\n"
         "from tests.pdf_support import make_deck, make_section, make_context\n"
         "h.sheet_html(make_deck([make_section('s', 'S', [])]), make_context(Path('.')))\n"
         "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'\n"

@@ -11,7 +11,7 @@ import pytest
 
 from cardpress.model import Deck
 from cardpress.parse import load_content
-from cardpress.renderers.pdf_html import sheet_html
+from cardpress.renderers.pdf.html import sheet_html
 from tests.pdf_support import (
     PAGE_POINTS,
     ROOT,

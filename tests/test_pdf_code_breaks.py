@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from cardpress.renderers.pdf_code import BREAK_AFTER, SOFT_HYPHEN, WORD_JOINER, mark_code_breaks
+from cardpress.renderers.pdf.code import BREAK_AFTER, SOFT_HYPHEN, WORD_JOINER, mark_code_breaks
 from tests.files_support import write_files
 
 LINE = (

@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 
 from cardpress.parse import load_content
-from cardpress.renderers import pdf
+from cardpress.renderers.pdf import sheet as pdf
 from tests.pdf_support import MARGIN_BOTTOM, MARGIN_TOP, make_context
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"

@@ -1,4 +1,4 @@
-"""A large cheat sheet laid out in parts, cached and merged (cardpress.renderers.pdf_parts).
+"""A large cheat sheet laid out in parts, cached and merged (cardpress.renderers.pdf.parts).
 
 The deck here is small, with the part sizes lowered so that it is laid out in three parts
 of two sections each; the sheet is read back with pypdf and pdfplumber.
@@ -16,10 +16,10 @@ import pdfplumber
 import pypdf
 import pytest
 
+from cardpress.caching import build_folder
 from cardpress.model import Deck
 from cardpress.parse import load_content
-from cardpress.renderers import pdf_parts
-from cardpress.user_cache import build_folder
+from cardpress.renderers.pdf import parts as pdf_parts
 from tests.pdf_support import bookmarks, positions_in_order, reading_text, squash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -200,7 +200,7 @@ def test_a_refused_reference_in_a_worker_names_its_card(
     """The refusal travels back from the worker process and names the card's line."""
     monkeypatch.setattr(pdf_parts, "PART_CARDS", 1)  # four parts: laid out by the workers
     from cardpress.errors import BuildError
-    from cardpress.renderers import pdf
+    from cardpress.renderers.pdf import sheet as pdf
     from tests.pdf_support import make_card, make_context, make_deck, make_section
 
     bad = make_card(

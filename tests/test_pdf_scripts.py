@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from cardpress.renderers.pdf_fonts import covered, installed_coverage
+from cardpress.renderers.pdf.fonts import covered, installed_coverage
 from tests.files_support import write_files
 
 SCRIPTS = {

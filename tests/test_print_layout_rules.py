@@ -5,7 +5,7 @@ numbers and type sizes."""
 from __future__ import annotations
 
 from cardpress.print_options import CardSheet, card_size
-from cardpress.renderers.cards_html import (
+from cardpress.renderers.pdf.cards_html import (
     BACK_SIZES,
     FRONT_SIZES,
     SMALLEST_PT,
@@ -13,8 +13,8 @@ from cardpress.renderers.cards_html import (
     first_level,
     level_sizes,
 )
-from cardpress.renderers.pdf_html import CONTENT_TOP_PT, LEFT_MARGIN_PT, running_heads
-from cardpress.renderers.pdf_tables import can_fit, squeeze_wide_tables, whole_words_fit
+from cardpress.renderers.pdf.html import CONTENT_TOP_PT, LEFT_MARGIN_PT, running_heads
+from cardpress.renderers.pdf.tables import can_fit, squeeze_wide_tables, whole_words_fit
 from tests.pdf_support import make_card, make_deck, make_section
 
 HEIGHT = 841.89

@@ -23,8 +23,8 @@ import pypdf
 import pytest
 
 from cardpress.parse import load_content
-from cardpress.renderers import pdf as pdf_renderer
-from cardpress.renderers import pdf_parts
+from cardpress.renderers.pdf import parts as pdf_parts
+from cardpress.renderers.pdf import sheet as pdf_renderer
 from tests.files_support import png, write_files
 from tests.pdf_support import MM, make_context
 from tests.pdf_ua import check

@@ -239,7 +239,7 @@ def test_touched_files_leave_a_no_op_and_a_no_op_reads_no_content(
 ):
     """Files whose times changed but not their bytes (a checkout, a sync tool) are hashed
     and found unchanged; files untouched since the build are not read at all."""
-    from cardpress.scan import ContentScan
+    from cardpress.content.scan import ContentScan
 
     out = tmp_path / "dist"
     build = ("--content", example_content, "--out", out, "--only", "json,html")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cardpress.live_page import PROBLEMS_ID, STATUS_PATH
+from cardpress.serve.page import PROBLEMS_ID, STATUS_PATH
 from tests.conftest import ROOT
 from tests.files_support import write_files
 from tests.test_html_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)

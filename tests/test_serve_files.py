@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cardpress.live_server import BuildStatus, make_server
+from cardpress.serve.server import BuildStatus, make_server
 from tests.test_html_browser import browser  # noqa: F401 (a fixture)
 
 PAGE = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>{}</body></html>\n'
