@@ -3,7 +3,7 @@
 Anki recognises a note type by its id. Keeping the id while adding, removing or renaming a
 field or a card template makes Anki copy the note type on import and mark every existing
 note "conflicting", never to be updated again. So everything here except the template
-HTML and the CSS is frozen (tests/test_anki_notetypes.py pins it); a different field set
+HTML and the CSS is frozen (tests/anki/test_notetypes.py pins it); a different field set
 needs a new note type with a new id and a new name. Template HTML and CSS may change:
 Anki then updates the note type in place, because its modification time is newer.
 """

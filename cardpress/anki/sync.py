@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from cardpress import atomic
 from cardpress.anki.changes import DeckChanges, next_package
-from cardpress.anki.notes import REMOVED_TAG, deck_tag, guid_for
+from cardpress.anki.notes import REMOVED_TAG, guid_for
+from cardpress.anki.tag_record import folded, recorded_tags
 from cardpress.errors import CardpressError
 from cardpress.lock import Lock
 from cardpress.model import TAG_NAMESPACE, CardKind, Deck
@@ -45,7 +46,7 @@ class DeckPlan:
     """GUID -> the package's tags of every note it holds, tombstones included."""
     put_there: dict[str, frozenset[str]]
     """GUID -> the tags (case-folded) the last package the lock knows put on the note,
-    for a collection that has no record of its own (see ``recorded_tags``)."""
+    for a collection that has no record of its own (see ``tag_record.recorded_tags``)."""
     lock_path: Path
     """The deck's lock file, whose tombstones of notes gone from Anki the sync forgets."""
     tombstones: dict[str, str]
@@ -171,17 +172,17 @@ def deck_work(
         if old is not None:
             own = own_tags(plan, recorded, guid, old.tags, kept_own)
             wanted += own
-            lost = guid in plan.updated if now is before else not _folded(own) <= _folded(row.tags)
+            lost = guid in plan.updated if now is before else not folded(own) <= folded(row.tags)
             if own and lost:
                 work.restored_own_tags += 1
-        if guid not in plan.live and REMOVED_TAG.casefold() not in _folded(wanted):
+        if guid not in plan.live and REMOVED_TAG.casefold() not in folded(wanted):
             wanted.append(REMOVED_TAG)
         wanted = _unique(wanted)
-        if _folded(wanted) != _folded(row.tags):
+        if folded(wanted) != folded(row.tags):
             work.retag[row.nid] = wanted
     removed = set(work.removed)
     for row in now.values():  # removed notes the package no longer carries
-        tagged = REMOVED_TAG.casefold() in _folded(row.tags)
+        tagged = REMOVED_TAG.casefold() in folded(row.tags)
         if row.nid in removed and row.nid not in work.retag and not tagged:
             work.retag[row.nid] = [*row.tags, REMOVED_TAG]
     if delete:
@@ -222,7 +223,7 @@ def _plan_cards(
     revived = {
         now[g].nid
         for g in plan.live
-        if g in now and g in before and REMOVED_TAG.casefold() in _folded(before[g].tags)
+        if g in now and g in before and REMOVED_TAG.casefold() in folded(before[g].tags)
     }
     removed = set(work.removed)
     wanted_ids: dict[str, int | None] = {}
@@ -248,10 +249,6 @@ def _own_tags(tags: Iterable[str], put_there: frozenset[str]) -> list[str]:
     return [
         t for t in tags if t.casefold() not in put_there and not t.casefold().startswith(namespace)
     ]
-
-
-def _folded(tags: Iterable[str]) -> set[str]:
-    return {t.casefold() for t in tags}
 
 
 def _unique(tags: Iterable[str]) -> list[str]:
@@ -324,57 +321,6 @@ def cleanup_build(folder: Path) -> None:
     from cardpress.caching import build_folder
 
     shutil.rmtree(build_folder(folder), ignore_errors=True)
-
-
-TAGS_RECORD = "cardpress:tags:{deck}"
-"""The collection's config key of what the last sync put on each note of a deck."""
-
-
-def recorded_tags(col: Any, deck: str) -> dict[str, frozenset[str]]:
-    """GUID -> the tags (case-folded) the last sync into this collection put on each note
-    of ``deck``: what is there beyond them is the user's own. Kept in the collection, it
-    stays right however many builds ran in between (each records its package in the lock)."""
-    value = col.get_config(TAGS_RECORD.format(deck=deck), None)
-    if not isinstance(value, dict):
-        return {}
-    return {
-        str(guid): frozenset(str(t).casefold() for t in tags)
-        for guid, tags in value.items()
-        if isinstance(tags, list)
-    }
-
-
-def record_tags(col: Any, plan: DeckPlan, left_alone: Iterable[str] = ()) -> None:
-    """Remember in the collection the tags the sync just put on the deck's notes (not on
-    the notes it ``left_alone``); written only when they changed, so that a sync with
-    nothing to do changes nothing."""
-    held = {guid for (guid,) in col.db.all("select guid from notes")} - set(left_alone)
-    record = {guid: list(tags) for guid, tags in sorted(plan.tags.items()) if guid in held}
-    key = TAGS_RECORD.format(deck=plan.deck)
-    if col.get_config(key, None) != record:
-        col.set_config(key, record)
-
-
-def has_record(col: Any, deck: str) -> bool:
-    """Whether a sync of ``deck`` into this collection ever recorded its tags."""
-    return col.get_config(TAGS_RECORD.format(deck=deck), None) is not None
-
-
-def seed_record(col: Any, plan: DeckPlan, before: dict[str, NoteRow]) -> None:
-    """Before the sync's build changes the lock file: a collection without a record of the
-    deck takes the lock's record of what the last package put on the deck's notes, so that
-    a rerun after a kill still tells those tags from the user's own."""
-    key = TAGS_RECORD.format(deck=plan.deck)
-    if col.get_config(key, None) is not None:
-        return
-    mine = deck_tag(plan.deck).casefold()
-    record = {
-        guid: sorted(tags)
-        for guid, tags in sorted(plan.put_there.items())
-        if guid in before and mine in _folded(before[guid].tags)
-    }
-    if record:
-        col.set_config(key, record)
 
 
 def read_lock_bytes(plan: DeckPlan) -> bytes | None:

@@ -24,7 +24,7 @@ from cardpress.anki.edits import (
     normal,
 )
 from cardpress.anki.profiles import CollectionPlace
-from cardpress.anki.sync import TAGS_RECORD, has_record
+from cardpress.anki.tag_record import TAGS_RECORD, has_record
 
 
 def nothing_to_change(col: Any, planned: Sequence[Any], edits: SyncEdits, *, delete: bool) -> bool:

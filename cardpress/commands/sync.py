@@ -129,7 +129,8 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any) -> int:
     from cardpress.anki import report as anki_report
     from cardpress.anki.owners import ownership, ownership_lines, read_own_tags
-    from cardpress.anki.sync import SyncError, deck_work, has_record, note_rows, recorded_tags
+    from cardpress.anki.sync import SyncError, deck_work, note_rows
+    from cardpress.anki.tag_record import has_record, recorded_tags
 
     rows = note_rows(col)
     planned = []
@@ -230,8 +231,9 @@ def _build_and_import(
     pending: set[str],
 ) -> None:
     from cardpress.anki.collection import anki_trouble
-    from cardpress.anki.sync import cleanup_build, seed_record
+    from cardpress.anki.sync import cleanup_build
     from cardpress.anki.sync_needed import back_up_before_change
+    from cardpress.anki.tag_record import seed_record
     from cardpress.build.pipeline import build
     from cardpress.errors import CardpressError
 
@@ -285,9 +287,8 @@ def _import_deck(
         import_package,
         note_rows,
         own_tags,
-        record_tags,
-        recorded_tags,
     )
+    from cardpress.anki.tag_record import record_tags, recorded_tags
     from cardpress.build.pipeline import source_date_epoch
 
     plan, owners = deck.plan, deck.owners

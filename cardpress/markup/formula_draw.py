@@ -143,7 +143,7 @@ def draw(formula: Formula) -> Drawing:
         tree = formula_tex.mathml(formula.tex, formula.display)
     except Exception as error:  # latex2mathml's own failure, on content: reported
         raise NotDrawn(limits.failure(formula, error), formula) from None
-    if formula_tex.work(tree) > limits.MAX_WORK:
+    if limits.work(tree) > limits.MAX_WORK:
         raise NotDrawn(limits.too_complex(formula.tex), formula)
     try:
         with limits.cpu_limit(limits.formula_cpu_seconds()):

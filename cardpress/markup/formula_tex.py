@@ -90,7 +90,7 @@ class TooLarge(ValueError):
 
 
 _ROWS = {"math", "mrow", "mtd", "msqrt", "mstyle", "mpadded", "mphantom", "menclose", "merror"}
-_SCRIPTED = {"msub": 2, "msup": 2, "msubsup": 3, "munder": 2, "mover": 2, "munderover": 3}
+SCRIPTED = {"msub": 2, "msup": 2, "msubsup": 3, "munder": 2, "mover": 2, "munderover": 3}
 _TEX_CLASSES = {
     "mathord": ORD,
     "mathalpha": ORD,
@@ -137,7 +137,7 @@ def atom_class(element: ET.Element) -> int | None:
         if len(text) > 1:  # an operator name: \sin, \det, \max, \operatorname
             return OP if text.isalpha() else ORD
         return _char_classes().get(text, ORD)
-    if tag in _SCRIPTED:
+    if tag in SCRIPTED:
         if tag in ("mover", "munder") and len(element) and element.get("accent") == "true":
             return ORD
         base = element[0] if len(element) else None
@@ -242,13 +242,13 @@ def _group_environments(element: ET.Element) -> None:
             and children[at].tag == "mtable"
             and children[at - 1].tag == "mo"
             and children[at + 1].tag == "mo"
-            and element.tag not in _SCRIPTED
+            and element.tag not in SCRIPTED
         ):
             group = ET.Element("mrow")
             group.extend(children[at - 1 : at + 2])
             children[at - 1 : at + 2] = [group]
         at += 1
-    scripts = _SCRIPTED.get(element.tag)
+    scripts = SCRIPTED.get(element.tag)
     if scripts is not None and len(children) > scripts:
         base = ET.Element("mrow")
         base.extend(children[: len(children) - scripts + 1])
@@ -262,7 +262,7 @@ def _inner_styles(element: ET.Element, style: int) -> list[int]:
     """The style of each child: scripts, fractions and limits step down as in TeX."""
     smaller = SCRIPT if style <= TEXT else SCRIPTSCRIPT
     tag, count = element.tag, len(element)
-    if tag in _SCRIPTED:
+    if tag in SCRIPTED:
         return [style] + [smaller] * (count - 1)
     if tag == "mfrac":
         return [style + 1 if style <= SCRIPT else SCRIPTSCRIPT] * count
@@ -375,37 +375,3 @@ def _left_fence(element: ET.Element) -> bool:
         return False
     first = element[0]
     return first.get("fence") == "true" and first.get("stretchy") == "true" and bool(_text(first))
-
-
-ROW_SQUARE = 50
-WORK_GROWTH = 2.3
-"""How much more a node costs the renderer for each row it is nested in: a row lays out
-each of its children twice (once to measure how far its delimiters stretch)."""
-
-
-_ARITY = {**_SCRIPTED, "mfrac": 2, "mroot": 2}
-_PARTS = {"mfrac": "a fraction", "mroot": "a root", "msub": "a subscript", "msup": "a superscript"}
-
-
-def incomplete(root: ET.Element) -> str | None:
-    """A construct with a part missing (``\\frac{a}``), which ziamath cannot lay out."""
-    for element in root.iter():
-        arity = _ARITY.get(element.tag)
-        if arity is not None and len(element) != arity:
-            what = _PARTS.get(element.tag, "a script or limit")
-            return f"{what} is missing a part"
-    return None
-
-
-def work(root: ET.Element) -> int:
-    """About how much the renderer does for the tree, in nodes: each node counts
-    ``WORK_GROWTH`` to the power of the rows it is nested in, so nested roots, fractions
-    and ``\\left`` groups grow exponentially, as drawing them does; and a row of n
-    elements counts n * n / ``ROW_SQUARE`` more, as ziamath places each against all."""
-
-    def cost(element: ET.Element, depth: int) -> float:
-        inner = depth + (element.tag == "mrow")
-        own = WORK_GROWTH**depth + len(element) ** 2 / ROW_SQUARE
-        return own + sum(cost(child, inner) for child in element)
-
-    return round(cost(root, 0))

@@ -324,10 +324,10 @@ def drawing_problems(tex: str) -> Iterator[tuple[int, str]]:
     except Exception as error:  # latex2mathml's own failure, on content
         yield 0, formula_limits.failure(Formula(tex, True), error)
         return
-    missing = formula_tex.incomplete(tree)
+    missing = formula_limits.incomplete(tree)
     if missing:
         yield 0, formula_limits.failure(Formula(tex, True), ValueError(missing))
-    elif formula_tex.work(tree) > formula_limits.MAX_WORK:
+    elif formula_limits.work(tree) > formula_limits.MAX_WORK:
         yield 0, formula_limits.too_complex(tex)
 
 
