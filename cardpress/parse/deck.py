@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from cardpress.content_files import (
+from cardpress.content.files import (
     MAX_DECK_BYTES,
     MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
@@ -19,6 +19,7 @@ from cardpress.content_files import (
     display_path,
     resolve_inside,
 )
+from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
 from cardpress.model import Card, Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck_state import DeckState
@@ -27,7 +28,6 @@ from cardpress.parse.files import parse_file
 from cardpress.parse.front_matter import split_front_matter
 from cardpress.parse.rules.card_count import MAX_CARDS_PER_DECK
 from cardpress.parse.rules.deck_settings import DeckSettings, deck_settings
-from cardpress.scan import ContentScan
 
 
 def parse_deck(

@@ -7,7 +7,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from cardpress.content_files import (
+from cardpress.content.files import (
     MAX_DECK_BYTES,
     SourceFile,
     Unreadable,
@@ -21,9 +21,9 @@ from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import FileCache
 from cardpress.parse.front_matter import split_front_matter
 from cardpress.parse.rules.deck_settings import deck_settings
-from cardpress.scan import ContentScan
-from cardpress.sources import MAX_MARKDOWN_FILES
-from cardpress.vault import DECK_FILE, VaultSettings
+from cardpress.content.scan import ContentScan
+from cardpress.content.sources import MAX_MARKDOWN_FILES
+from cardpress.content.vault import DECK_FILE, VaultSettings
 
 VAULT_KEYS = {"link_back", "lock", "vault"}
 """Settings of ``cardpress.yml`` that only a vault has."""

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cardpress.images import IMAGE_SUFFIXES
-from cardpress.vault import VaultSettings, resolve_link
+from cardpress.content.images import IMAGE_SUFFIXES
+from cardpress.content.vault import VaultSettings, resolve_link
 
 SR_COMMENT_RE = re.compile(r"\s?<!--SR:.*?-->")
 BLOCK_ID_RE = re.compile(r" \^[A-Za-z0-9-]+\s*$")
