@@ -14,6 +14,9 @@ from cardpress.content.files import (
     decode_text,
     display_path,
 )
+from cardpress.content.scan import ContentScan
+from cardpress.content.sources import MAX_MARKDOWN_FILES
+from cardpress.content.vault import DECK_FILE, VaultSettings
 from cardpress.errors import Reporter
 from cardpress.model import Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck import assemble, parse_or_reuse, read_source
@@ -21,9 +24,6 @@ from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import FileCache
 from cardpress.parse.front_matter import split_front_matter
 from cardpress.parse.rules.deck_settings import deck_settings
-from cardpress.content.scan import ContentScan
-from cardpress.content.sources import MAX_MARKDOWN_FILES
-from cardpress.content.vault import DECK_FILE, VaultSettings
 
 VAULT_KEYS = {"link_back", "lock", "vault"}
 """Settings of ``cardpress.yml`` that only a vault has."""

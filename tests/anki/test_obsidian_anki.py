@@ -11,9 +11,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from tests.parse.test_obsidian import VAULT
 from tests.support.anki_support import AnkiUser, after_this_second
 from tests.support.html_support import CHROMIUM_ARGS, find_chromium
-from tests.parse.test_obsidian import VAULT
 
 pytestmark = pytest.mark.slow
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from cardpress.markup import html as markup
 from cardpress.content.files import SourceFile, shown
+from cardpress.content.vault import VaultSettings
 from cardpress.errors import Reporter
+from cardpress.markup import html as markup
 from cardpress.model import reserved_tag
 from cardpress.parse.drafts import Block, CardDraft, FileDraft, SectionDraft, top_level_blocks
 from cardpress.parse.rules import obsidian_text as text
 from cardpress.parse.rules.fences import check_fences, check_tab_indented
-from cardpress.content.vault import VaultSettings
 
 _PREFIX_RE = re.compile(r"^\s*(?:>\s?)*\s*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[.\]\s+)?)?")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
