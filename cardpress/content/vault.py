@@ -114,9 +114,17 @@ def lock_path(root: Path) -> Path:
     it; ``lock:`` in ``cardpress.yml`` names another place, relative to the vault."""
     found = _LOCK_LINE_RE.search(_deck_file_text(root))
     chosen = next((g for g in found.groups() if g), "") if found else ""
-    if chosen.strip():
-        return Path(os.path.normpath(root / Path(chosen.strip()).expanduser()))
-    return root.parent / f"{root.name}.cardpress.lock"
+    return chosen_lock(root, chosen) or root.parent / f"{root.name}.cardpress.lock"
+
+
+def chosen_lock(root: Path, chosen: str) -> Path | None:
+    """The lock file ``lock:`` names, if it may be one: a ``.lock`` file in the folder that
+    holds the vault or below (the vault's own content cannot send a write elsewhere)."""
+    chosen = chosen.strip()
+    if not chosen or not chosen.endswith(".lock") or "\0" in chosen:
+        return None
+    path = Path(os.path.normpath(root / chosen))
+    return path if path.is_relative_to(root.parent) and path.parent != path else None
 
 
 def _read_json(

@@ -16,7 +16,7 @@ from cardpress.content.files import (
 )
 from cardpress.content.scan import ContentScan
 from cardpress.content.sources import MAX_MARKDOWN_FILES
-from cardpress.content.vault import DECK_FILE, VaultSettings
+from cardpress.content.vault import DECK_FILE, VaultSettings, chosen_lock
 from cardpress.errors import Reporter
 from cardpress.model import Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck import assemble, parse_or_reuse, read_source
@@ -44,12 +44,12 @@ def parse_vault(
         return None
     data, deck_file = settings
     lock = data.pop("lock", "")
-    if not isinstance(lock, str):
+    if lock and (not isinstance(lock, str) or chosen_lock(scan.root, lock) is None):
         line = deck_file.front_matter_lines.get("lock", 1)
         report.error(
             deck_file.location(line, 1),
-            "'lock' must be a path, relative to the vault: where the lock file that keeps "
-            "the cards' identities is kept",
+            "'lock' must name a '.lock' file, relative to the vault, in the folder that "
+            "holds the vault or below (e.g. lock: ../locks/my-vault.lock)",
         )
         return None
     data.pop("vault", None)  # read by discovery: 'vault: false' makes it a folder of decks

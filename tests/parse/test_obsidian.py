@@ -205,6 +205,8 @@ def test_a_second_build_has_nothing_to_do_until_the_settings_change(vault: Path,
         ("cardpress.yml", "title: A\nid: Not Valid\n", "cardpress.yml:2:1: error: deck id"),
         ("cardpress.yml", "title: [unclosed\n", "cardpress.yml:2:1: error: invalid front matter"),
         ("cardpress.yml", "link_back: sometimes\n", "cardpress.yml:1:1: error: 'link_back'"),
+        ("cardpress.yml", "lock: ../../../.bashrc\n", "cardpress.yml:1:1: error: 'lock' must"),
+        ("cardpress.yml", "lock: ../../elsewhere.lock\n", "cardpress.yml:1:1: error: 'lock'"),
     ],
 )
 def test_bad_settings_are_reported_where_they_are(
