@@ -52,7 +52,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """Run the CLI in-process (with the packaged templates, the repository's, unless told
     otherwise).
 
@@ -83,7 +83,7 @@ def example_content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def build_deck(run_cli):  # type: ignore[no-untyped-def]
+def build_deck(run_cli):
     def build(content: Path, out: Path, only: str = "anki", *extra: str) -> Path:
         result = run_cli("--content", content, "--out", out, "--only", only, *extra)
         assert result.status == 0, result.err

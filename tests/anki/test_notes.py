@@ -346,5 +346,5 @@ def test_sound_and_speech_tags_are_shown_as_text_and_play_nothing(build_deck, tm
     for written in (SOUND, SPEECH, "[SOUND:upper.mp3]", "[anki:play:q:0]", "[sound:hint.mp3]"):
         assert written in shown, written
     for name_and_id in anki.col.decks.all_names_and_ids():
-        description = anki.col.decks.get(name_and_id.id)["desc"]  # type: ignore[index]
+        description = anki.col.decks.get(name_and_id.id)["desc"]
         assert "[sound:" not in description and "[anki:" not in description

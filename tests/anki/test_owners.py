@@ -52,14 +52,14 @@ def evil(takeovers: dict[str, str], honest: bool = True) -> str:
     return f"---\ntitle: Evil\nid: evil\n---\n## Take\n\n{cards}{extra}"
 
 
-def sync(run_cli, content: Path, collection: Path, *args: str) -> str:  # type: ignore[no-untyped-def]
+def sync(run_cli, content: Path, collection: Path, *args: str) -> str:
     result = run_cli("sync", "--content", content, "--collection", collection, *args)
     assert result.status == 0, result.err
     assert "Traceback" not in result.err
     return str(result.out)
 
 
-def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:
     """A collection with the user's own notes and the deck ``mine`` synced into it."""
     collection = tmp_path / "anki" / "collection.anki2"
     AnkiUser(collection.parent).close()
@@ -69,7 +69,7 @@ def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:  # type: ignore[no-unty
     return collection, mine
 
 
-def by_guid(anki: AnkiUser, guid: str):  # type: ignore[no-untyped-def]
+def by_guid(anki: AnkiUser, guid: str):
     return anki.col.get_note(anki.col.db.scalar("select id from notes where guid = ?", guid))
 
 

@@ -234,7 +234,7 @@ FRONT = "---\ntitle: T\nid: t\nmath: true\n---\n\n## S\n\n### Q\n\n"
         ),
     ],
 )
-def test_a_formula_that_cannot_be_drawn_is_an_error_at_its_line_and_column(  # type: ignore[no-untyped-def]
+def test_a_formula_that_cannot_be_drawn_is_an_error_at_its_line_and_column(
     run_cli, tmp_path: Path, answer: str, error: str
 ) -> None:
     content = tmp_path / "content"
@@ -247,7 +247,7 @@ def test_a_formula_that_cannot_be_drawn_is_an_error_at_its_line_and_column(  # t
     assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
 
 
-def test_a_formula_past_its_processor_time_is_an_error_at_its_card(  # type: ignore[no-untyped-def]
+def test_a_formula_past_its_processor_time_is_an_error_at_its_card(
     run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content = tmp_path / "content"
@@ -261,7 +261,7 @@ def test_a_formula_past_its_processor_time_is_an_error_at_its_card(  # type: ign
     assert "of processor time" in result.err
 
 
-def test_the_matrix_inverse_of_the_issue_builds(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_matrix_inverse_of_the_issue_builds(run_cli, tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     tex = r"$$\begin{pmatrix} a & b \\ c & d \end{pmatrix}^{-1}$$"

@@ -446,7 +446,7 @@ DETAILS
 
 def test_overflow_shrinks_then_cuts_with_a_continuation_line_and_a_warning(
     run_cli, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = tmp_path / "content"
     content.mkdir()
     longer = " ".join(f"word{n}" for n in range(95))
@@ -488,7 +488,7 @@ def test_overflow_shrinks_then_cuts_with_a_continuation_line_and_a_warning(
     assert 8.0 <= sizes["2"] < 14.0  # shrunk to fit, not cut
 
 
-def test_strict_makes_an_overflow_an_error_and_writes_nothing(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_strict_makes_an_overflow_an_error_and_writes_nothing(run_cli, tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     details = "\n\n".join("lorem ipsum dolor " * 12 for _ in range(20))

@@ -79,7 +79,7 @@ def _contents_bottom(page: pdfplumber.page.Page) -> float:
 
 
 @pytest.mark.parametrize("deck", DECKS)
-def test_the_sheet_stays_inside_its_margins_and_columns(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_sheet_stays_inside_its_margins_and_columns(built, deck: str) -> None:
     with pdfplumber.open(_pdf(built, deck)) as sheet:
         for number, page in enumerate(sheet.pages, 1):
             width = float(page.width)
@@ -117,14 +117,14 @@ def test_the_sheet_stays_inside_its_margins_and_columns(built, deck: str) -> Non
 
 @pytest.mark.parametrize("deck", DECKS)
 @pytest.mark.parametrize("suffix", ["", "-quiz"])
-def test_no_text_under_8_pt(built, deck: str, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_text_under_8_pt(built, deck: str, suffix: str) -> None:
     with pdfplumber.open(_pdf(built, deck, suffix)) as printed:
         small = {c["text"] for page in printed.pages for c in page.chars if c["size"] < 7.95}
     assert not small
 
 
 @pytest.mark.parametrize("deck", DECKS)
-def test_the_text_comes_in_question_order(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_text_comes_in_question_order(built, deck: str) -> None:
     """In the order the PDF holds its text (what a screen reader, copy and paste and a
     viewer's search follow): the questions in deck order, reversed cards' terms too."""
     reader = pypdf.PdfReader(_pdf(built, deck))
@@ -141,7 +141,7 @@ def test_the_text_comes_in_question_order(built, deck: str) -> None:  # type: ig
 
 @pytest.mark.parametrize("deck", DECKS)
 @pytest.mark.parametrize("suffix", ["", "-cards", "-quiz"])
-def test_tagged_and_passes_the_machine_checks(built, deck: str, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_tagged_and_passes_the_machine_checks(built, deck: str, suffix: str) -> None:
     path = _pdf(built, deck, suffix)
     report = check(path)
     assert report.problems == []
@@ -179,7 +179,7 @@ def test_a_sheet_merged_from_parts_keeps_one_structure_tree(
 
 
 @pytest.mark.parametrize("deck", DECKS)
-def test_the_running_header_names_the_first_and_last_section_of_its_page(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_running_header_names_the_first_and_last_section_of_its_page(built, deck: str) -> None:
     loaded = load_content(DECKS[deck])[0]
     titles = [section.title.text for section in loaded.sections]
     with pdfplumber.open(_pdf(built, deck)) as sheet:
@@ -194,7 +194,7 @@ def test_the_running_header_names_the_first_and_last_section_of_its_page(built, 
                 assert on_page[-1] in head, (number, head)
 
 
-def test_tables_and_lists_in_introductions_are_roman(built) -> None:  # type: ignore[no-untyped-def]
+def test_tables_and_lists_in_introductions_are_roman(built) -> None:
     with pdfplumber.open(_pdf(built, "stress")) as sheet:
         words = sheet.pages[0].extract_words(extra_attrs=["fontname"])
     cell = next(w for w in words if w["text"].startswith("Object"))  # a table cell
@@ -204,7 +204,7 @@ def test_tables_and_lists_in_introductions_are_roman(built) -> None:  # type: ig
     assert "Oblique" not in cell["fontname"] and "Oblique" not in item["fontname"]
 
 
-def test_the_quiz_key_starts_on_a_new_page(built) -> None:  # type: ignore[no-untyped-def]
+def test_the_quiz_key_starts_on_a_new_page(built) -> None:
     for deck in DECKS:
         with pdfplumber.open(_pdf(built, deck, "-quiz")) as quiz:
             texts = [page.extract_text() or "" for page in quiz.pages]
@@ -216,7 +216,7 @@ def test_the_quiz_key_starts_on_a_new_page(built) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("deck", DECKS)
-def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
     """Every side inside its card (test_cards' reader asserts it, in width too), fronts
     from 9 pt and centred, backs and code never under 8 pt, no card id on any side."""
     path = _pdf(built, deck, "-cards")
@@ -243,20 +243,20 @@ def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
     assert statistics.median(centres) < 0.1  # fronts stand in the middle of their card
 
 
-def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:  # type: ignore[no-untyped-def]
+def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:
     reader = pypdf.PdfReader(_pdf(built, "stress", "-cards"))
     assert str(reader.root_object["/Lang"]) == "en"
     assert reader.pdf_header == "%PDF-1.7"
     assert reader.metadata is not None and reader.metadata.title
 
 
-def test_too_long_is_reported_at_its_card(built) -> None:  # type: ignore[no-untyped-def]
+def test_too_long_is_reported_at_its_card(built) -> None:
     _, stderr = built["stress"]
     lines = [line for line in stderr.splitlines() if "warning" in line]
     assert all(re.match(r"^index\.md:\d+:\d+: warning: ", line) for line in lines), lines
 
 
-def test_an_image_without_alternative_text_still_prints(build_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_without_alternative_text_still_prints(build_deck, tmp_path: Path) -> None:
     """Tagging asks every figure for a text; an author's image without one is tagged
     without it, not a failed build."""
     deck = "---\ntitle: Img\nid: img\n---\n\n## Pictures\n\n### What is drawn?\n\n![](p.png)\n"

@@ -45,7 +45,7 @@ def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return bench.generate(tmp_path / "deck", SECTIONS * 10)
 
 
-def build(run_cli, content: Path, out: Path) -> str:  # type: ignore[no-untyped-def]
+def build(run_cli, content: Path, out: Path) -> str:
     result = run_cli("--content", content, "--out", out, "--only", "pdf")
     assert result.status == 0, result.err
     return str(result.out)
@@ -70,7 +70,7 @@ def laid_out_parts(output: str) -> list[str]:
 @pytest.fixture
 def built(
     in_parts: None, run_cli, content: Path, tmp_path: Path
-) -> Iterator[tuple[Deck, Path, str]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[Deck, Path, str]]:
     out = tmp_path / "dist"
     output = build(run_cli, content, out)
     [deck] = load_content(content)
@@ -142,7 +142,7 @@ def test_every_page_has_its_number_date_and_header(built: tuple[Deck, Path, str]
 
 def test_cold_and_warm_cache_give_the_same_bytes(
     built: tuple[Deck, Path, str], run_cli, content: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, path, _ = built
     cold = path.read_bytes()
     path.unlink()  # the output is stale, every part is in the cache
@@ -156,7 +156,7 @@ def test_cold_and_warm_cache_give_the_same_bytes(
 
 def test_a_one_card_edit_lays_out_one_part(
     built: tuple[Deck, Path, str], run_cli, content: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, path, _ = built
     cache = build_folder(path.parent) / "pdf" / DECK
     before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.pdf")}
@@ -178,7 +178,7 @@ def test_a_one_card_edit_lays_out_one_part(
     assert "Edited" in reading_text(path) or "Edited" in "".join(page_texts(path))
 
 
-def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -> None:
     output = build(run_cli, content, tmp_path / "dist")
     assert laid_out_parts(output) == []
     assert not (build_folder(tmp_path / "dist") / "pdf").exists()
