@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import urllib.parse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress.anki.notes import guid_for
 from cardpress.model import CardKind
 from tests.anki.test_sync import snapshot
-from tests.support.anki_support import AnkiUser, after_this_second
+from tests.support.anki_support import AnkiUser, after_this_second, database
 from tests.support.files_support import write_files
 from tests.support.sync_support import add_user_notes, user_notes
+
+if TYPE_CHECKING:
+    from anki.notes import Note as AnkiNote
 
 MINE = """---
 title: Mine
@@ -69,8 +73,8 @@ def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:
     return collection, mine
 
 
-def by_guid(anki: AnkiUser, guid: str):
-    return anki.col.get_note(anki.col.db.scalar("select id from notes where guid = ?", guid))
+def by_guid(anki: AnkiUser, guid: str) -> AnkiNote:
+    return anki.col.get_note(database(anki.col).scalar("select id from notes where guid = ?", guid))
 
 
 def test_a_guid_setting_takes_over_no_note_of_another_deck(tmp_path, run_cli):
@@ -174,6 +178,7 @@ def test_delete_counts_exactly_the_notes_about_to_go(tmp_path, run_cli):
     try:
         basic = anki.col.models.by_name("cardpress basic")
         deck = anki.col.decks.id("My own::Adopted")
+        assert basic is not None and deck is not None
         guids = {}
         for n in range(30):
             note = anki.col.new_note(basic)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, url: str) 
     return folder
 
 
-def cards(content: Path, run_cli, build_deck) -> list[dict]:
+def cards(content: Path, run_cli, build_deck) -> list[dict[str, Any]]:
     out = build_deck(content, Path("dist"), "json")
     model = json.loads((out / "deck.json").read_text())
     return [c for s in model["deck"]["sections"] for c in s["cards"]]

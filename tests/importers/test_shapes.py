@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str) -> Path:
     return tmp_path / "src"
 
 
-def built_cards(build_deck) -> dict[str, dict]:
+def built_cards(build_deck) -> dict[str, dict[str, Any]]:
     out = build_deck(Path("content"), Path("dist"), "json")
     model = json.loads((out / "deck.json").read_text())
     return {

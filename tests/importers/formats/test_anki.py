@@ -61,6 +61,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     guids = {n.fields[0]: n.guid for n in (col.get_note(i) for i in col.find_notes(""))}
     cram = col.decks.new_filtered("Cram")  # the collection: a card studied in a filtered deck
     deck = col.decks.get(cram)
+    assert deck is not None
     deck["terms"] = [['deck:"Networking::Ports"', 100, 0]]
     col.decks.save(deck)
     assert col.sched.rebuild_filtered_deck(cram).count == 2
