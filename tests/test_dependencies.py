@@ -181,7 +181,7 @@ def test_modules_of_an_extra_are_imported_only_where_it_is_needed() -> None:
         for c in COMMANDS.values()
     ]
     rows += [(f"cardpress import {i.name}", i.module, i.extra) for i in IMPORTERS.values()]
-    users = set()
+    users: set[str] = set()
     for what, module, extra in rows:
         wanted = {e for m in reached(module) for e in needs.get(m, ())}
         if what == "cardpress import":

@@ -68,7 +68,7 @@ def cards_of(vault: Path) -> list[tuple[object, ...]]:
     state = read_content(vault, now=0)
     assert len(state.decks) == 1
     deck = state.decks[0]
-    found = []
+    found: list[tuple[object, ...]] = []
     for section in deck.sections:
         for card in section.cards:
             body = card.cloze.text if card.kind.has_deletions else card.answer.text

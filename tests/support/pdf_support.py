@@ -192,6 +192,7 @@ def bookmarks(pdf_path: Path) -> list[Bookmark]:
             else:
                 assert isinstance(item, pypdf.generic.Destination)
                 page = reader.get_destination_page_number(item)
+                assert page is not None, f"bookmark {item.title} points to no page"
                 out.append(Bookmark(str(item.title), page, ()))
         return out
 
