@@ -185,7 +185,9 @@ def test_a_long_display_may_break_before_its_relations_and_operators() -> None:
 def test_formulas_are_sized_in_ex_so_their_x_height_is_the_texts() -> None:
     drawing = draw(Formula("x", display=False))
     shown = svg_html(Formula("x", False), drawing)
-    height = float(re.search(r'height="([0-9.]+)ex"', shown).group(1))  # type: ignore[union-attr]
+    match = re.search(r'height="([0-9.]+)ex"', shown)
+    assert match is not None, shown
+    height = float(match.group(1))
     assert abs(height * 0.473 * 16 - drawing.box[3]) < 0.05  # 1 ex is the font's x-height
 
 

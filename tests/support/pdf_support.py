@@ -199,6 +199,13 @@ def bookmarks(pdf_path: Path) -> list[Bookmark]:
     return tree(list(reader.outline))
 
 
+def document_info(pdf_path: Path) -> dict[str, str]:
+    """The PDF's document information (title, subject, dates, ...): its text entries."""
+    info = pypdf.PdfReader(pdf_path).metadata
+    assert info is not None, f"{pdf_path} has no document information"
+    return {key: value for key in info if isinstance(value := info[key], str)}
+
+
 def fonts(pdf_path: Path) -> Iterator[tuple[str, pypdf.generic.DictionaryObject]]:
     """Every font the pages use, with its descriptor (the descendant's, for Type0 fonts)."""
     reader = pypdf.PdfReader(pdf_path)

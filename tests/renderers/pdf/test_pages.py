@@ -25,7 +25,7 @@ import pytest
 from cardpress.parse import load_content
 from cardpress.renderers.pdf import parts as pdf_parts
 from cardpress.renderers.pdf import sheet as pdf_renderer
-from tests.renderers.pdf.test_cards import read_pages
+from tests.renderers.pdf.test_cards import divided, read_pages
 from tests.support.files_support import png, write_files
 from tests.support.paths import DATA, ROOT
 from tests.support.pdf_support import MM, make_context
@@ -148,7 +148,7 @@ def test_tagged_and_passes_the_machine_checks(built, deck: str, suffix: str) -> 
     reader = pypdf.PdfReader(path)
     assert report.pages_covered >= set(range(len(reader.pages)))
     assert reader.pdf_header == "%PDF-1.7"
-    assert reader.root_object["/PageMode"] == "/UseOutlines"
+    assert str(reader.root_object["/PageMode"]) == "/UseOutlines"
     assert reader.outline  # the bookmarks it opens with
     assert {"H3", "P"} <= set(report.types) or suffix == "-quiz"
     if deck == "stress":
@@ -227,7 +227,7 @@ def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
     with pdfplumber.open(path) as cards:
         for number, (page, plumbed) in enumerate(zip(pages, cards.pages, strict=True)):
             for _, cell, box in page.sides():
-                crop = plumbed.crop(tuple(v / (25.4 / 72) for v in cell))
+                crop = plumbed.crop(divided(cell, 25.4 / 72))
                 chars = [c for c in crop.chars if c["text"].strip()]
                 body = [c for c in chars if c["size"] > 8.5 or number % 2 == 1]
                 assert all(c["size"] >= 7.95 for c in chars), number

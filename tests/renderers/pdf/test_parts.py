@@ -21,7 +21,13 @@ from cardpress.model import Deck
 from cardpress.parse import load_content
 from cardpress.renderers.pdf import parts as pdf_parts
 from tests.support.paths import ROOT
-from tests.support.pdf_support import bookmarks, positions_in_order, reading_text, squash
+from tests.support.pdf_support import (
+    bookmarks,
+    document_info,
+    positions_in_order,
+    reading_text,
+    squash,
+)
 
 sys.path.insert(0, str(ROOT / "bench"))
 import run as bench
@@ -103,7 +109,11 @@ def test_bookmarks_cover_every_section_and_card_on_its_page(
         assert [c.title for c in mark.children] == [c.question.text for c in section.cards]
         for card, child in zip(section.cards, mark.children, strict=True):
             assert squash(card.question.text)[:30] in squash(texts[child.page]), card.id
-    assert pypdf.PdfReader(path).outline[0]["/Count"] < 0  # sections start collapsed
+    first = pypdf.PdfReader(path).outline[0]
+    assert isinstance(first, pypdf.generic.Destination)
+    count = first["/Count"]
+    assert isinstance(count, int)
+    assert count < 0  # sections start collapsed
 
 
 def test_contents_give_the_real_pages_and_link_to_the_sections(
@@ -114,7 +124,9 @@ def test_contents_give_the_real_pages_and_link_to_the_sections(
     listed = dict(re.findall(r"\d+\. (Section \d+)[ .]*?(\d+)\s", texts[0] + "\n"))
     reader = pypdf.PdfReader(path)
     destinations = reader.named_destinations
-    links = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    annotations = reader.pages[0]["/Annots"]
+    assert isinstance(annotations, pypdf.generic.ArrayObject)
+    links = [a.get_object() for a in annotations]
     targets = [str(link["/Dest"]) for link in links if "/Dest" in link]
     # A link is one annotation per box it is drawn in: keep each target once.
     assert list(dict.fromkeys(targets)) == [section.anchor for section in deck.sections]
@@ -122,6 +134,7 @@ def test_contents_give_the_real_pages_and_link_to_the_sections(
         real = first_page_with(texts[1:], section.title.text) + 2  # 1-based, after page 1
         assert int(listed[section.title.text]) == real, section.title.text
         page = reader.get_destination_page_number(destinations[section.anchor])
+        assert page is not None
         assert page + 1 == real
 
 
@@ -186,8 +199,7 @@ def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -
 
 def test_metadata_comes_from_the_deck_and_the_build_time(built: tuple[Deck, Path, str]) -> None:
     deck, path, _ = built
-    metadata = pypdf.PdfReader(path).metadata
-    assert metadata is not None
+    metadata = document_info(path)
     assert metadata["/Title"] == deck.title
     assert metadata["/Subject"] == deck.description
     assert "bench" in metadata["/Keywords"]
