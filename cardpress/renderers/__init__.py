@@ -73,6 +73,10 @@ class RenderContext:
 
 Renderer = Callable[["Deck", "RenderContext", Path], None]
 
+LIVE_STAGES = ("page", "deck", "print")
+"""The order in which ``serve`` and ``--watch`` rebuild after an edit: what the person
+looks at first; the last stage runs in the background (``OutputFormat.live_stage``)."""
+
 
 @dataclass(frozen=True)
 class OutputFormat:
@@ -100,6 +104,10 @@ class OutputFormat:
     draws_formulas: bool = False
     """Gets a math deck's formulas drawn as SVG (``cardpress.formula_svg``); otherwise
     they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.formulas``)."""
+    live_stage: str = "page"
+    """When ``serve`` and ``--watch`` rebuild it after an edit (``LIVE_STAGES``): with the
+    page, which reloads as soon as it is written; with the deck, just after; or among the
+    printouts, in the background, stopped by the next edit."""
 
     @property
     def template_folder(self) -> str:
@@ -117,7 +125,14 @@ class OutputFormat:
 FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
-        OutputFormat("anki", ".apkg", "cardpress.renderers.anki", worker=2, worker_alone=False),
+        OutputFormat(
+            "anki",
+            ".apkg",
+            "cardpress.renderers.anki",
+            worker=2,
+            worker_alone=False,
+            live_stage="deck",
+        ),
         OutputFormat(
             "pdf",
             ".pdf",
@@ -125,6 +140,7 @@ FORMATS: dict[str, OutputFormat] = {
             uses_paper=True,
             worker=1,
             draws_formulas=True,
+            live_stage="print",
         ),
         OutputFormat("html", ".html", "cardpress.renderers.html", draws_formulas=True),
         OutputFormat("json", ".json", "cardpress.renderers.json_model"),
@@ -138,6 +154,7 @@ FORMATS: dict[str, OutputFormat] = {
             print_options="cards",
             templates="pdf",
             draws_formulas=True,
+            live_stage="print",
         ),
         OutputFormat(
             "quiz",
@@ -149,6 +166,7 @@ FORMATS: dict[str, OutputFormat] = {
             print_options="quiz",
             templates="pdf",
             draws_formulas=True,
+            live_stage="print",
         ),
     )
 }
