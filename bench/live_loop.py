@@ -9,7 +9,8 @@ waits for the first build, then edits one card's answer at a time and measures:
   (the status it serves the page's script; asked with ``?after=N``, which a server that
   does not hold the request answers at once, so the bench then polls every 10 ms);
 - **CPU**: user and system time of the ``serve`` process (and of the children it waited
-  for) over that interval;
+  for) over that interval; printouts stopped by the edit count in it, so ``--idle`` edits
+  only once the background printouts are done;
 - **printouts**: when the server announces them, from the write to the announcement that
   every printout of the edit is ready (only the last edit of a round waits for it).
 
@@ -132,6 +133,16 @@ def wait_printouts(server: Server, since_build: int, deadline: float) -> float |
     return None
 
 
+def idle(server: Server, deadline: float) -> None:
+    """Wait until the server makes nothing in the background (a server that does not
+    build apart is always idle)."""
+    while time.perf_counter() < deadline:
+        later = server.status().get("printouts")
+        if not isinstance(later, dict) or not later.get("busy"):
+            return
+        time.sleep(0.1)
+
+
 def measure(server: Server, number: int, wait_print: bool) -> dict[str, float | None]:
     status = server.status()
     before = int(status["build"])  # type: ignore[arg-type]
@@ -167,6 +178,11 @@ def main() -> int:
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between edits")
     parser.add_argument("--only", default=None, help="formats, as serve's --only")
     parser.add_argument("--code", action="append", type=Path, help="code trees to compare")
+    parser.add_argument(
+        "--idle",
+        action="store_true",
+        help="edit only once the background printouts are done (else they are stopped)",
+    )
     args = parser.parse_args()
     codes = [c.resolve() for c in (args.code or [ROOT])]
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -186,6 +202,8 @@ def main() -> int:
                 for edit_ in range(args.edits):
                     for server in servers:  # interleaved: A B A B
                         number += 1
+                        if args.idle:
+                            idle(server, time.perf_counter() + 900)
                         last = edit_ == args.edits - 1
                         sample = measure(server, number, wait_print=last)
                         results.setdefault((server.label, server.cards), []).append(sample)

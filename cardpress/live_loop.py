@@ -166,12 +166,16 @@ class Printouts:
         self.process.start()
         send.close()
         self.listener = threading.Thread(
-            target=self._listen, args=(receive, options.out, self.started), daemon=True
+            target=self._listen,
+            args=(receive, self.process, options.out, self.started),
+            daemon=True,
         )
         self.listener.start()
 
-    def _listen(self, receive: Connection, out: Path, started: threading.Event) -> None:
-        """Announce each printout as the background process reports it."""
+    def _listen(
+        self, receive: Connection, process: BaseProcess, out: Path, started: threading.Event
+    ) -> None:
+        """Announce each printout as the background process reports it; reap it at the end."""
         try:
             while True:
                 try:
@@ -188,6 +192,7 @@ class Printouts:
                 self.audience.ready(code, written, problems)
         finally:
             receive.close()
+            process.join()
             self.audience.done()
 
     def stop(self) -> bool:
