@@ -222,6 +222,10 @@ def build_printouts(options: BuildOptions, send: Connection, printed: list[str])
     Warnings the parent printed this round are not printed again; its problems are."""
     os.setpgrp()
     send.send(STARTED)
+    from cardpress.interrupts import HOLD_ENV, PRINTOUTS_HOLD_ENV
+
+    if os.environ.get(PRINTOUTS_HOLD_ENV):
+        os.environ[HOLD_ENV] = os.environ[PRINTOUTS_HOLD_ENV]
     from cardpress.cli import Output, run_build
 
     _stop_with_parent(os.getppid())

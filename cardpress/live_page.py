@@ -9,7 +9,9 @@ by its hash and lets it talk to the server that served it (``connect-src 'self'`
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 
 from cardpress.renderers.html_assets import csp_hash
 
@@ -21,7 +23,7 @@ RELOAD_SCRIPT = """(() => {
   "use strict";
   const seen = __BUILD__;  // the build this page was served at
   let version = -1;  // the status version last heard; the server holds the next request
-  let announced = null;  // the outputs made after the page that were already announced
+  let announced = __READY__;  // the outputs made after the page, ready when it was served
   const box = (id, role, colour, edge) => {
     let element = document.getElementById(id);
     if (!element) {
@@ -49,7 +51,6 @@ RELOAD_SCRIPT = """(() => {
     }
     const later = status.printouts;
     if (!status.ok || later.build !== seen) return;
-    if (announced === null) announced = later.ready.slice();  // made before this page loaded
     const fresh = later.ready.filter((name) => !announced.includes(name));
     if (!fresh.length && !later.problems.length) return;
     announced = later.ready.slice();
@@ -83,10 +84,11 @@ RELOAD_SCRIPT = RELOAD_SCRIPT.replace("__STATUS__", STATUS_PATH).replace("__NOTI
 _CSP_RE = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(">)')
 
 
-def with_live_reload(page: str, build: int) -> str:
-    """The page as served after build number ``build``: the reload script before
-    ``</body>``, admitted by the CSP."""
-    code = RELOAD_SCRIPT.replace("__BUILD__", str(build))
+def with_live_reload(page: str, build: int, ready: Sequence[str] = ()) -> str:
+    """The page as served after build number ``build``, when the outputs ``ready`` of it
+    were made: the reload script before ``</body>``, admitted by the CSP."""
+    made = json.dumps(list(ready)).replace("<", "\\u003c")
+    code = RELOAD_SCRIPT.replace("__BUILD__", str(build)).replace("__READY__", made)
     script = f"<script>{code}</script>\n"
     allowed = csp_hash(code)
 

@@ -87,6 +87,11 @@ class BuildStatus:
         with self.changed:
             return self.build
 
+    def served(self) -> tuple[int, list[str]]:
+        """The build a page is served at, and which of its later outputs are ready."""
+        with self.changed:
+            return self.build, list(self.ready)
+
     def as_json(self, after: int | None = None, wait: float = WAIT_SECONDS) -> bytes:
         """The status as JSON; with ``after``, once ``version`` has passed it (at most
         ``wait`` seconds later), so that a page hears of a change when it happens."""
@@ -191,7 +196,7 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
                 self._index()
                 return
             name = path.removeprefix("/")
-            build = status.current()
+            build, ready = status.served()
             try:
                 data = read_served(folder, name)
             except OSError as exc:
@@ -218,7 +223,7 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
                         build,
                     )
                     return
-                data = with_live_reload(page, build).encode("utf-8")
+                data = with_live_reload(page, build, ready).encode("utf-8")
             self._send(HTTPStatus.OK, data, TYPES.get(suffix, "application/octet-stream"))
 
         def _index(self) -> None:
