@@ -143,7 +143,7 @@ FORMATS: dict[str, OutputFormat] = {
             live_stage="print",
         ),
         OutputFormat("html", ".html", "cardpress.renderers.html", draws_formulas=True),
-        OutputFormat("json", ".json", "cardpress.renderers.json_model"),
+        OutputFormat("json", ".json", "cardpress.renderers.json_model", live_stage="deck"),
         OutputFormat(
             "cards",
             "-cards.pdf",
