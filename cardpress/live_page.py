@@ -23,6 +23,7 @@ RELOAD_SCRIPT = """(() => {
   "use strict";
   const seen = __BUILD__;  // the build this page was served at
   let version = -1;  // the status version last heard; the server holds the next request
+  let round = __ROUND__;  // the round of builds the page was served in
   let announced = __READY__;  // the outputs made after the page, ready when it was served
   const box = (id, role, colour, edge) => {
     let element = document.getElementById(id);
@@ -51,6 +52,10 @@ RELOAD_SCRIPT = """(() => {
     }
     const later = status.printouts;
     if (!status.ok || later.build !== seen) return;
+    if (later.round !== round) {  // a newer round that left this page as it is
+      round = later.round;
+      announced = [];
+    }
     const fresh = later.ready.filter((name) => !announced.includes(name));
     if (!fresh.length && !later.problems.length) return;
     announced = later.ready.slice();
@@ -84,11 +89,13 @@ RELOAD_SCRIPT = RELOAD_SCRIPT.replace("__STATUS__", STATUS_PATH).replace("__NOTI
 _CSP_RE = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(">)')
 
 
-def with_live_reload(page: str, build: int, ready: Sequence[str] = ()) -> str:
-    """The page as served after build number ``build``, when the outputs ``ready`` of it
-    were made: the reload script before ``</body>``, admitted by the CSP."""
+def with_live_reload(page: str, build: int, ready: Sequence[str] = (), round_: int = 0) -> str:
+    """The page as served after build number ``build`` (in round ``round_``), when the
+    outputs ``ready`` of it were made: the reload script before ``</body>``, admitted by
+    the CSP."""
     made = json.dumps(list(ready)).replace("<", "\\u003c")
     code = RELOAD_SCRIPT.replace("__BUILD__", str(build)).replace("__READY__", made)
+    code = code.replace("__ROUND__", str(round_))
     script = f"<script>{code}</script>\n"
     allowed = csp_hash(code)
 

@@ -49,6 +49,7 @@ class BuildStatus:
     ok: bool = True
     problems: list[str] = field(default_factory=list)
     version: int = 0
+    round: int = 0  # rounds of builds after an edit, whether the page changed or not
     busy: bool = False  # outputs of ``build`` besides the page are still being made
     ready: list[str] = field(default_factory=list)  # the printouts of ``build`` made so far
     printout_problems: list[str] = field(default_factory=list)
@@ -58,9 +59,19 @@ class BuildStatus:
         """A new page (or its problems); ``busy``: more outputs of it are on the way."""
         with self.changed:
             self.build += 1
+            self.round += 1
             self.busy = busy
             self.ok = ok
             self.problems = list(problems)
+            self.ready = []
+            self.printout_problems = []
+            self._changed()
+
+    def unchanged(self, busy: bool) -> None:
+        """A round that left the page as it was (``busy``: other outputs are on the way)."""
+        with self.changed:
+            self.round += 1
+            self.busy = busy
             self.ready = []
             self.printout_problems = []
             self._changed()
@@ -87,10 +98,10 @@ class BuildStatus:
         with self.changed:
             return self.build
 
-    def served(self) -> tuple[int, list[str]]:
-        """The build a page is served at, and which of its later outputs are ready."""
+    def served(self) -> tuple[int, int, list[str]]:
+        """The build a page is served at, the round, and which later outputs are ready."""
         with self.changed:
-            return self.build, list(self.ready)
+            return self.build, self.round, list(self.ready)
 
     def as_json(self, after: int | None = None, wait: float = WAIT_SECONDS) -> bytes:
         """The status as JSON; with ``after``, once ``version`` has passed it (at most
@@ -105,6 +116,7 @@ class BuildStatus:
                 "version": self.version,
                 "printouts": {
                     "build": self.build,
+                    "round": self.round,
                     "busy": self.busy,
                     "ready": self.ready,
                     "problems": self.printout_problems,
@@ -196,7 +208,7 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
                 self._index()
                 return
             name = path.removeprefix("/")
-            build, ready = status.served()
+            build, round_, ready = status.served()
             try:
                 data = read_served(folder, name)
             except OSError as exc:
@@ -223,7 +235,7 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
                         build,
                     )
                     return
-                data = with_live_reload(page, build, ready).encode("utf-8")
+                data = with_live_reload(page, build, ready, round_).encode("utf-8")
             self._send(HTTPStatus.OK, data, TYPES.get(suffix, "application/octet-stream"))
 
         def _index(self) -> None:

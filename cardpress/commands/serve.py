@@ -38,7 +38,7 @@ class _Page:
         if first or code != 0 or written or not self.status.ok:
             self.status.publish(code == 0, problems, busy=more)
         else:  # nothing of the page changed (a printout's template, say): no reload
-            self.status.announce(True, [], [])
+            self.status.unchanged(busy=more)
         if first:  # the first build: now there is something to see
             print(self.where, flush=True)
 
