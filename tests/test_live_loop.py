@@ -20,6 +20,7 @@ import pytest
 
 from cardpress.interrupts import PRINTOUTS_HOLD_ENV
 from cardpress.live_page import NOTICE_ID, STATUS_PATH
+from cardpress.live_server import BuildStatus
 from tests.conftest import ROOT
 from tests.files_support import write_files
 from tests.pdf_support import reading_text
@@ -193,3 +194,37 @@ def test_the_page_reloads_first_and_announces_the_printout_when_it_is_ready(
     finally:
         context.close()
     assert "Thesecondanswer." in reading_text(served.dist / "live.pdf")
+
+
+def test_the_status_is_answered_at_the_next_change_and_keeps_each_rounds_outputs() -> None:
+    status = BuildStatus()
+    first = json.loads(status.as_json())
+    answers: list[dict[str, Any]] = []
+
+    def ask() -> None:
+        answers.append(json.loads(status.as_json(after=first["version"], wait=GUARD)))
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    status.publish(True, [], busy=True)  # the page of an edit, more to come
+    asking.join(GUARD)
+    assert answers[0]["build"] == 1 and answers[0]["printouts"]["busy"]
+    assert answers[0]["version"] > first["version"]
+
+    status.announce(True, ["live.apkg"], [])
+    status.announce(False, [], ["live.pdf: error: no room"])
+    status.done()
+    after = json.loads(status.as_json())
+    assert after["printouts"] == {
+        "build": 1,
+        "round": 1,
+        "busy": False,
+        "ready": ["live.apkg"],
+        "problems": ["live.pdf: error: no room"],
+    }
+
+    status.unchanged(busy=True)  # a round that left the page as it was (a PDF template)
+    later = json.loads(status.as_json())
+    assert later["build"] == 1 and later["printouts"]["round"] == 2
+    assert later["printouts"]["ready"] == [] and later["printouts"]["problems"] == []
+    assert later["printouts"]["busy"]
