@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from run import generate
 
-from tests.html_support import CHROMIUM_ARGS, find_chromium
+from tests.support.html_support import CHROMIUM_ARGS, find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")

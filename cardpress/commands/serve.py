@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cardpress.live_server import BuildStatus
+    from cardpress.serve.server import BuildStatus
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_build_arguments
+    from cardpress.commands.options import add_build_arguments
 
     add_build_arguments(parser)
     parser.add_argument(
@@ -50,10 +50,10 @@ class _Page:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardpress.cli import Output, build_options
+    from cardpress.commands.build import Output, build_options
+    from cardpress.commands.live import run_watch
     from cardpress.errors import UsageError
-    from cardpress.live_loop import run_watch
-    from cardpress.live_server import LOOPBACK, BuildStatus, make_server
+    from cardpress.serve.server import LOOPBACK, BuildStatus, make_server
 
     output = Output(args.quiet, args.verbose)
     try:
