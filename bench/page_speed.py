@@ -58,8 +58,8 @@ AFTER_LOAD = """() => new Promise((done) => requestAnimationFrame(() => setTimeo
 }, 0)))"""
 
 
-def tree_cpu(pid: int) -> float:
-    """User and system seconds of a process and its descendants (live ones), from /proc."""
+def tree_cpu(pid: int) -> dict[int, float]:
+    """User and system seconds of a process and each of its live descendants, from /proc."""
     children: dict[int, list[int]] = {}
     cpu: dict[int, float] = {}
     for entry in os.listdir("/proc"):
@@ -72,12 +72,17 @@ def tree_cpu(pid: int) -> float:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
         cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / TICKS
-    total, stack = 0.0, [pid]
+    found, stack = {}, [pid]
     while stack:
         current = stack.pop()
-        total += cpu.get(current, 0.0)
+        found[current] = cpu.get(current, 0.0)
         stack.extend(children.get(current, []))
-    return total
+    return found
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes alive at the end spent since ``before`` (new ones whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def build_page(code: Path, folder: Path, cards: int) -> Path:
@@ -103,7 +108,7 @@ def visit(browser: Any, path: Path, word: str, rare: str) -> dict[str, Any]:
     page.goto(path.as_uri(), wait_until="load", timeout=300_000)
     drawn = page.evaluate(AFTER_LOAD)
     wall = time.perf_counter() - started
-    cpu = tree_cpu(os.getpid()) - cpu0
+    cpu = cpu_between(cpu0, tree_cpu(os.getpid()))
     in_page = drawn  # ms since navigation started
     keys = page.evaluate(TIME_KEYS, word)
     page.evaluate("""() => { const s = document.getElementById("search");

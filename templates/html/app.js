@@ -180,23 +180,28 @@
     var perSection = new Map();
     cards.forEach(function (card) {
       var shown = card.visible || !narrowing;
-      shown = shown && (!section || card.section === section) &&
+      card.visible = shown && (!section || card.section === section) &&
         (!tag || hasTag(card, tag)) &&
         (!progress || study.matches(card, progress)) &&
         terms.every(function (term) { return card.text.indexOf(term) !== -1; });
-      if (shown !== card.visible) {
-        card.visible = shown;
-        card.el.hidden = !shown;
-      }
-      if (shown) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
+      if (card.visible) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
     });
     var filtering = terms.length > 0 || tag !== "" || section !== "" || progress !== "";
+    var emptied = new Set();
     sections.forEach(function (s) {
       var n = perSection.get(s.key) || 0;
       var empty = filtering && n === 0; /* a section of intro text alone stays */
+      if (empty) emptied.add(s.key);
       if (s.el.hidden !== empty) s.el.hidden = empty;
       if (s.count && s.count.textContent !== String(n)) s.count.textContent = String(n);
       if (s.link) s.link.classList.toggle("is-empty", filtering && n === 0);
+    });
+    /* A hidden section hides its cards: theirs are set when it shows again, so a search
+       that empties most sections touches a few hundred elements, not every card. */
+    cards.forEach(function (card) {
+      if (card.el.hidden !== !card.visible && !emptied.has(card.section)) {
+        card.el.hidden = !card.visible;
+      }
     });
     root.classList.toggle("is-filtered", terms.length > 0 || tag !== "" || progress !== "");
     if (intros) fitIntros();

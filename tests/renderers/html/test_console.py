@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 from tests.renderers.html.test_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
 from tests.support.html_support import build_html
 
-GOLDEN_EXAMPLE = ROOT / "tests" / "golden" / "format-example" / "content"
+GOLDEN_EXAMPLE = ROOT / "tests" / "data" / "golden" / "format-example" / "content"
 SHIPPED = ROOT / "content"
 
 
