@@ -22,8 +22,8 @@ from cardpress.build.interrupts import PRINTOUTS_HOLD_ENV
 from cardpress.serve.page import NOTICE_ID, STATUS_PATH
 from cardpress.serve.server import BuildStatus
 from tests.conftest import ROOT
-from tests.renderers.html.test_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
 from tests.support.files_support import write_files
+from tests.support.html_support import WATCH_CSP
 from tests.support.pdf_support import reading_text
 
 DECK = "---\ntitle: Live\nid: live\n---\n\n## Section\n\n### Which answer is shown?\n\n{}\n"
@@ -164,7 +164,7 @@ def printing(tmp_path: Path) -> Iterator[Served]:
 
 
 def test_the_page_reloads_first_and_announces_the_printout_when_it_is_ready(
-    browser: Any,  # noqa: F811
+    browser: Any,
     printing: Served,
 ) -> None:
     served = printing

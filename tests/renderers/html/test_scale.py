@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from cardpress.renderers.html.page import search_key
-from tests.renderers.html.test_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
-from tests.support.html_support import build_html
+from tests.support.html_support import WATCH_CSP, build_html
 
 CARDS = 1500
 PER_FILE = 50
@@ -46,7 +45,7 @@ def big_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def page(browser: Any, big_page: Path) -> Iterator[Any]:  # noqa: F811
+def page(browser: Any, big_page: Path) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     context.add_init_script(WATCH_CSP)
     opened = context.new_page()
@@ -169,7 +168,7 @@ def test_a_filter_change_after_a_search_looks_at_every_card_again(
 
 
 def test_without_javascript_and_in_print_every_answer_is_there(
-    browser: Any,  # noqa: F811
+    browser: Any,
     big_page: Path,
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
