@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from cardpress import formula_limits as limits
-from cardpress import formula_tex
+from cardpress import formula_rows, formula_tex
 from cardpress.formulas import Formula
 
 FORMAT_VERSION = "2"
@@ -139,11 +139,12 @@ def draw(formula: Formula) -> Drawing:
     from ziamath.zmath import Math
 
     config.svg2 = False  # plain paths: no ids, which would clash on one page
+    formula_rows.install()
     try:
         tree = formula_tex.mathml(formula.tex, formula.display)
     except Exception as error:  # latex2mathml's own failure, on content: reported
         raise NotDrawn(limits.failure(formula, error), formula) from None
-    if formula_tex.work(tree) > limits.MAX_WORK:
+    if limits.work(tree) > limits.MAX_WORK:
         raise NotDrawn(limits.too_complex(formula.tex), formula)
     try:
         with limits.cpu_limit(limits.formula_cpu_seconds()):

@@ -1,7 +1,7 @@
 """Bounds on drawing one formula, and what to say when a formula cannot be drawn.
 
 Drawing is bounded three ways: the checks of ``cardpress.formulas`` (length, nesting,
-sizes) where the formula was written; ``formula_tex.work``, an estimate of the renderer's
+sizes) where the formula was written; ``work``, an estimate of the renderer's
 work, before drawing; and processor time while drawing, as the PDF layout is bounded.
 """
 
@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +19,7 @@ from cardpress.content_files import shown
 from cardpress.formulas import Formula
 
 MAX_WORK = 10_000
-"""``formula_tex.work`` above this is refused: the usual formulas are under 500, and
+"""``work`` above this is refused: the usual formulas are under 500, and
 drawing takes about 0.1 to 0.2 ms per unit (eight ``\\left`` groups nested take 2 s)."""
 FORMULA_CPU_SECONDS = 5.0
 """Processor time one formula may take to draw (the usual ones take 10 to 50 ms)."""
@@ -57,6 +58,41 @@ REWRITES = (
     ("has no '\\right'", "close each \\left with a \\right (\\right. for none)"),
 )
 """A rewrite that draws what was meant, for a reason (as ``REASONS`` words it)."""
+
+
+ROW_SQUARE = 50
+WORK_GROWTH = 2.3
+"""How much more a node costs the renderer for each row it is nested in: a row lays out
+each of its children twice (once to measure how far its delimiters stretch)."""
+
+
+_ARITY = {"msub": 2, "msup": 2, "msubsup": 3, "munder": 2, "mover": 2, "munderover": 3}
+_ARITY |= {"mfrac": 2, "mroot": 2}
+_PARTS = {"mfrac": "a fraction", "mroot": "a root", "msub": "a subscript", "msup": "a superscript"}
+
+
+def incomplete(root: ET.Element) -> str | None:
+    """A construct with a part missing (``\\frac{a}``), which ziamath cannot lay out."""
+    for element in root.iter():
+        arity = _ARITY.get(element.tag)
+        if arity is not None and len(element) != arity:
+            what = _PARTS.get(element.tag, "a script or limit")
+            return f"{what} is missing a part"
+    return None
+
+
+def work(root: ET.Element) -> int:
+    """About how much the renderer does for the tree, in nodes: each node counts
+    ``WORK_GROWTH`` to the power of the rows it is nested in, so nested roots, fractions
+    and ``\\left`` groups grow exponentially, as drawing them does; and a row of n
+    elements counts n * n / ``ROW_SQUARE`` more, as ziamath places each against all."""
+
+    def cost(element: ET.Element, depth: int) -> float:
+        inner = depth + (element.tag == "mrow")
+        own = WORK_GROWTH**depth + len(element) ** 2 / ROW_SQUARE
+        return own + sum(cost(child, inner) for child in element)
+
+    return round(cost(root, 0))
 
 
 class DrawingTooSlow(Exception):

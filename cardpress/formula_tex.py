@@ -9,8 +9,7 @@ and the style it is set in (scripts drop the medium and thick spaces). Matrix an
 columns are 1 em apart, as in TeX and MathJax.
 
 The tree is also fixed where latex2mathml writes one ziamath cannot draw (a script on an
-environment: ``\\end{pmatrix}^{-1}``), and measured: ``work`` estimates what drawing it
-costs, so a formula that would take seconds is refused before it is drawn.
+environment: ``\\end{pmatrix}^{-1}``); ``formula_limits`` measures what drawing it costs.
 """
 
 from __future__ import annotations
@@ -289,8 +288,10 @@ def _space(element: ET.Element, style: int, top: bool = False) -> None:
         element.set("columnspacing", ALIGNED_COLUMNS if aligned else MATRIX_COLUMNS)
         if not aligned:
             element.set("rowspacing", "0em")
-        for cell in element.iter("mtd"):  # TeX's strut: rows at least 1.2 em apart
-            cell.append(ET.Element("mspace", height=STRUT[0], depth=STRUT[1]))
+        for row in element:  # TeX's strut: rows at least 1.2 em apart (one cell holding
+            cells = [cell for cell in row if cell.tag == "mtd"]  # it is enough: a row is
+            if cells:  # as high as its highest cell, and each node costs drawing time)
+                cells[0].append(ET.Element("mspace", height=STRUT[0], depth=STRUT[1]))
     for child, child_style in zip(list(element), _inner_styles(element, style), strict=True):
         _space(child, child_style, top and tag == "math" and child.tag == "mrow")
     if tag == "mi" and atom_class(element) == OP:
@@ -375,37 +376,3 @@ def _left_fence(element: ET.Element) -> bool:
         return False
     first = element[0]
     return first.get("fence") == "true" and first.get("stretchy") == "true" and bool(_text(first))
-
-
-ROW_SQUARE = 50
-WORK_GROWTH = 2.3
-"""How much more a node costs the renderer for each row it is nested in: a row lays out
-each of its children twice (once to measure how far its delimiters stretch)."""
-
-
-_ARITY = {**_SCRIPTED, "mfrac": 2, "mroot": 2}
-_PARTS = {"mfrac": "a fraction", "mroot": "a root", "msub": "a subscript", "msup": "a superscript"}
-
-
-def incomplete(root: ET.Element) -> str | None:
-    """A construct with a part missing (``\\frac{a}``), which ziamath cannot lay out."""
-    for element in root.iter():
-        arity = _ARITY.get(element.tag)
-        if arity is not None and len(element) != arity:
-            what = _PARTS.get(element.tag, "a script or limit")
-            return f"{what} is missing a part"
-    return None
-
-
-def work(root: ET.Element) -> int:
-    """About how much the renderer does for the tree, in nodes: each node counts
-    ``WORK_GROWTH`` to the power of the rows it is nested in, so nested roots, fractions
-    and ``\\left`` groups grow exponentially, as drawing them does; and a row of n
-    elements counts n * n / ``ROW_SQUARE`` more, as ziamath places each against all."""
-
-    def cost(element: ET.Element, depth: int) -> float:
-        inner = depth + (element.tag == "mrow")
-        own = WORK_GROWTH**depth + len(element) ** 2 / ROW_SQUARE
-        return own + sum(cost(child, inner) for child in element)
-
-    return round(cost(root, 0))
