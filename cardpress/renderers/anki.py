@@ -23,6 +23,7 @@ from typing import Any
 import genanki
 import jinja2
 
+from cardpress import formulas
 from cardpress.errors import BuildError
 from cardpress.lock import Tombstone
 from cardpress.model import TAG_NAMESPACE, Callout, Card, CardKind, Deck, Section
@@ -115,7 +116,7 @@ def package_notes(
     The build asks twice in one process (to write the package, then to record it in the
     lock): the second time, for the same deck object and inputs, it gets the same notes
     at once."""
-    fields_of = FieldRenderer(env, show_path=deck.source_path)
+    fields_of = FieldRenderer(env, show_path=deck.source_path, math=deck.math)
     inputs = (fields_of.template_texts, dict(note_ids), tuple(tombstones))
     recent = _RECENT.get(deck.key)
     if recent is not None and recent[0] is deck and recent[1] == inputs:
@@ -253,8 +254,9 @@ class FieldRenderer:
 
     TEMPLATES = ("anki/fields/callouts.html", "anki/fields/source.html")
 
-    def __init__(self, env: jinja2.Environment, show_path: bool = False):
+    def __init__(self, env: jinja2.Environment, show_path: bool = False, math: bool = False):
         self.show_path = show_path  # the deck's source_path setting
+        self.math = math  # the deck's math setting: punctuation kept with its formula
         self.callouts_template, self.source_template = map(env.get_template, self.TEMPLATES)
         assert env.loader is not None
         self.template_texts = tuple(env.loader.get_source(env, n)[0] for n in self.TEMPLATES)
@@ -277,6 +279,8 @@ class FieldRenderer:
             else (card.question.html, card.answer.html)
         )
         fields = [first, second, card.details.html, callouts, source, card.id]
+        if self.math:
+            fields[:4] = map(formulas.punctuation_kept, fields[:4])
         return [inert(field) for field in fields]
 
 
