@@ -36,10 +36,12 @@ from cardpress.renderers.pdf_html import (
     RefusedReference,
     page_footers_html,
     page_height,
+    paper_of,
     running_heads,
     sheet_html,
     where_referenced,
 )
+from cardpress.renderers.pdf_math import too_wide_formulas
 from cardpress.renderers.pdf_tables import too_wide_tables
 
 PX_TO_PT = 0.75
@@ -242,7 +244,7 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
     budget = layout_budget(deck.card_count)
     layout = functools.partial(render_part, cpu_seconds=budget)
-    wide = too_wide_tables(deck)
+    wide = too_wide_tables(deck) + too_wide_formulas(deck, paper_of(deck, context))
     if wide and context.strict:
         raise ContentError(wide)
     for diagnostic in wide:
