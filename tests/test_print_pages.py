@@ -340,6 +340,8 @@ def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
 
 def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:  # type: ignore[no-untyped-def]
     reader = pypdf.PdfReader(_pdf(built, "stress", "-cards"))
+    data = _pdf(built, "stress", "-cards").read_bytes()
+    assert b"/Type /ObjStm" in data and b"/Type /XRef" in data  # its objects packed
     assert str(reader.root_object["/Lang"]) == "en"
     assert reader.pdf_header == "%PDF-1.7"
     assert reader.metadata is not None and reader.metadata.title
