@@ -133,7 +133,7 @@ class Card:
     location: SourceLocation
     """The card's heading."""
     cloze: Fragment = EMPTY
-    """A cloze card's text with its deletions in Anki's form (see ``cardpress.cloze``)."""
+    """A cloze card's text with its deletions in Anki's form (see ``cardpress.markup.cloze``)."""
     guid: str | None = None
     """The Anki note GUID to use instead of the one made from the deck and card ids
     (set by ``cardpress import anki`` so notes keep their reviews)."""
@@ -217,7 +217,7 @@ class Deck:
     print_quiz: QuizSettings | None = None
     """Set when the deck asks for a quiz sheet (``quiz:`` in its front matter)."""
     math: bool = False
-    """``math: true`` in its front matter: its HTML holds formulas (``cardpress.formulas``)."""
+    """``math: true`` in its front matter: its HTML holds formulas (``markup.formulas``)."""
     source_path: bool = False
     """``source_path: true``: the back of each Anki card names its file, not only its section."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import cloze
+from cardpress.markup import cloze
 from cardpress.model import CardKind, Deck
 from cardpress.parse import load_content, read_content
 

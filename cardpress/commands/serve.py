@@ -8,7 +8,7 @@ import threading
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_build_arguments
+    from cardpress.commands.options import add_build_arguments
 
     add_build_arguments(parser)
     parser.add_argument(
@@ -24,7 +24,7 @@ class _Recorded:
     """The CLI's output that also keeps the problem lines of the build in progress."""
 
     def __init__(self, quiet: bool, verbose: bool):
-        from cardpress.cli import Output
+        from cardpress.commands.build import Output
 
         self.output = Output(quiet, verbose)
         self.lines: list[str] = []
@@ -41,10 +41,10 @@ class _Recorded:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardpress.cli import build_options, run_build
+    from cardpress.build.watch import watch
+    from cardpress.commands.build import build_options, run_build
     from cardpress.errors import UsageError
-    from cardpress.live_server import LOOPBACK, BuildStatus, make_server
-    from cardpress.watch import watch
+    from cardpress.serve.server import LOOPBACK, BuildStatus, make_server
 
     recorded = _Recorded(args.quiet, args.verbose)
     try:

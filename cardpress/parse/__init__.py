@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from cardpress.content_files import SourceFile
+    from cardpress.content.files import SourceFile
     from cardpress.errors import Reporter
     from cardpress.parse.drafts import FileDraft
     from cardpress.parse.loader import (

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from cardpress.content_files import (
+from cardpress.content.files import (
     MAX_DECK_BYTES,
     MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
@@ -18,6 +18,7 @@ from cardpress.content_files import (
     display_path,
     resolve_inside,
 )
+from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
 from cardpress.model import Card, Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck_state import DeckState
@@ -26,7 +27,6 @@ from cardpress.parse.files import parse_file
 from cardpress.parse.front_matter import split_front_matter
 from cardpress.parse.rules.card_count import MAX_CARDS_PER_DECK
 from cardpress.parse.rules.deck_settings import deck_settings
-from cardpress.scan import ContentScan
 
 
 def parse_deck(

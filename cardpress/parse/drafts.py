@@ -12,9 +12,9 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.content.scan import ContentScan
 from cardpress.model import Fragment, MediaFile, Section, SourceLocation
-from cardpress.scan import ContentScan
 
 Settings = dict[str, tuple[str, SourceLocation]]
 """Setting name (lowercase) -> its value and where the setting was written."""
@@ -100,7 +100,7 @@ def last_line(blocks: list[Block]) -> int | None:
 
 
 class FileCache(Protocol):
-    """Where parsed files are kept between builds (``cardpress.parse_cache``)."""
+    """Where parsed files are kept between builds (``cardpress.parse.cache``)."""
 
     def key(self, source: SourceFile) -> str: ...
 
@@ -111,4 +111,4 @@ class FileCache(Protocol):
 
     def prefetch(self, sources: Sequence[SourceFile]) -> None:
         """A deck's files about to be parsed in this order, front matter already split:
-        the cache may start parsing some of them elsewhere (``cardpress.parse_parallel``)."""
+        the cache may start parsing some of them elsewhere (``cardpress.parse.parallel``)."""

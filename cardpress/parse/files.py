@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cardpress import markup
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.markup import html as markup
 from cardpress.model import Card, Fragment, Section
 from cardpress.parse import dialect_for
 from cardpress.parse.deck_state import DeckState

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from cardpress.print_options import PrintOptions
 
 if TYPE_CHECKING:
+    from cardpress.anki.package_notes import PackageNote
     from cardpress.lock import Tombstone
     from cardpress.model import Deck
 
@@ -59,6 +60,9 @@ class RenderContext:
     """A renderer's warnings are errors."""
     media: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     """The deck's images by media name: the bytes the parser checked, never read again."""
+    anki_notes: tuple[PackageNote, ...] | None = field(default=None, repr=False)
+    """The Anki package's notes as the build worked them out (the lock records the same);
+    None outside a build: the renderer works them out."""
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)
@@ -98,8 +102,8 @@ class OutputFormat:
     worker_alone: bool = True
     """Worth that worker even when no other format is stale (its import is the slow part)."""
     draws_formulas: bool = False
-    """Gets a math deck's formulas drawn as SVG (``cardpress.formula_svg``); otherwise
-    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.formulas``)."""
+    """Gets a math deck's formulas drawn as SVG (``cardpress.markup.formula_svg``); otherwise
+    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.markup.formulas``)."""
 
     @property
     def template_folder(self) -> str:
@@ -121,17 +125,17 @@ FORMATS: dict[str, OutputFormat] = {
         OutputFormat(
             "pdf",
             ".pdf",
-            "cardpress.renderers.pdf",
+            "cardpress.renderers.pdf.sheet",
             uses_paper=True,
             worker=1,
             draws_formulas=True,
         ),
-        OutputFormat("html", ".html", "cardpress.renderers.html", draws_formulas=True),
+        OutputFormat("html", ".html", "cardpress.renderers.html.page", draws_formulas=True),
         OutputFormat("json", ".json", "cardpress.renderers.json_model"),
         OutputFormat(
             "cards",
             "-cards.pdf",
-            "cardpress.renderers.cards",
+            "cardpress.renderers.pdf.cards",
             by_default=False,
             asked_by="print_cards",
             uses_paper=True,
@@ -142,7 +146,7 @@ FORMATS: dict[str, OutputFormat] = {
         OutputFormat(
             "quiz",
             "-quiz.pdf",
-            "cardpress.renderers.quiz",
+            "cardpress.renderers.pdf.quiz",
             by_default=False,
             asked_by="print_quiz",
             uses_paper=True,

@@ -7,8 +7,8 @@ import re
 
 from markdown_it.token import Token
 
-from cardpress import markup
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.markup import html as markup
 from cardpress.model import Callout, CalloutKind, Fragment
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import Block

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cardpress.content_files import SourceFile, shown
+from cardpress.content.files import SourceFile, shown
 from cardpress.errors import Reporter
 from cardpress.model import CardSettings, QuizSettings, SourceLocation, reserved_tag
 from cardpress.papers import DEFAULT_PAPER, PAPERS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardpress import markup
+from cardpress.markup import html as markup
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.rules.card import CardWork
 from cardpress.parse.rules.inline import check_inline
