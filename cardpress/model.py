@@ -140,6 +140,9 @@ class Card:
     type_in: bool = False
     """The reader types the answer before seeing it (setting ``answer: type``); the page
     compares what was typed with the short answer, or with a cloze card's deletions."""
+    link: str = ""
+    """Where the card's source opens for editing (``obsidian://open?vault=...&file=...``),
+    for outputs to link back to; empty when unknown or turned off."""
     was: tuple[str, ...] = field(default=(), metadata={"model_json": False})
     """Ids this card had before (``<!-- id: new; was: old -->``): its Anki note keeps its
     identity and reviews. Only the lock needs them; the JSON model leaves them out."""
@@ -163,6 +166,9 @@ class Section:
     """The key, then the section's own tags."""
     cards: tuple[Card, ...]
     location: SourceLocation
+    deck_path: tuple[str, ...] = ()
+    """Anki subdecks above the section's own: a vault note's cards tagged
+    ``#flashcards/a/b`` go to ``<deck>::a::b::<note>``."""
 
     @property
     def anchor(self) -> str:

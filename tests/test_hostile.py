@@ -50,9 +50,8 @@ from cardpress.renderers.pdf.html import MEDIA_BASE_URL, FetchPolicy, RefusedRef
 from cardpress.renderers.pdf.sheet import render as pdf_render
 from cardpress.templates import environment
 from tests.conftest import TEMPLATES, format_example
-from tests.renderers.html.test_browser import WATCH_CSP, missing_browser
 from tests.support.anki_support import AnkiUser
-from tests.support.html_support import find_chromium, launched_chromium
+from tests.support.html_support import WATCH_CSP, find_chromium, launched_chromium, missing_browser
 from tests.support.paths import DATA
 
 SAFE_TAGS = frozenset(

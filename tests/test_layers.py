@@ -100,3 +100,26 @@ def test_relative_imports_are_not_used() -> None:
         if isinstance(n, ast.ImportFrom) and n.level
     ]
     assert not relative
+
+
+def test_the_check_sees_imports_inside_functions_and_for_types(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from cardpress import model, __version__\n"
+        "if TYPE_CHECKING:\n"
+        "    from cardpress.build.pipeline import BuildOptions\n"
+        "def run() -> None:\n"
+        "    import cardpress.cli\n"
+        "    from cardpress.commands.build import run_build\n",
+        encoding="utf-8",
+    )
+    assert _imports(module) == [
+        (2, "cardpress.model"),
+        (2, "cardpress"),
+        (4, "cardpress.build.pipeline"),
+        (6, "cardpress.cli"),
+        (7, "cardpress.commands.build"),
+    ]
+    assert _layer_of("cardpress.commands.build") > _layer_of("cardpress.build.pipeline")
+    assert _layer_of("cardpress.cli") > _layer_of("cardpress.commands")

@@ -25,7 +25,9 @@ REMOVED_TAG = f"{TAG_NAMESPACE}::removed"
 def section_deck_name(deck: Deck, section: Section) -> str:
     """The Anki subdeck a section's cards go to."""
     top = deck_name_part(deck.title, deck.key)
-    return f"{top}::{deck_name_part(section.title.text, section.key)}"
+    levels = [" ".join(level.replace("::", " ").split()) for level in section.deck_path]
+    above = "".join(f"{level}::" for level in levels if level)
+    return f"{top}::{above}{deck_name_part(section.title.text, section.key)}"
 
 
 def note_guid(deck: Deck, card: Card) -> str:

@@ -124,17 +124,19 @@ class FieldRenderer:
         assert env.loader is not None
         self.template_texts = tuple(env.loader.get_source(env, n)[0] for n in self.TEMPLATES)
         self.callouts: dict[tuple[Callout, ...], str] = {}
-        self.sources: dict[tuple[str, str], str] = {}
+        self.sources: dict[tuple[str, str, str], str] = {}
 
     def __call__(self, card: Card, section: Section) -> list[str]:
         callouts = self.callouts.get(card.callouts)
         if callouts is None:
             callouts = self.callouts_template.render(callouts=card.callouts).strip()
             self.callouts[card.callouts] = callouts
-        where = (card.location.path if self.show_path else "", section.title.text)
+        where = (card.location.path if self.show_path else "", section.title.text, card.link)
         source = self.sources.get(where)
         if source is None:
-            source = self.source_template.render(path=where[0], section=where[1]).strip()
+            source = self.source_template.render(
+                path=where[0], section=where[1], link=where[2]
+            ).strip()
             self.sources[where] = source
         first, second = (
             (card.cloze.html, card.question.html)

@@ -237,6 +237,8 @@ def inputs_unchanged(scan: ContentScan, unit: DeckSources, record: DeckRecord) -
     recorded_markdown = {p for p in record.inputs if p.endswith(".md")}
     if markdown != recorded_markdown:
         return False
+    if not all(scan.relative(p) in record.inputs for p in unit.settings_files):
+        return False  # a vault's settings file that appeared since
     return all(
         scan.unchanged(path, digest, record.identities.get(path, ""))
         for path, digest in record.inputs.items()
@@ -314,7 +316,13 @@ def record(
         markdown = (p.relative_to(content).as_posix() for p in unit.files)
         inputs = {path: markdown_hashes.get(path, "") for path in markdown}
         inputs.update({media.path: media.sha256 for media in deck.media})  # as checked
-        lock = unit.lock.relative_to(content).as_posix()
+        inputs.update(
+            {
+                rel: state.scan.hash(rel) or ""
+                for rel in map(state.scan.relative, unit.settings_files)
+            }
+        )
+        lock = state.scan.relative(unit.lock)
         written = deck.key in rewritten  # else as the scan read and hashed it
         inputs[lock] = state.locks[deck.key].file_hash() if written else state.scan.hash(lock) or ""
         identities = {path: state.scan.identity_of(path) for path in inputs}

@@ -169,6 +169,10 @@ class SourceFile:
     front_matter_start: int = 0
     math: bool = False
     """Its deck has ``math: true``: formulas are read (see ``cardpress.markup.formulas``)."""
+    dialect: str = ""
+    """The ``DIALECTS`` row its deck names for every file; empty: chosen by file name."""
+    vault: Any = None
+    """The ``cardpress.content.vault.VaultSettings`` of the vault the file is a note of."""
     _starts: list[int] | None = field(default=None, repr=False)
 
     def set_lines(self, lines: list[str]) -> None:

@@ -47,6 +47,13 @@ class ContentScan:
         self.found: list[Found] = list(discover(root))
         """What discovery found: decks, and what could not be a deck (reported by the parser)."""
         self._read: dict[Path, FileBytes] = {}
+        self.outside: dict[Path, Path] = {
+            unit.lock: unit.lock.parent.resolve()
+            for unit in self.decks
+            if not unit.lock.is_relative_to(root)
+        }
+        """Lock files kept outside the content folder (a vault's, beside the vault), each
+        read as if inside its own folder: no link may lead out of that."""
 
     @classmethod
     def of(cls, content: Path) -> ContentScan | None:
@@ -64,7 +71,7 @@ class ContentScan:
         path: swapping it for something else later changes nothing in this build."""
         known = self._read.get(path)
         if known is None:
-            real = resolve_inside(self.root, path, what)
+            real = resolve_inside(self.outside.get(path, self.root), path, what)
             known = self._read.get(real)
             if known is None:
                 known = self._load(path, limit, what)
@@ -72,6 +79,11 @@ class ContentScan:
         if len(known.data) > limit:
             raise Unreadable(f"{what} is {len(known.data)} bytes, over the limit of {limit} bytes")
         return known
+
+    def relative(self, path: Path) -> str:
+        """A path as inputs are recorded: relative to the content folder, or absolute for
+        a lock kept outside it."""
+        return path.as_posix() if path in self.outside else path.relative_to(self.root).as_posix()
 
     def hash(self, rel: str) -> str | None:
         """The SHA-256 of a file of the content folder, or None when it cannot be read
@@ -110,5 +122,5 @@ class ContentScan:
 
     def _load(self, path: Path, limit: int, what: str) -> FileBytes:
         # Whole files only: a later read with a larger limit gets these same bytes.
-        data, found = read_identified(self.root, path, limit, what)
+        data, found = read_identified(self.outside.get(path, self.root), path, limit, what)
         return FileBytes(data, hashlib.sha256(data).hexdigest(), found)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from cardpress.content import vault as vaults
 
 LOCK_NAME = "cardpress.lock"
 MAX_MARKDOWN_FILES = 10_000  # in one content folder
@@ -19,6 +22,10 @@ class DeckSources:
     unit: str  # the deck's file or folder, relative to the content folder
     files: tuple[Path, ...]
     lock: Path
+    vault: vaults.VaultSettings | None = None
+    """Set for an Obsidian vault: the whole folder is one deck, read as its plugin reads it."""
+    settings_files: tuple[Path, ...] = ()
+    """Files besides the Markdown that decide the deck (a vault's settings), when they exist."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,9 @@ def discover(root: Path) -> Iterator[Found]:
     if isinstance(names, str):
         yield Unusable(root, f"cannot list the content folder: {names}", folder=True)
         return
+    if vaults.is_vault(root):
+        yield _vault(root)
+        return
     counted = 0
     for name in names:
         if _hidden(name):
@@ -117,6 +127,15 @@ def discover(root: Path) -> Iterator[Found]:
             "make fewer, larger files or split the content folder",
             folder=True,
         )
+
+
+def _vault(root: Path) -> DeckSources:
+    """An Obsidian vault: one deck of every note, its lock beside the vault folder."""
+    settings = vaults.read_settings(root)
+    notes, files = vaults.vault_files(root, settings)
+    settings = dataclasses.replace(settings, files=tuple(files))
+    extra = tuple(root / rel for rel in vaults.SETTINGS_FILES if (root / rel).is_file())
+    return DeckSources("", tuple(notes), vaults.lock_path(root), settings, extra)
 
 
 def _not_a_file(path: Path) -> str:

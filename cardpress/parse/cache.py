@@ -167,6 +167,10 @@ class ParseCache:
         digest.update(source.rel.encode() + b"\0" + source.text.encode())
         if source.math:  # the same text reads differently in a deck with math
             digest.update(b"\0math")
+        if source.dialect:  # the same text reads differently in another dialect
+            digest.update(b"\0dialect\0" + source.dialect.encode())
+        if source.vault is not None:  # and with other separators or cloze patterns
+            digest.update(b"\0vault\0" + source.vault.fingerprint().encode())
         return digest.hexdigest()
 
     def get(self, key: str, scan: ContentScan) -> ParsedFile | None:

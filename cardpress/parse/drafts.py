@@ -35,6 +35,11 @@ class CardDraft:
     settings: Settings = field(default_factory=dict)
     body: list[Block] = field(default_factory=list)
     """Everything up to the next card or section, in order."""
+    question_blocks: list[Block] | None = None
+    """A question of more than one line of text (a list, a code block): its blocks, read
+    instead of ``inline``, which then only gives the line."""
+    link: str = ""
+    """Where the card's source opens for editing (``obsidian://open?...``), when known."""
 
 
 @dataclass
@@ -49,6 +54,8 @@ class SectionDraft:
     intro: list[Block] = field(default_factory=list)
     """Blocks between the section heading and its first card."""
     cards: list[CardDraft] = field(default_factory=list)
+    deck_path: tuple[str, ...] = ()
+    """Levels of Anki subdecks above the section's own (a vault's ``#flashcards/a/b``)."""
 
 
 @dataclass

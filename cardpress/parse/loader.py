@@ -162,7 +162,12 @@ def parse_decks(
     """2. Each deck parsed on its own; a deck whose settings are unusable is left out."""
     decks: dict[DeckSources, Deck] = {}
     for unit in units:
-        deck = parse_deck(scan, list(unit.files), report, cache)
+        if unit.vault is not None:
+            from cardpress.parse.vault_deck import parse_vault
+
+            deck = parse_vault(scan, list(unit.files), unit.vault, report, cache)
+        else:
+            deck = parse_deck(scan, list(unit.files), report, cache)
         if deck is not None:
             decks[unit] = deck
     return decks

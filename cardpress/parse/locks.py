@@ -14,7 +14,7 @@ from cardpress.model import SourceLocation
 
 def read_lock(scan: ContentScan, path: Path, deck: str, now: int, report: Reporter) -> Lock | None:
     """The deck's lock file, checked like any other input; None (reported) if unusable."""
-    rel = display_path(path.relative_to(scan.root).as_posix())
+    rel = display_path(scan.relative(path))
     raw = None
     if path.is_symlink() or path.exists():
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from tests.anki.test_notetypes import contrast
 from tests.conftest import TEMPLATES, format_example
 from tests.support.anki_support import AnkiUser, Rendered
 from tests.support.files_support import png, write_files
-from tests.support.html_support import find_chromium, launched_chromium
 
 PHONE = {"width": 360, "height": 640}
 MODES = {"day": "", "night": "nightMode night_mode"}
@@ -81,15 +79,6 @@ COLOURS_JS = """
 def hex_of(css_colour: str) -> str:
     r, g, b = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
     return f"#{r:02x}{g:02x}{b:02x}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.fail("Chromium is needed: apt-get install chromium (or set CARDPRESS_CHROMIUM)")
-    with launched_chromium(executable) as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

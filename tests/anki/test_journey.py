@@ -11,7 +11,6 @@ import pytest
 from cardpress.anki.notes import removed_notes_search, replaced_note_search
 from cardpress.model import CardKind
 from tests.conftest import TEMPLATES
-from tests.support.anki_support import AnkiUser
 from tests.support.files_support import png, write_files
 from tests.support.journey_deck import INDEX
 
@@ -114,13 +113,6 @@ First {{SYN}}, then {{SYN-ACK}}, then {{ACK}}.
 
 It turns names into addresses.
 """
-
-
-@pytest.fixture
-def anki(tmp_path):
-    user = AnkiUser(tmp_path / "anki")
-    yield user
-    user.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cardpress.cli import main as cli_main
-from tests.anki.test_display import MODES, browser, pages, rendered_cards, show  # noqa: F401
+from tests.anki.test_display import MODES, pages, rendered_cards, show  # noqa: F401
 from tests.conftest import TEMPLATES, format_example
 from tests.support.anki_support import AnkiUser
 from tests.support.files_support import write_files
@@ -37,7 +37,7 @@ LEFT_EDGES_JS = f"""
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("size", SIZES)
 def test_one_left_edge_and_no_sideways_scroll(
-    browser: Any,  # noqa: F811
+    browser: Any,
     pages: Path,  # noqa: F811
     rendered_cards: Any,  # noqa: F811
     size: str,

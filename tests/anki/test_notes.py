@@ -22,19 +22,11 @@ from cardpress.anki.notes import (
     section_deck_id,
 )
 from cardpress.markup import cloze
-from tests.support.anki_support import AnkiUser
 from tests.support.files_support import png, write_files
 
 DECK = "networking-basics"
 # Anki's template errors read "... has a problem" and wrap names in U+2068/U+2069.
 TEMPLATE_ERRORS = ("has a problem", "\u2068")
-
-
-@pytest.fixture
-def anki(tmp_path):
-    user = AnkiUser(tmp_path / "anki")
-    yield user
-    user.close()
 
 
 @pytest.fixture

@@ -8,17 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.lock.test_ids import TOPICS, generated, interview
 from tests.support.anki_support import AnkiUser
-
-
-@pytest.fixture
-def anki(tmp_path):
-    user = AnkiUser(tmp_path / "anki")
-    yield user
-    user.close()
 
 
 def touch_every_file(content: Path) -> None:

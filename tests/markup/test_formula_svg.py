@@ -16,8 +16,8 @@ from cardpress.markup.formula_draw import draw
 from cardpress.markup.formula_svg import depth_css, svg_html
 from cardpress.markup.formulas import Formula
 from tests.markup.test_formulas import math_example
-from tests.renderers.html.test_browser import browser, missing_browser  # noqa: F401 (a fixture)
 from tests.support.anki_support import AnkiUser
+from tests.support.html_support import missing_browser
 from tests.support.math_fixture import FORMULAS
 
 pytestmark = pytest.mark.slow
@@ -88,7 +88,7 @@ def test_anki_renders_each_card_with_its_formulas(anki: AnkiUser) -> None:
 
 def test_the_page_draws_each_formula_on_the_baseline_without_errors(
     built: Path,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     if browser is None:
         missing_browser("no browser")
@@ -117,7 +117,7 @@ def test_the_page_draws_each_formula_on_the_baseline_without_errors(
     page.close()
 
 
-def test_the_page_search_finds_a_formula_by_its_tex(built: Path, browser: Any) -> None:  # noqa: F811
+def test_the_page_search_finds_a_formula_by_its_tex(built: Path, browser: Any) -> None:
     page = browser.new_page()
     page.goto((built / "calculus-basics.html").as_uri())
     page.fill("#search", "\\begin{pmatrix}")
@@ -131,7 +131,7 @@ def test_the_page_search_finds_a_formula_by_its_tex(built: Path, browser: Any) -
 
 def test_formulas_follow_the_dark_theme_and_stay_in_the_column(
     built: Path,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     context = browser.new_context(color_scheme="dark", viewport={"width": 360, "height": 800})
     page = context.new_page()
@@ -174,7 +174,7 @@ XHEIGHTS = """() => [...document.querySelectorAll('p')].map(p => {
 
 def test_an_inline_formula_has_the_x_height_of_the_text_around_it(
     tmp_path: Path,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     """MathJax's rule: the math font is scaled so its x-height is the text's, whatever
     the text's font (here three whose x-heights are up to 15% apart, at two sizes)."""
@@ -211,7 +211,7 @@ def test_an_inline_formula_has_the_x_height_of_the_text_around_it(
 
 def test_a_long_display_breaks_at_its_relations_in_a_narrow_column_and_keeps_its_size(
     tmp_path: Path,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     if browser is None:
         missing_browser("no browser")
@@ -249,7 +249,7 @@ def test_a_long_display_breaks_at_its_relations_in_a_narrow_column_and_keeps_its
 def test_a_wide_display_formula_scrolls_inside_an_anki_card_on_a_phone(
     anki: AnkiUser,
     tmp_path: Path,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     """The note type's CSS, as Anki's backend gives it, around the element MathJax 3
     puts a display formula in (MathJax itself is not part of the test setup)."""
@@ -311,7 +311,7 @@ PUNCTUATION_LINES = r"""() => [...document.querySelectorAll('mjx-container:not([
 def test_punctuation_stays_with_its_formula_in_an_anki_card_at_phone_widths(
     anki: AnkiUser,
     tmp_path: Path,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     """Each card's back as Anki's backend renders it, in Chromium from 150 to 420 px wide:
     a period or comma after an inline formula never starts a line of its own."""

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from cardpress.serve.server import BuildStatus, make_server
-from tests.renderers.html.test_browser import browser  # noqa: F401 (a fixture)
 
 PAGE = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>{}</body></html>\n'
 
@@ -96,7 +95,7 @@ def test_the_index_escapes_file_names(dist: tuple[str, Path]) -> None:
 
 def test_a_page_that_is_not_utf8_gets_a_message_not_a_dropped_connection(
     dist: tuple[str, Path],
-    browser: Any,  # noqa: F811
+    browser: Any,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     url, out = dist

@@ -16,8 +16,8 @@ import pytest
 
 from cardpress.serve.page import PROBLEMS_ID, STATUS_PATH
 from tests.conftest import ROOT
-from tests.renderers.html.test_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
 from tests.support.files_support import write_files
+from tests.support.html_support import WATCH_CSP, capture_console
 
 DECK = "---\ntitle: Live\nid: live\n---\n\n## Section\n\n### Which answer is shown?\n\n{}\n"
 WAIT_MS = 60_000  # an upper bound for a rebuild on a busy machine, not a measurement
@@ -48,7 +48,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_serve_reloads_after_an_edit_and_shows_build_errors(
-    browser: Any,  # noqa: F811
+    browser: Any,
     served: tuple[str, Path],
     tmp_path: Path,
 ) -> None:
@@ -58,8 +58,7 @@ def test_serve_reloads_after_an_edit_and_shows_build_errors(
         context.add_init_script(WATCH_CSP)
         page = context.new_page()
         console: list[str] = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"page error: {e}"))
+        capture_console(page, console)
         page.goto(url + "live.html")
         page.wait_for_selector("text=The first answer.", timeout=WAIT_MS)
 

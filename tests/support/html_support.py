@@ -19,6 +19,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cardpress.cli import main as cli_main
 from tests.conftest import ROOT, TEMPLATES, format_example
 
@@ -232,6 +234,34 @@ def shrink_png(path: Path) -> None:
     with Image.open(path) as image:
         small = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
     small.save(path, optimize=True)
+
+
+# Collects Content-Security-Policy violations; Playwright injects it before page scripts,
+# so the page's own policy does not block it.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+def missing_browser(reason: str) -> None:
+    """Skip a browser test that cannot run here, and say why; under CI=true, fail it, so a
+    CI machine that lost its browser cannot pass silently."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true requires the browser tests to run")
+    pytest.skip(reason)
+
+
+def capture_console(page: Any, console: list[str], errors: list[str] | None = None) -> None:
+    """Every console message of ``page`` into ``console`` (``type: text``), and every
+    uncaught error into ``errors`` or, without it, into ``console`` (``page error: ...``)."""
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    if errors is None:
+        page.on("pageerror", lambda e: console.append(f"page error: {e}"))
+    else:
+        page.on("pageerror", lambda e: errors.append(str(e)))
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ from cardpress.renderers.pdf.parts import PARTS_FROM_CARDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "cardpress", "templates")
-IMPORT_FIXTURES = ROOT / "tests" / "importers"
+IMPORT_FIXTURES = ROOT / "tests" / "data" / "importers"
 DECK = "big"
 SECTIONS = 15
 CARDS_PER_SECTION = 28  # 420 cards, over the cheat sheet's parts threshold

@@ -6,7 +6,6 @@ machine that lost its browser cannot pass silently.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,9 @@ from cardpress.renderers import RenderContext
 from cardpress.renderers.html.page import render
 from tests.conftest import TEMPLATES
 from tests.support.html_support import (
-    CHROMIUM_ARGS,
+    WATCH_CSP,
     build_html,
-    find_chromium,
+    capture_console,
     take_screenshots,
     write_study_content,
 )
@@ -29,39 +28,6 @@ from tests.support.html_support import (
 DARK_BACKGROUND = "rgb(14, 17, 23)"
 LIGHT_BACKGROUND = "rgb(244, 246, 249)"
 ALL_CARDS = 8
-
-# Collects Content-Security-Policy violations; Playwright injects it before page scripts,
-# so the page's own policy does not block it.
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
-
-
-def missing_browser(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI=true requires the browser tests to run")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """A headless Chromium for the whole module; skips (or fails under CI) without one."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_browser("Playwright's Python package is not installed")
-    executable = find_chromium()
-    if executable is None:
-        missing_browser(
-            "no Chromium found (install Debian's chromium package or set CARDPRESS_CHROMIUM)"
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +88,7 @@ def visit(browser: Any) -> Iterator[Callable[..., Visit]]:
         )
         page = context.new_page()
         result = Visit(page, path.as_uri() + fragment)
-        page.on("console", lambda m: result.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: result.errors.append(str(e)))
+        capture_console(page, result.console, result.errors)
         page.on("request", lambda r: result.requests.append(r.url))
         page.goto(result.url)
         return result

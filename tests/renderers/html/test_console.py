@@ -10,16 +10,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.renderers.html.test_browser import WATCH_CSP, browser  # noqa: F401 (a fixture)
-from tests.support.html_support import build_html
+from tests.support.html_support import WATCH_CSP, build_html, capture_console
 
-GOLDEN_EXAMPLE = ROOT / "tests" / "golden" / "format-example" / "content"
+GOLDEN_EXAMPLE = ROOT / "tests" / "data" / "golden" / "format-example" / "content"
 SHIPPED = ROOT / "content"
 
 
 @pytest.mark.parametrize("content", [GOLDEN_EXAMPLE, SHIPPED], ids=["format-example", "shipped"])
 def test_the_page_logs_nothing_and_violates_no_policy(
-    browser: Any,  # noqa: F811
+    browser: Any,
     content: Path,
     tmp_path: Path,
 ) -> None:
@@ -32,8 +31,7 @@ def test_the_page_logs_nothing_and_violates_no_policy(
         context.add_init_script(WATCH_CSP)
         page = context.new_page()
         console: list[str] = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"page error: {e}"))
+        capture_console(page, console)
         page.goto(page_file.as_uri())
         page.wait_for_load_state("load")
         # Study a little: quiz mode, reveal a card, search, back to reading.

@@ -24,10 +24,10 @@ from cardpress.model import (
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html.page import cloze_spans, render_page, script_safe_json
 from tests.conftest import TEMPLATES
-from tests.renderers.html.test_browser import missing_browser
 from tests.support.html_support import (
     TINY_PNG,
     build_html,
+    missing_browser,
     parse_page,
     raw_block,
     write_study_content,

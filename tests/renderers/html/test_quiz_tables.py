@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.renderers.html.test_browser import browser  # noqa: F401 (a fixture)
 from tests.support.files_support import write_files
 from tests.support.html_support import build_html
 
@@ -24,7 +23,7 @@ LAYOUT = (
 
 
 def test_a_table_answer_keeps_a_short_blank_and_opens_below_its_question(
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
 ) -> None:
     out = build_html(write_files(tmp_path / "content", {"tables.md": DECK}), tmp_path / "dist")

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.renderers.html.test_browser import browser  # noqa: F401  (a fixture)
 from tests.renderers.html.test_study import DAY_MS, T0, Study, content, ms, page_file, study  # noqa: F401
 
 GRADE_WEIGHTS = (15, 20, 45, 20)  # Again, Hard, Good, Easy, in percent

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.renderers.html.test_browser import browser  # noqa: F401  (a fixture)
 from tests.support.html_support import build_html
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -33,7 +32,7 @@ def aws_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def open_page(browser: Any) -> Iterator[Callable[..., Any]]:  # noqa: F811
+def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def opened(path: Path, size: str, **options: Any) -> Any:

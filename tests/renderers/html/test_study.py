@@ -21,8 +21,14 @@ import pytest
 from cardpress.model import CardKind
 from cardpress.parse import load_content
 from cardpress.renderers.html.study import card_fingerprint, typed_answer
-from tests.renderers.html.test_browser import WATCH_CSP, Visit, browser  # noqa: F401  (a fixture)
-from tests.support.html_support import build_html, raw_block, write_study_content
+from tests.renderers.html.test_browser import Visit
+from tests.support.html_support import (
+    WATCH_CSP,
+    build_html,
+    capture_console,
+    raw_block,
+    write_study_content,
+)
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 STORAGE_KEY = "cardpress-progress:networking-basics"
@@ -97,7 +103,7 @@ class Study(Visit):
 
 
 @pytest.fixture
-def study(browser: Any) -> Iterator[Callable[..., Study]]:  # noqa: F811
+def study(browser: Any) -> Iterator[Callable[..., Study]]:
     contexts: list[Any] = []
 
     def open_page(path: Path, *, when: datetime = T0, init: str = "", **options: Any) -> Study:
@@ -114,8 +120,7 @@ def study(browser: Any) -> Iterator[Callable[..., Study]]:  # noqa: F811
         page = context.new_page()
         page.clock.set_fixed_time(when)
         result = Study(page, path.as_uri())
-        page.on("console", lambda m: result.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: result.errors.append(str(e)))
+        capture_console(page, result.console, result.errors)
         page.on("request", lambda r: result.requests.append(r.url))
         page.on("dialog", lambda dialog: dialog.accept())
         page.goto(result.url)
@@ -452,7 +457,7 @@ def test_two_tabs_of_one_deck_keep_each_other_current(
 
 
 def test_the_page_studies_the_same_from_a_static_host(
-    browser: Any,  # noqa: F811
+    browser: Any,
     page_file: Path,
 ) -> None:
     """Served over HTTP by a plain static server instead of opened from disk."""
