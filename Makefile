@@ -30,7 +30,7 @@ quick: $(TESTS) system-check lint
 
 # The installed-tool check alone (also part of `make test`).
 installed: $(TESTS) system-check
-	$(BIN)/python -m tests.installed_tool
+	$(BIN)/python -m tests.support.installed_tool
 
 lint: $(TESTS)
 	$(BIN)/ruff check .
@@ -38,7 +38,7 @@ lint: $(TESTS)
 	$(BIN)/mypy cardpress
 
 fuzz: $(TESTS)
-	CARDPRESS_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/test_fuzz.py -q
+	CARDPRESS_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/parse/test_fuzz.py -q
 
 bench: $(TESTS) system-check
 	$(BIN)/python bench/run.py
@@ -74,7 +74,7 @@ system-check:
 		  echo "  sudo apt-get install -y fontconfig $(FONTS)"; }
 
 screenshots: $(TESTS) system-check
-	$(BIN)/python -m tests.html_support
+	$(BIN)/python -m tests.support.html_support
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache

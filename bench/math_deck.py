@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from cardpress import formulas, markup
+from cardpress.markup import formulas
+from cardpress.markup import html as markup
 
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = 100

@@ -97,7 +97,7 @@ from pathlib import Path
 import weasyprint
 from cardpress.parse import load_content
 from cardpress.renderers import RenderContext
-from cardpress.renderers.pdf_html import sheet_html, whole_sheet
+from cardpress.renderers.pdf.html import sheet_html, whole_sheet
 deck = load_content(Path(sys.argv[1]))[0]
 context = RenderContext(templates_dir=Path(sys.argv[3]).resolve(), build_time=0,
     version="bench")

@@ -32,29 +32,29 @@ STAGES = {  # row: (module, function or Class.method) timed
         "cardpress.parse.loader",
         "read_content",
     ),
-    "Anki renderer: notes (fields, tags, GUIDs, fingerprints)": (
-        "cardpress.renderers.anki",
-        "package_notes",
+    "Anki notes, worked out once for the renderer and the lock (fields, tags, GUIDs)": (
+        "cardpress.build.jobs",
+        "notes_to_write",
     ),
     "Anki renderer: package writer (SQLite collection, zip)": (
-        "cardpress.renderers.anki_package",
+        "cardpress.anki.package",
         "write_package",
     ),
     "Anki renderer, whole (the writer stage)": ("cardpress.renderers.anki", "render"),
-    "the lock's record of the package": ("cardpress.build", "_record_anki_package"),
+    "the lock's record of the package": ("cardpress.anki.record", "record_anki_package"),
     "saving the lock": ("cardpress.lock", "Lock.save"),
-    "saving the parse cache": ("cardpress.parse_cache", "ParseCache.save"),
+    "saving the parse cache": ("cardpress.parse.cache", "ParseCache.save"),
 }
 IMPORTS = [
     "cardpress.cli",
     "cardpress.parse.loader",
-    "cardpress.parse_cache",
-    "cardpress.parse_parallel",
+    "cardpress.parse.cache",
+    "cardpress.parse.parallel",
     "cardpress.processes",
-    "cardpress.render_jobs",
+    "cardpress.build.jobs",
     "cardpress.renderers.anki",
-    "cardpress.anki_changes",
-    "cardpress.anki_report",
+    "cardpress.anki.changes",
+    "cardpress.anki.report",
 ]
 
 HARNESS = """

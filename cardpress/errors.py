@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from cardpress.content_files import display_path
+from cardpress.content.files import display_path
 from cardpress.model import SourceLocation
 
 Severity = Literal["error", "warning"]

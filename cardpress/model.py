@@ -133,13 +133,16 @@ class Card:
     location: SourceLocation
     """The card's heading."""
     cloze: Fragment = EMPTY
-    """A cloze card's text with its deletions in Anki's form (see ``cardpress.cloze``)."""
+    """A cloze card's text with its deletions in Anki's form (see ``cardpress.markup.cloze``)."""
     guid: str | None = None
     """The Anki note GUID to use instead of the one made from the deck and card ids
     (set by ``cardpress import anki`` so notes keep their reviews)."""
     type_in: bool = False
     """The reader types the answer before seeing it (setting ``answer: type``); the page
     compares what was typed with the short answer, or with a cloze card's deletions."""
+    link: str = ""
+    """Where the card's source opens for editing (``obsidian://open?vault=...&file=...``),
+    for outputs to link back to; empty when unknown or turned off."""
     was: tuple[str, ...] = field(default=(), metadata={"model_json": False})
     """Ids this card had before (``<!-- id: new; was: old -->``): its Anki note keeps its
     identity and reviews. Only the lock needs them; the JSON model leaves them out."""
@@ -163,6 +166,9 @@ class Section:
     """The key, then the section's own tags."""
     cards: tuple[Card, ...]
     location: SourceLocation
+    deck_path: tuple[str, ...] = ()
+    """Anki subdecks above the section's own: a vault note's cards tagged
+    ``#flashcards/a/b`` go to ``<deck>::a::b::<note>``."""
 
     @property
     def anchor(self) -> str:
@@ -217,7 +223,7 @@ class Deck:
     print_quiz: QuizSettings | None = None
     """Set when the deck asks for a quiz sheet (``quiz:`` in its front matter)."""
     math: bool = False
-    """``math: true`` in its front matter: its HTML holds formulas (``cardpress.formulas``)."""
+    """``math: true`` in its front matter: its HTML holds formulas (``markup.formulas``)."""
     source_path: bool = False
     """``source_path: true``: the back of each Anki card names its file, not only its section."""
 

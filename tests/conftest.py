@@ -6,8 +6,10 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,6 +90,25 @@ def build_deck(run_cli):  # type: ignore[no-untyped-def]
         return out
 
     return build
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for the whole module; skips (or fails under CI) without one."""
+    from tests.support.html_support import find_chromium, launched_chromium, missing_browser
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing_browser("Playwright's Python package is not installed")
+    executable = find_chromium()
+    if executable is None:
+        missing_browser(
+            "no Chromium found (install Debian's chromium package or set CARDPRESS_CHROMIUM)"
+        )
+    assert executable is not None
+    with launched_chromium(executable) as launched:
+        yield launched
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

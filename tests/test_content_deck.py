@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import cloze
+from cardpress.markup import cloze
 from cardpress.model import CardKind, Deck
 from cardpress.parse import load_content, read_content
+from tests.conftest import snapshot
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 DECK_ID = "aws-devops"
@@ -62,12 +63,6 @@ REQUIRED_FACTS = [
 ]
 
 PAGE_FURNITURE = ["TheCodeForge", "Forged with", "1234567891011", "Verified Author"]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Problems of the content folder as a whole, and of a run; each problem of a file is a
-case of the broken-input corpus (tests/broken, run by tests/test_broken_corpus.py)."""
+case of the broken-input corpus (tests/data/broken, run by tests/parse/test_broken_corpus.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.files_support import write_files
+from tests.support.files_support import write_files
 
 FRONT = "---\ntitle: T\nid: t\n---\n"
 CARD = "## S\n\n### Q?\n\nA.\n"

@@ -1,4 +1,4 @@
-"""Golden tests: each Markdown fixture under tests/golden/ parses to its committed model JSON.
+"""Golden tests: each Markdown fixture under tests/data/golden/ parses to its committed model JSON.
 
 Set CARDPRESS_UPDATE_GOLDEN=1 to rewrite the expected files after an intended change.
 """
@@ -15,8 +15,9 @@ import pytest
 from cardpress.parse import load_content
 from cardpress.renderers.json_model import deck_to_dict
 from tests.conftest import format_example
+from tests.support.paths import DATA
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = DATA / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
 
 

@@ -1,6 +1,6 @@
 """Content written by someone else is inert: nothing in it runs, fetches or reads outside.
 
-tests/hostile/content is a deck that tries every trick we know (script in titles,
+tests/data/hostile/content is a deck that tries every trick we know (script in titles,
 questions, tags and cloze hints, event handlers, javascript: and data: links, frames,
 forms, CSS that fetches, braces in alt text, hostile lock-free ids). It builds with
 warnings only, and each output is checked: the model and the JSON against the allow-list
@@ -30,9 +30,9 @@ from typing import Any
 import pypdf
 import pytest
 
-from cardpress import cloze
 from cardpress.cli import main as cli_main
 from cardpress.errors import BuildError
+from cardpress.markup import cloze
 from cardpress.model import (
     EMPTY,
     Card,
@@ -45,14 +45,14 @@ from cardpress.model import (
 )
 from cardpress.parse import ContentState, read_content
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html import render as html_render
-from cardpress.renderers.pdf import render as pdf_render
-from cardpress.renderers.pdf_html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.renderers.html.page import render as html_render
+from cardpress.renderers.pdf.html import MEDIA_BASE_URL, FetchPolicy, RefusedReference
+from cardpress.renderers.pdf.sheet import render as pdf_render
 from cardpress.templates import environment
-from tests.anki_support import AnkiUser
 from tests.conftest import TEMPLATES, format_example
-from tests.html_support import find_chromium, launched_chromium
-from tests.test_html_browser import WATCH_CSP, missing_browser
+from tests.support.anki_support import AnkiUser
+from tests.support.html_support import WATCH_CSP, find_chromium, launched_chromium, missing_browser
+from tests.support.paths import DATA
 
 SAFE_TAGS = frozenset(
     [
@@ -179,7 +179,7 @@ def deck_html_problems(deck: Deck) -> list[str]:
 
 # -- the hostile fixture through every output --------------------------------------------
 
-HOSTILE = Path(__file__).parent / "hostile" / "content"
+HOSTILE = DATA / "hostile" / "content"
 DECK = "hostile"
 FORBIDDEN_TAGS = {"iframe", "frame", "object", "embed", "applet", "base", "form", "portal"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}

@@ -1,6 +1,6 @@
 """The wheel installed without extras into a fresh virtual environment: every command and
-every output, from a folder outside the repository (see ``tests/installed_tool.py``,
-which ``python -m tests.installed_tool`` also runs alone)."""
+every output, from a folder outside the repository (see ``tests/support/installed_tool.py``,
+which ``python -m tests.support.installed_tool`` also runs alone)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.installed_tool import install, run_checks
+from tests.support.installed_tool import install, run_checks
 
 
 @pytest.mark.slow

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cardpress.freshness import state_path
-from cardpress.parse_cache import ENTRY_SUFFIX, ParseCache, decode_entry
-from cardpress.scan import ContentScan
-from cardpress.user_cache import build_folder
+from cardpress.build.freshness import state_path
+from cardpress.caching import build_folder
+from cardpress.content.scan import ContentScan
+from cardpress.parse.cache import ENTRY_SUFFIX, ParseCache, decode_entry
 from tests.conftest import snapshot
 
 MARKER_NAME = "code-ran"

@@ -12,6 +12,8 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cardpress.commands.options import COLLECTION_OPTIONS
+
 
 @dataclass(frozen=True)
 class Command:
@@ -66,7 +68,7 @@ COMMANDS: dict[str, Command] = {
             "preview",
             "show what importing the next Anki packages will do, before building",
             "cardpress.commands.preview",
-            extra_for_options=("anki", ("anki", "profile", "collection")),
+            extra_for_options=("anki", ("anki", *COLLECTION_OPTIONS)),
         ),
         Command(
             "sync",

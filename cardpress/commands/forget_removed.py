@@ -12,7 +12,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_content_arguments
 
     add_content_arguments(parser, templates=False)
 
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from cardpress.build import source_date_epoch
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.lock import Lock
     from cardpress.parse import read_content
 

@@ -15,22 +15,18 @@ from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_collection_arguments, add_content_arguments
 
     add_content_arguments(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the changes as JSON, for other tools"
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--anki",
-        action="store_true",
-        help="also list the fields edited in Anki that the Markdown would replace, in the "
+    add_collection_arguments(
+        parser,
+        "like --anki, in this Anki profile",
+        "like --anki, in this collection file",
+        anki_help="also list the fields edited in Anki that the Markdown would replace, in the "
         "collection sync would use (the only profile, or ANKI_BASE)",
-    )
-    where.add_argument("--profile", metavar="NAME", help="like --anki, in this Anki profile")
-    where.add_argument(
-        "--collection", type=Path, metavar="PATH", help="like --anki, in this collection file"
     )
 
 
@@ -41,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from cardpress import anki_report
-    from cardpress.anki_changes import next_package
-    from cardpress.build import source_date_epoch
+    from cardpress.anki import report as anki_report
+    from cardpress.anki.changes import next_package
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.parse import read_content
     from cardpress.template_folders import chosen_folder
 
@@ -70,7 +66,7 @@ def _preview(args: argparse.Namespace) -> int:
             print()
         print("\n".join(anki_report.summary(deck_changes)))
     if edits is not None:
-        from cardpress.anki_edits import ADVICE, report
+        from cardpress.anki.edits import ADVICE, report
 
         print()
         sure = [e for e in edits if not e.behind]
@@ -95,9 +91,9 @@ def _anki_edits(args: argparse.Namespace, state: Any, templates: Path) -> list[A
     """The fields edited in Anki that the Markdown would replace (None: not asked)."""
     if not (args.anki or args.profile or args.collection):
         return None
-    from cardpress.anki_collection import open_collection
-    from cardpress.anki_edits import deck_notes, edited_fields
-    from cardpress.anki_profiles import find_collection
+    from cardpress.anki.collection import open_collection
+    from cardpress.anki.edits import deck_notes, edited_fields
+    from cardpress.anki.profiles import find_collection
 
     place = find_collection(args.profile, args.collection)
     known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]

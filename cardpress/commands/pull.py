@@ -1,6 +1,6 @@
 """``cardpress pull``: bring edits made in Anki back into the Markdown.
 
-For every field edited in Anki (see ``cardpress.anki_edits``), a three-way merge: edited
+For every field edited in Anki (see ``cardpress.anki.edits``), a three-way merge: edited
 only in Anki, it is converted to Markdown and written in place of the card's question,
 answer or details; edited in the Markdown too, or not sayable in Markdown, it is
 reported and left alone. ``--dry-run`` prints the change as a diff and writes nothing.
@@ -10,21 +10,14 @@ See docs/anki.md.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_collection_arguments, add_content_arguments
 
     add_content_arguments(parser)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--profile",
-        metavar="NAME",
-        help="the Anki profile whose collection to read (default: as cardpress sync finds it)",
-    )
-    where.add_argument(
-        "--collection", type=Path, metavar="PATH", help="a collection file (collection.anki2)"
+    add_collection_arguments(
+        parser, "the Anki profile whose collection to read (default: as cardpress sync finds it)"
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the change to the Markdown, write nothing"
@@ -39,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _pull(args: argparse.Namespace) -> int:
     from cardpress import atomic
-    from cardpress.anki_edits import plain, short_diff
-    from cardpress.anki_profiles import find_collection
-    from cardpress.anki_pull import pull_edits, unified_diff
-    from cardpress.build import source_date_epoch
+    from cardpress.anki.edits import plain, short_diff
+    from cardpress.anki.profiles import find_collection
+    from cardpress.anki.pull import pull_edits, unified_diff
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.errors import path_shown
     from cardpress.parse import read_content
     from cardpress.template_folders import chosen_folder

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cardpress.anki_owners import Ownership
-    from cardpress.anki_profiles import CollectionPlace
-    from cardpress.anki_sync import DeckPlan, DeckWork, NoteRow
-    from cardpress.build import BuildOptions
+    from cardpress.anki.owners import Ownership
+    from cardpress.anki.profiles import CollectionPlace
+    from cardpress.anki.sync import DeckPlan, DeckWork, NoteRow
+    from cardpress.build.pipeline import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,13 @@ def checkpoint(step: str) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cardpress.cli import add_content_arguments
+    from cardpress.commands.options import add_collection_arguments, add_content_arguments
 
     add_content_arguments(parser)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--profile",
-        metavar="NAME",
-        help="the Anki profile whose collection to sync (default: the only profile; Anki's "
+    add_collection_arguments(
+        parser,
+        "the Anki profile whose collection to sync (default: the only profile; Anki's "
         "folder is found as Anki finds it, or set ANKI_BASE)",
-    )
-    where.add_argument(
-        "--collection", type=Path, metavar="PATH", help="a collection file (collection.anki2)"
     )
     parser.add_argument(
         "--dry-run",
@@ -101,10 +96,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plan_and_sync(args: argparse.Namespace) -> int:
-    from cardpress.anki_collection import open_collection
-    from cardpress.anki_profiles import find_collection
-    from cardpress.anki_sync import plan_deck
-    from cardpress.build import source_date_epoch
+    from cardpress.anki.collection import open_collection
+    from cardpress.anki.profiles import find_collection
+    from cardpress.anki.sync import plan_deck
+    from cardpress.build.pipeline import source_date_epoch
     from cardpress.errors import UsageError
     from cardpress.parse import read_content
     from cardpress.template_folders import chosen_folder
@@ -120,7 +115,7 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
     ]
     for warning in state.warnings:
         print(warning, file=sys.stderr)
-    from cardpress.anki_edits import deck_notes, sync_edits
+    from cardpress.anki.edits import deck_notes, sync_edits
 
     known = [deck_notes(deck, state.locks[deck.key], templates) for deck in state.decks]
     col = open_collection(place)
@@ -132,9 +127,10 @@ def _plan_and_sync(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlace, col: Any) -> int:
-    from cardpress import anki_report
-    from cardpress.anki_owners import ownership, ownership_lines, read_own_tags
-    from cardpress.anki_sync import SyncError, deck_work, has_record, note_rows, recorded_tags
+    from cardpress.anki import report as anki_report
+    from cardpress.anki.owners import ownership, ownership_lines, read_own_tags
+    from cardpress.anki.sync import SyncError, deck_work, note_rows
+    from cardpress.anki.tag_record import has_record, recorded_tags
 
     rows = note_rows(col)
     planned = []
@@ -153,7 +149,7 @@ def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlac
     )
     if args.anki_edits.edits and args.anki_edits.decision is None and not args.dry_run:
         raise SyncError(args.anki_edits.refusal())
-    from cardpress.anki_sync_needed import nothing_to_change
+    from cardpress.anki.sync_needed import nothing_to_change
 
     args.nothing_to_change = nothing_to_change(col, planned, args.anki_edits, delete=args.delete)
     if args.dry_run:
@@ -178,7 +174,7 @@ def _sync(args: argparse.Namespace, plans: list[DeckPlan], place: CollectionPlac
 
 def _check_deletions(args: argparse.Namespace, plan: DeckPlan, removed: list[int]) -> None:
     """Stop if ``--delete`` would delete more notes of the deck than ``--max-delete``."""
-    from cardpress.anki_sync import SyncError, default_max_delete
+    from cardpress.anki.sync import SyncError, default_max_delete
 
     limit = args.max_delete if args.max_delete is not None else default_max_delete(plan)
     if len(removed) > limit:
@@ -196,8 +192,8 @@ def _apply(
     col: Any,
     rows: dict[str, NoteRow],
 ) -> int:
-    from cardpress.anki_sync import read_lock_bytes, restore_lock_bytes
-    from cardpress.build import BuildOptions, source_date_epoch
+    from cardpress.anki.sync import read_lock_bytes, restore_lock_bytes
+    from cardpress.build.pipeline import BuildOptions, source_date_epoch
 
     with tempfile.TemporaryDirectory(prefix="cardpress-sync-") as tmp:
         out = Path(tmp) / "dist"
@@ -234,10 +230,11 @@ def _build_and_import(
     options: BuildOptions,
     pending: set[str],
 ) -> None:
-    from cardpress.anki_collection import anki_trouble
-    from cardpress.anki_sync import cleanup_build, seed_record
-    from cardpress.anki_sync_needed import back_up_before_change
-    from cardpress.build import build
+    from cardpress.anki.collection import anki_trouble
+    from cardpress.anki.sync import cleanup_build
+    from cardpress.anki.sync_needed import back_up_before_change
+    from cardpress.anki.tag_record import seed_record
+    from cardpress.build.pipeline import build
     from cardpress.errors import CardpressError
 
     backup = back_up_before_change(col, place, not args.nothing_to_change)
@@ -256,7 +253,7 @@ def _build_and_import(
     except (CardpressError, OSError, KeyboardInterrupt):
         raise
     except Exception as exc:  # the engine's errors have no common base we can name
-        from cardpress.anki_sync import SyncError
+        from cardpress.anki.sync import SyncError
 
         raise SyncError(
             f"{place.shown}: Anki could not write the collection: {anki_trouble(exc)}. It "
@@ -275,7 +272,7 @@ def _import_deck(
     pending: set[str],
 ) -> None:
     """Import one deck's package and do what the import cannot, on the deck's notes alone."""
-    from cardpress.anki_owners import (
+    from cardpress.anki.owners import (
         drop_notes,
         forget_own_tags,
         keep_own_tags,
@@ -283,17 +280,16 @@ def _import_deck(
         package_stamps,
         read_own_tags,
     )
-    from cardpress.anki_sync import (
+    from cardpress.anki.sync import (
         apply,
         deck_work,
         forget_gone_tombstones,
         import_package,
         note_rows,
         own_tags,
-        record_tags,
-        recorded_tags,
     )
-    from cardpress.build import source_date_epoch
+    from cardpress.anki.tag_record import record_tags, recorded_tags
+    from cardpress.build.pipeline import source_date_epoch
 
     plan, owners = deck.plan, deck.owners
     drop_notes(package, owners.foreign)  # a guid: setting takes over no other deck's note
@@ -361,8 +357,8 @@ def _ignore(line: str) -> None:
 
 def _work_lines(col: Any, work: DeckWork, delete: bool, dry_run: bool) -> list[str]:
     """What the sync does (or would do) beyond the import, in words."""
-    from cardpress.anki_sync import note_ids_field
-    from cardpress.renderers.anki import REMOVED_TAG
+    from cardpress.anki.notes import REMOVED_TAG
+    from cardpress.anki.sync import note_ids_field
 
     lines = []
     for target, card_ids in work.moves.items():

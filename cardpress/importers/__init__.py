@@ -56,25 +56,25 @@ IMPORTERS: dict[str, Importer] = {
         Importer(
             "details",
             "<details><summary>Q</summary>A</details> blocks under ## and ### headings",
-            "cardpress.importers.details",
+            "cardpress.importers.formats.details",
             (".md", ".markdown"),
         ),
         Importer(
             "numbered",
             "'N. ### Question' list items with the answer indented below",
-            "cardpress.importers.numbered",
+            "cardpress.importers.formats.numbered",
             (".md", ".markdown"),
         ),
         Importer(
             "files",
             "one question per file: ### Question, #### Answer, #### Good to hear",
-            "cardpress.importers.files",
+            "cardpress.importers.formats.files",
             (".md", ".markdown", ".mdx"),
         ),
         Importer(
             "anki",
             "an Anki package (.apkg, .colpkg); needs cardpress[anki]",
-            "cardpress.importers.anki_package",
+            "cardpress.importers.formats.anki",
             (".apkg", ".colpkg"),
             package=True,
             extra="anki",
@@ -82,7 +82,7 @@ IMPORTERS: dict[str, Importer] = {
         Importer(
             "csv",
             "CSV or TSV with a header row (--map picks the columns)",
-            "cardpress.importers.csv_table",
+            "cardpress.importers.formats.csv",
             (".csv", ".tsv", ".txt"),
         ),
     )

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cardpress.importers.draft import DraftDeck, DraftFile, DraftSection
-from cardpress.importers.fences import fences, strip_code
-from cardpress.importers.html_markdown import strip_html
-from cardpress.importers.markup_convert import code_span, convert_markdown, one_line
 from cardpress.importers.sections import SectionPath
 from cardpress.importers.source_files import SourceSet
 from cardpress.importers.writer import ascii_slug
+from cardpress.markup.convert import code_span, convert_markdown, one_line
+from cardpress.markup.fences import fences, strip_code
+from cardpress.markup.from_html import strip_html
 from cardpress.model import SourceLocation
 
 _TITLE_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)

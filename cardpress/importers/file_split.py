@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 
-from cardpress.content_files import MAX_FILE_BYTES
+from cardpress.content.files import MAX_FILE_BYTES
 from cardpress.importers.common import unique
 from cardpress.importers.draft import DraftCard, DraftFile, DraftSection
 from cardpress.importers.writer import card_block, section_block

@@ -11,8 +11,8 @@ import re
 import urllib.parse
 from pathlib import Path
 
-from cardpress.content_files import MAX_IMAGE_BYTES, Unreadable, read_checked, shown
-from cardpress.images import IMAGE_LABELS, image_type, svg_problem
+from cardpress.content.files import MAX_IMAGE_BYTES, Unreadable, read_checked, shown
+from cardpress.content.images import IMAGE_LABELS, image_type, svg_problem
 from cardpress.importers.draft import DraftImage, Skip
 from cardpress.model import SourceLocation
 

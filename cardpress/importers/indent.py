@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cardpress.importers.fences import FenceTracker, indent_of
+from cardpress.markup.fences import FenceTracker, indent_of
 
 _MARKER_RE = re.compile(r"^[ \t]*([-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _NESTED_BY = 2  # columns deeper than its parent's marker that make a marker nest under it

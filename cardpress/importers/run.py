@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardpress import atomic
-from cardpress.content_files import shown
+from cardpress.content.files import shown
 from cardpress.errors import CardpressError, ContentError, Diagnostic, UsageError
 from cardpress.importers import IMPORTERS, ImportOptions
 from cardpress.importers.draft import DraftCard, DraftDeck, Skip
+from cardpress.importers.merge import STATE_NAME, Planned, plan
 from cardpress.importers.source_files import Provenance, collect, default_title, provenance
-from cardpress.importers.sync import STATE_NAME, Planned, plan
 from cardpress.importers.writer import front_matter, read_blocks
 
 MAX_CHECKS = 3  # a deck refused again after its refused cards were left out: give up

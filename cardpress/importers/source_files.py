@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cardpress.content_files import Unreadable, read_checked, shown
+from cardpress.content.files import Unreadable, read_checked, shown
 from cardpress.errors import CardpressError, UsageError
 
 MAX_SOURCE_BYTES = 16 << 20  # one Markdown or CSV source file

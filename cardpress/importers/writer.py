@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from cardpress.importers.draft import DraftCard, DraftSection
-from cardpress.importers.fences import FenceTracker
+from cardpress.markup.fences import FenceTracker
 from cardpress.model import reserved_tag
 
 GUID_SAFE = "".join(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from cardpress.content_files import SourceFile
+    from cardpress.content.files import SourceFile
     from cardpress.errors import Reporter
     from cardpress.parse.drafts import FileDraft
     from cardpress.parse.loader import (
@@ -45,10 +45,20 @@ class Dialect:
     content file is Markdown to discovery, freshness and the author's editor."""
     module: str
     summary: str
+    whole_files: bool = True
+    """Every line of a file is content, checked as such (fences, indents). A dialect that
+    reads cards out of notes (Obsidian's) checks only what its cards hold."""
 
     def reader(self) -> DialectReader:
         read: DialectReader = importlib.import_module(self.module).read
         return read
+
+    def holds_cards(self, source: SourceFile) -> bool:
+        """Whether the file may hold cards: a dialect's module may say no at a glance (its
+        ``holds_cards``), so that a note without cards is neither parsed nor checked."""
+        module = importlib.import_module(self.module)
+        check: Callable[[SourceFile], bool] | None = getattr(module, "holds_cards", None)
+        return check is None or check(source)
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -59,6 +69,14 @@ DIALECTS: dict[str, Dialect] = {
             ".md",
             "cardpress.parse.dialects.headings",
             "'## Section' and '### Question' headings, settings in '<!-- key: value -->'",
+        ),
+        Dialect(
+            "obsidian",
+            ".obsidian.md",
+            "cardpress.parse.dialects.obsidian",
+            "notes of an Obsidian vault, cards in the Spaced Repetition plugin's syntax "
+            "('q::a', 'q:::a', '?' and '??' lines, '==cloze=='), decks from '#flashcards' tags",
+            whole_files=False,
         ),
     )
 }

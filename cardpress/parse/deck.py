@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from cardpress.content_files import (
+from cardpress.content.files import (
     MAX_DECK_BYTES,
     MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
@@ -18,6 +19,7 @@ from cardpress.content_files import (
     display_path,
     resolve_inside,
 )
+from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
 from cardpress.model import Card, Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck_state import DeckState
@@ -25,8 +27,7 @@ from cardpress.parse.drafts import FileCache, ParsedFile
 from cardpress.parse.files import parse_file
 from cardpress.parse.front_matter import split_front_matter
 from cardpress.parse.rules.card_count import MAX_CARDS_PER_DECK
-from cardpress.parse.rules.deck_settings import deck_settings
-from cardpress.scan import ContentScan
+from cardpress.parse.rules.deck_settings import DeckSettings, deck_settings
 
 
 def parse_deck(
@@ -34,7 +35,7 @@ def parse_deck(
 ) -> Deck | None:
     """The deck its files make, or None if its first file or its settings are unusable."""
     deck = DeckState(scan, report)
-    sources = [_read_source(scan, path, report) for path in files]
+    sources = [read_source(scan, path, report) for path in files]
     if sources[0] is None:
         return None
     first = sources[0]
@@ -51,10 +52,11 @@ def parse_deck(
         if source is not None:
             split_front_matter(source, report, wanted=False)
     meta = deck_settings(first, report)
-    if meta is not None and meta.math:  # before any file is parsed, here or ahead
+    if meta is not None:  # before any file is parsed, here or ahead
         for source in sources:
             if source is not None:
-                source.math = True
+                source.math = meta.math
+                source.dialect = meta.dialect
     if cache is not None:
         cache.prefetch([source for source in sources[1:] if source is not None])
     intros: list[Fragment] = []
@@ -70,6 +72,18 @@ def parse_deck(
         report.warning(first.location(1), "deck has no sections: add '## Section' headings")
     elif not any(s.cards for s in sections) and not report.failed:
         report.error(sections[0].location, _no_cards_message(sections))
+    return assemble(meta, deck, sections, intros, sources, first.location(1))
+
+
+def assemble(
+    meta: DeckSettings,
+    deck: DeckState,
+    sections: list[Section],
+    intros: list[Fragment],
+    sources: Sequence[SourceFile | None],
+    location: SourceLocation,
+) -> Deck:
+    """The deck its settings and parsed files make."""
     return Deck(
         key=meta.key,
         title=meta.title,
@@ -85,7 +99,7 @@ def parse_deck(
         ),
         media=tuple(sorted(deck.media.values(), key=lambda m: m.name)),
         sources=tuple(s.rel for s in sources if s is not None),
-        location=first.location(1),
+        location=location,
         print_cards=meta.print_cards,
         print_quiz=meta.print_quiz,
         math=meta.math,
@@ -93,7 +107,7 @@ def parse_deck(
     )
 
 
-def _read_source(scan: ContentScan, path: Path, report: Reporter) -> SourceFile | None:
+def read_source(scan: ContentScan, path: Path, report: Reporter) -> SourceFile | None:
     root = scan.root
     rel = path.relative_to(root).as_posix()
     try:

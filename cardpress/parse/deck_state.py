@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
 from cardpress.model import MediaFile, SourceLocation
-from cardpress.scan import ContentScan
 
 
 @dataclass

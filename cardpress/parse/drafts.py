@@ -12,9 +12,9 @@ from typing import Protocol
 
 from markdown_it.token import Token
 
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.content.scan import ContentScan
 from cardpress.model import Fragment, MediaFile, Section, SourceLocation
-from cardpress.scan import ContentScan
 
 Settings = dict[str, tuple[str, SourceLocation]]
 """Setting name (lowercase) -> its value and where the setting was written."""
@@ -35,6 +35,11 @@ class CardDraft:
     settings: Settings = field(default_factory=dict)
     body: list[Block] = field(default_factory=list)
     """Everything up to the next card or section, in order."""
+    question_blocks: list[Block] | None = None
+    """A question of more than one line of text (a list, a code block): its blocks, read
+    instead of ``inline``, which then only gives the line."""
+    link: str = ""
+    """Where the card's source opens for editing (``obsidian://open?...``), when known."""
 
 
 @dataclass
@@ -49,6 +54,8 @@ class SectionDraft:
     intro: list[Block] = field(default_factory=list)
     """Blocks between the section heading and its first card."""
     cards: list[CardDraft] = field(default_factory=list)
+    deck_path: tuple[str, ...] = ()
+    """Levels of Anki subdecks above the section's own (a vault's ``#flashcards/a/b``)."""
 
 
 @dataclass
@@ -100,7 +107,7 @@ def last_line(blocks: list[Block]) -> int | None:
 
 
 class FileCache(Protocol):
-    """Where parsed files are kept between builds (``cardpress.parse_cache``)."""
+    """Where parsed files are kept between builds (``cardpress.parse.cache``)."""
 
     def key(self, source: SourceFile) -> str: ...
 
@@ -111,4 +118,4 @@ class FileCache(Protocol):
 
     def prefetch(self, sources: Sequence[SourceFile]) -> None:
         """A deck's files about to be parsed in this order, front matter already split:
-        the cache may start parsing some of them elsewhere (``cardpress.parse_parallel``)."""
+        the cache may start parsing some of them elsewhere (``cardpress.parse.parallel``)."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cardpress import markup
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.markup import html as markup
 from cardpress.model import Card, Fragment, Section
-from cardpress.parse import dialect_for
+from cardpress.parse import DIALECTS, dialect_for
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import CardDraft, SectionDraft
 from cardpress.parse.rules import answer, callouts, card_count, cloze, question, settings
@@ -34,6 +34,9 @@ CARD_RULES: tuple[CardRule, ...] = (
 
 def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Fragment]:
     """The file's sections and its introduction (what comes before its first section)."""
+    dialect = DIALECTS[source.dialect] if source.dialect else dialect_for(source.rel)
+    if not dialect.holds_cards(source):
+        return [], Fragment("", "")
     parsed = markup.parse(source.text, source.math)
     if parsed.too_deep:
         deck.report.error(
@@ -41,9 +44,10 @@ def parse_file(source: SourceFile, deck: DeckState) -> tuple[list[Section], Frag
             f"lists and quotes nest more than {markup.MAX_NESTING} levels deep (a list "
             "counts two): what lies deeper would be lost",
         )
-    check_fences(source, parsed.tokens, deck.report)
-    check_tab_indented(source, parsed.tokens, deck.report)
-    draft = dialect_for(source.rel).reader()(source, parsed.tokens, deck.report)
+    if dialect.whole_files:
+        check_fences(source, parsed.tokens, deck.report)
+        check_tab_indented(source, parsed.tokens, deck.report)
+    draft = dialect.reader()(source, parsed.tokens, deck.report)
     sections = [s for s in (_section(d, deck) for d in draft.sections) if s is not None]
     return sections, render_intro(draft.intro, source, deck)
 
@@ -74,6 +78,7 @@ def _section(draft: SectionDraft, deck: DeckState) -> Section | None:
         tags=identity,
         cards=tuple(cards),
         location=location,
+        deck_path=draft.deck_path,
     )
 
 
@@ -98,5 +103,6 @@ def _card(draft: CardDraft, section_tags: tuple[str, ...], deck: DeckState) -> C
         cloze=card.cloze,
         guid=card.guid,
         type_in=card.type_in,
+        link=card.draft.link,
         was=tuple(dict.fromkeys(card.was)),
     )

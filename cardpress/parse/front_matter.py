@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from cardpress.content_files import SourceFile, shown
+from cardpress.content.files import SourceFile, shown
 from cardpress.errors import Reporter
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024

@@ -13,24 +13,24 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardpress import sources
-from cardpress.content_files import (
+from cardpress.content import sources
+from cardpress.content.files import (
     MAX_DECK_BYTES,
     MAX_FILE_BYTES,
     MAX_IMAGE_BYTES,
     MAX_MEDIA_BYTES,
     display_path,
 )
+from cardpress.content.scan import ContentScan
+from cardpress.content.sources import DeckSources
 from cardpress.errors import ContentError, Diagnostic, Reporter
 from cardpress.lock import Lock
-from cardpress.lock_ids import assign_ids
+from cardpress.lock.ids import assign_ids
 from cardpress.model import Deck, SourceLocation
 from cardpress.parse.deck import parse_deck
 from cardpress.parse.drafts import FileCache
 from cardpress.parse.locks import read_lock
 from cardpress.parse.rules.card_count import MAX_CARDS_PER_DECK
-from cardpress.scan import ContentScan
-from cardpress.sources import DeckSources
 
 __all__ = [
     "MAX_CARDS_PER_DECK",
@@ -162,7 +162,12 @@ def parse_decks(
     """2. Each deck parsed on its own; a deck whose settings are unusable is left out."""
     decks: dict[DeckSources, Deck] = {}
     for unit in units:
-        deck = parse_deck(scan, list(unit.files), report, cache)
+        if unit.vault is not None:
+            from cardpress.parse.vault_deck import parse_vault
+
+            deck = parse_vault(scan, list(unit.files), unit.vault, report, cache)
+        else:
+            deck = parse_deck(scan, list(unit.files), report, cache)
         if deck is not None:
             decks[unit] = deck
     return decks

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cardpress.content_files import MAX_LOCK_BYTES, Unreadable, display_path
+from cardpress.content.files import MAX_LOCK_BYTES, Unreadable, display_path
+from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
 from cardpress.lock import Lock
-from cardpress.lock_reader import LockDamaged, read_lock_bytes
+from cardpress.lock.reader import LockDamaged, read_lock_bytes
 from cardpress.model import SourceLocation
-from cardpress.scan import ContentScan
 
 
 def read_lock(scan: ContentScan, path: Path, deck: str, now: int, report: Reporter) -> Lock | None:
     """The deck's lock file, checked like any other input; None (reported) if unusable."""
-    rel = display_path(path.relative_to(scan.root).as_posix())
+    rel = display_path(scan.relative(path))
     raw = None
     if path.is_symlink() or path.exists():
         try:

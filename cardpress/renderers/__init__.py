@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from cardpress.print_options import PrintOptions
 
 if TYPE_CHECKING:
+    from cardpress.anki.package_notes import PackageNote
     from cardpress.lock import Tombstone
     from cardpress.model import Deck
 
@@ -59,6 +60,9 @@ class RenderContext:
     """A renderer's warnings are errors."""
     media: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     """The deck's images by media name: the bytes the parser checked, never read again."""
+    anki_notes: tuple[PackageNote, ...] | None = field(default=None, repr=False)
+    """The Anki package's notes as the build worked them out (the lock records the same);
+    None outside a build: the renderer works them out."""
 
     def modified(self, key: str, fingerprint: str) -> int:
         return self.stamps.modified(key, fingerprint)
@@ -72,6 +76,10 @@ class RenderContext:
 
 
 Renderer = Callable[["Deck", "RenderContext", Path], None]
+
+LIVE_STAGES = ("page", "deck", "print")
+"""The order in which ``serve`` and ``--watch`` rebuild after an edit: what the person
+looks at first; the last stage runs in the background (``OutputFormat.live_stage``)."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +106,12 @@ class OutputFormat:
     worker_alone: bool = True
     """Worth that worker even when no other format is stale (its import is the slow part)."""
     draws_formulas: bool = False
-    """Gets a math deck's formulas drawn as SVG (``cardpress.formula_svg``); otherwise
-    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.formulas``)."""
+    """Gets a math deck's formulas drawn as SVG (``cardpress.markup.formula_svg``); otherwise
+    they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.markup.formulas``)."""
+    live_stage: str = "page"
+    """When ``serve`` and ``--watch`` rebuild it after an edit (``LIVE_STAGES``): with the
+    page, which reloads as soon as it is written; with the deck, just after; or among the
+    printouts, in the background, stopped by the next edit."""
 
     @property
     def template_folder(self) -> str:
@@ -117,38 +129,48 @@ class OutputFormat:
 FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
-        OutputFormat("anki", ".apkg", "cardpress.renderers.anki", worker=2, worker_alone=False),
+        OutputFormat(
+            "anki",
+            ".apkg",
+            "cardpress.renderers.anki",
+            worker=2,
+            worker_alone=False,
+            live_stage="deck",
+        ),
         OutputFormat(
             "pdf",
             ".pdf",
-            "cardpress.renderers.pdf",
+            "cardpress.renderers.pdf.sheet",
             uses_paper=True,
             worker=1,
             draws_formulas=True,
+            live_stage="print",
         ),
-        OutputFormat("html", ".html", "cardpress.renderers.html", draws_formulas=True),
-        OutputFormat("json", ".json", "cardpress.renderers.json_model"),
+        OutputFormat("html", ".html", "cardpress.renderers.html.page", draws_formulas=True),
+        OutputFormat("json", ".json", "cardpress.renderers.json_model", live_stage="deck"),
         OutputFormat(
             "cards",
             "-cards.pdf",
-            "cardpress.renderers.cards",
+            "cardpress.renderers.pdf.cards",
             by_default=False,
             asked_by="print_cards",
             uses_paper=True,
             print_options="cards",
             templates="pdf",
             draws_formulas=True,
+            live_stage="print",
         ),
         OutputFormat(
             "quiz",
             "-quiz.pdf",
-            "cardpress.renderers.quiz",
+            "cardpress.renderers.pdf.quiz",
             by_default=False,
             asked_by="print_quiz",
             uses_paper=True,
             print_options="quiz",
             templates="pdf",
             draws_formulas=True,
+            live_stage="print",
         ),
     )
 }

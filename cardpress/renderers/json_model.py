@@ -39,8 +39,12 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
         del data["source_path"]
     for section_data, section in zip(data["sections"], deck.sections, strict=True):
         section_data["anchor"] = section.anchor
+        if not section.deck_path:  # present only for a vault's subdecks
+            del section_data["deck_path"]
         for card_data, card in zip(section_data["cards"], section.cards, strict=True):
             card_data["anchor"] = card.anchor
+            if not card.link:  # present only when the card links back to its note
+                del card_data["link"]
             if card.guid is None:  # only cards that set one carry it (docs/json.md)
                 del card_data["guid"]
     return {"schema": SCHEMA_VERSION, "card_count": deck.card_count, "deck": data}

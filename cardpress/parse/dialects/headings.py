@@ -10,9 +10,9 @@ import re
 
 from markdown_it.token import Token
 
-from cardpress import markup
-from cardpress.content_files import SourceFile, shown
+from cardpress.content.files import SourceFile, shown
 from cardpress.errors import Reporter
+from cardpress.markup import html as markup
 from cardpress.parse.drafts import CardDraft, FileDraft, SectionDraft, Settings, top_level_blocks
 
 _SETTING_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:(.*)$")  # no backtracking on spaces

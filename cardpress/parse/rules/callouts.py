@@ -1,5 +1,6 @@
 """Callouts: a quote opening with '[!NOTE]' (or TIP, IMPORTANT, WARNING, CAUTION) in a card,
-or in a deck's or a section's introduction, where it stays in place as a box."""
+or in a deck's or a section's introduction, where it stays in place as a box. In Obsidian
+notes, Obsidian's callouts too: a title after the kind, ``+``/``-`` folds, its other kinds."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 
 from markdown_it.token import Token
 
-from cardpress import markup
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
+from cardpress.markup import html as markup
 from cardpress.model import Callout, CalloutKind, Fragment
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import Block
@@ -16,6 +17,16 @@ from cardpress.parse.rules.card import CardWork
 from cardpress.parse.rules.inline import render
 
 _ALERT_RE = re.compile(r"^\[!([A-Za-z]+)\][ \t]*(?:\n|$)")
+_OBSIDIAN_RE = re.compile(r"^\[!([A-Za-z-]+)\][+-]?[ \t]*([^\n]*)(?:\n|$)")
+"""Obsidian's callouts: foldable (``+``/``-``), with a title after the kind."""
+OBSIDIAN_KINDS = {
+    **dict.fromkeys(("abstract", "summary", "tldr", "info", "todo", "example"), "note"),
+    **dict.fromkeys(("quote", "cite"), "note"),
+    **dict.fromkeys(("hint", "success", "check", "done", "question", "help", "faq"), "tip"),
+    **dict.fromkeys(("attention",), "warning"),
+    **dict.fromkeys(("failure", "fail", "missing", "danger", "error", "bug"), "caution"),
+}
+"""Obsidian's other callout kinds, each shown as the nearest of the five."""
 
 
 def apply(card: CardWork, deck: DeckState) -> None:
@@ -35,12 +46,15 @@ def callout_of(block: Block, source: SourceFile, deck: DeckState) -> Callout | N
     if block[1].type != "paragraph_open" or block[2].type != "inline":
         return None
     inline = block[2]
-    match = _ALERT_RE.match(inline.content)
+    obsidian = source.dialect == "obsidian"
+    match = (_OBSIDIAN_RE if obsidian else _ALERT_RE).match(inline.content)
     if not match:
         return None
     line = block[0].map[0] + 1 if block[0].map else 1
+    name = match.group(1).lower()
+    title = match.group(2).strip() if obsidian else ""
     try:
-        kind = CalloutKind(match.group(1).lower())
+        kind = CalloutKind(OBSIDIAN_KINDS.get(name, name) if obsidian else name)
     except ValueError:
         deck.report.warning(
             source.find(line, "[!"),
@@ -49,6 +63,8 @@ def callout_of(block: Block, source: SourceFile, deck: DeckState) -> Callout | N
         )
         return None
     rest = inline.content[match.end() :]
+    if title:  # an Obsidian callout's title opens its body, in bold
+        rest = f"**{title}**" + ("\\\n" + rest if rest.strip() else "")
     inner = block[1:-1]
     if rest.strip():
         md = markup.markdown(source.math)

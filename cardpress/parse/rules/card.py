@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cardpress.content_files import SourceFile
+from cardpress.content.files import SourceFile
 from cardpress.model import EMPTY, Callout, CardKind, Fragment, SourceLocation
 from cardpress.parse.drafts import Block, CardDraft, last_line
 

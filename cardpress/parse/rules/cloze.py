@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cardpress import cloze as cloze_marker
-from cardpress import markup
-from cardpress.content_files import SourceFile, shown
+from cardpress.content.files import SourceFile, shown
+from cardpress.markup import cloze as cloze_marker
+from cardpress.markup import html as markup
 from cardpress.model import EMPTY, Fragment, SourceLocation
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.rules.card import CardWork

@@ -7,16 +7,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cardpress.content_files import SourceFile, shown
+from cardpress.content.files import SourceFile, shown
 from cardpress.errors import Reporter
 from cardpress.model import CardSettings, QuizSettings, SourceLocation, reserved_tag
 from cardpress.papers import DEFAULT_PAPER, PAPERS
+from cardpress.parse import DIALECTS
 from cardpress.parse.rules.settings import reserved_tag_message
 from cardpress.print_options import deck_card_settings, deck_quiz_settings
 
 DECK_KEYS = {
     *("title", "id", "description", "tags", "paper", "source", "license", "cards", "quiz"),
-    *("math", "source_path"),
+    *("math", "source_path", "dialect"),
 }
 _DECK_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TAG_RE = re.compile(r'^[^\s"]+$')
@@ -33,6 +34,8 @@ class DeckSettings:
     print_quiz: QuizSettings | None = None
     math: bool = False
     source_path: bool = False
+    dialect: str = ""
+    """The ``DIALECTS`` row every file of the deck is read in; empty: by file name."""
 
 
 def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
@@ -111,6 +114,13 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
     if not isinstance(source_path, bool):
         report.error(where("source_path"), "'source_path' must be true or false")
         ok = False
+    dialect = data.get("dialect", "")
+    if dialect not in ("", *DIALECTS):
+        report.error(
+            where("dialect"),
+            f"unknown dialect '{shown(dialect)}' (known: {', '.join(DIALECTS)})",
+        )
+        ok = False
     cards = quiz = None
     problems: list[tuple[str, str]] = []
     if "cards" in data:  # asking for printed cards, with their settings
@@ -136,6 +146,7 @@ def deck_settings(source: SourceFile, report: Reporter) -> DeckSettings | None:
         quiz,
         math is True,
         source_path is True,
+        str(dialect or ""),
     )
 
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
-from cardpress import markup
-from cardpress.content_files import SourceFile, shown
+from cardpress.content.files import SourceFile, shown
 from cardpress.errors import Reporter
+from cardpress.markup import html as markup
 
 
 def check_fences(source: SourceFile, tokens: Sequence[Token], report: Reporter) -> None:

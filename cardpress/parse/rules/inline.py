@@ -6,8 +6,9 @@ import urllib.parse
 
 from markdown_it.token import Token
 
-from cardpress import formulas, markup
-from cardpress.content_files import Cursor, SourceFile, shown
+from cardpress.content.files import Cursor, SourceFile, shown
+from cardpress.markup import formulas
+from cardpress.markup import html as markup
 from cardpress.model import Fragment
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import Block

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from markdown_it.token import Token
 
-from cardpress import formulas
-from cardpress.content_files import Cursor
+from cardpress.content.files import Cursor
+from cardpress.markup import formulas
 from cardpress.model import SourceLocation
 from cardpress.parse.deck_state import DeckState
 

@@ -7,14 +7,14 @@ import re
 import urllib.parse
 from pathlib import PurePosixPath
 
-from cardpress.content_files import (
+from cardpress.content.files import (
     MAX_IMAGE_BYTES,
     MAX_MEDIA_BYTES,
     SourceFile,
     Unreadable,
     shown,
 )
-from cardpress.images import IMAGE_LABELS, IMAGE_SUFFIXES, image_problem, image_type
+from cardpress.content.images import IMAGE_LABELS, IMAGE_SUFFIXES, image_problem, image_type
 from cardpress.model import MediaFile
 from cardpress.parse.deck_state import DeckState
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from cardpress.content_files import shown
+from cardpress.content.files import shown
 from cardpress.errors import Reporter
 from cardpress.model import TAG_NAMESPACE, CardKind, SourceLocation, reserved_tag
 from cardpress.parse.deck_state import DeckState

@@ -1,0 +1,314 @@
+"""The deck lock file: stable card ids and modification stamps, committed beside the content.
+
+Anki matches notes by GUID only, and a GUID derived from a card's text would turn every
+edit into a new note. So cards without an explicit id get one on their first build,
+recorded here together with hashes of their question and answer, which let the id follow
+the card through edits, moves and reordering. Stamps record, for any named piece of an
+output, a fingerprint and the time it last changed, so that unchanged notes keep their
+modification time (and their bytes) and changed ones are always newer.
+
+This package offers the lock itself (here), how cards find their ids in it (``ids``) and
+how a lock file is read and checked (``reader``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cardpress import atomic, json_text
+from cardpress.model import Deck
+
+LOCK_VERSION = 2  # 2 added what the last Anki package held (renames, decks, fields)
+READABLE_VERSIONS = (1, 2)
+_SLUG_RE = re.compile(r"[^\w]+")
+
+
+def text_hash(text: str) -> str:
+    normal = " ".join(text.lower().split())
+    return hashlib.sha256(normal.encode()).hexdigest()[:16]
+
+
+def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
+    words = _SLUG_RE.sub(" ", text.lower().replace("_", " ")).split()
+    out = ""
+    for word in words[:max_words]:
+        candidate = f"{out}-{word}" if out else word
+        if len(candidate) > max_length:
+            break
+        out = candidate
+    return out or "card"
+
+
+@dataclass(frozen=True)
+class BuiltNote:
+    """A card's note as the last Anki package held it: what ``cardpress preview`` compares
+    with, and what a removed card's tombstone repeats so that only its tags change."""
+
+    kind: str
+    """Its note type's kind: a card whose kind differs now makes or finds another note."""
+    deck: str
+    """The Anki (sub)deck its cards went to."""
+    tags: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A removed card whose note the package keeps, tagged ``cardpress::removed``."""
+
+    card_id: str
+    note_id: str
+    """The id its GUID comes from (its first id, before any rename)."""
+    kind: str
+    built: BuiltNote
+
+
+@dataclass
+class LockedCard:
+    question: str
+    answer: str
+    kind: str | None = None  # None: recorded before kinds were
+    removed: bool = False
+    note: str | None = None
+    """The id its Anki note's GUID comes from, when the card was renamed (``was:``)."""
+    renamed_to: str | None = None
+    """The card's new id, when this id was renamed: the id stays taken."""
+    kinds: tuple[str, ...] = ()
+    """Every kind whose note an Anki package held, when there were several: changing
+    back finds that note."""
+    built: BuiltNote | None = None
+    section: str | None = None
+    """The key of the section the card was last in: its place, which tells cards with the
+    same question and answer apart (None: recorded before places were)."""
+
+    def built_kinds(self) -> set[str]:
+        """The kinds whose notes of this card packages held (a version 1 lock: its kind)."""
+        kinds = {*self.kinds, *([self.built.kind] if self.built else [])}
+        return kinds or ({self.kind} if self.kind else set())
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"question": self.question, "answer": self.answer}
+        data["kind"] = self.kind
+        if self.section is not None:
+            data["section"] = self.section
+        if self.removed:
+            data["removed"] = True
+        if self.note is not None:
+            data["note"] = self.note
+        if self.renamed_to is not None:
+            data["renamed_to"] = self.renamed_to
+        if set(self.kinds) - {self.built.kind if self.built else None}:
+            data["kinds"] = list(self.kinds)
+        if self.built is not None:
+            data["anki"] = {
+                "kind": self.built.kind,
+                "deck": self.built.deck,
+                "tags": list(self.built.tags),
+                "fields": list(self.built.fields),
+            }
+        return data
+
+    @classmethod
+    def from_json(cls, entry: dict[str, Any]) -> LockedCard:
+        built = entry.get("anki")
+        kind = str(entry["kind"]) if entry.get("kind") is not None else None
+        return cls(
+            question=str(entry["question"]),
+            answer=str(entry["answer"]),
+            kind=kind,
+            removed=bool(entry.get("removed", False)),
+            note=str(entry["note"]) if "note" in entry else None,
+            renamed_to=str(entry["renamed_to"]) if "renamed_to" in entry else None,
+            kinds=tuple(map(str, entry.get("kinds", ()))),
+            section=str(entry["section"]) if "section" in entry else None,
+            built=None
+            if built is None
+            else BuiltNote(
+                kind=str(built.get("kind", kind)),
+                deck=str(built["deck"]),
+                tags=tuple(map(str, built["tags"])),
+                fields=tuple(map(str, built["fields"])),
+            ),
+        )
+
+
+@dataclass
+class Lock:
+    """The state of one deck's lock file; ``save`` writes it only when it changed."""
+
+    path: Path
+    deck: str
+    cards: dict[str, LockedCard] = field(default_factory=dict)
+    stamps: dict[str, tuple[str, int]] = field(default_factory=dict)
+    content: tuple[str, int] | None = None  # (fingerprint of the model, time it changed)
+    now: int = 0
+    kind_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
+    recorded_deck: str | None = None
+    """The deck id the lock file was written for (None: a new lock)."""
+    previous: dict[str, LockedCard] = field(default_factory=dict)
+    """The cards as the file recorded them, before this build assigned ids."""
+    previous_stamps: dict[str, tuple[str, int]] = field(default_factory=dict)
+    renames: list[tuple[str, str]] = field(default_factory=list)  # old id, new id
+    rename_hints: list[tuple[str, str]] = field(default_factory=list)  # gone id, new id
+    unknown_was: list[tuple[str, str]] = field(default_factory=list)  # card id, unknown old id
+    _original: bytes = b""
+    _staged: bytes | None = None
+
+    @classmethod
+    def read(cls, path: Path, deck: str, now: int) -> Lock:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raw = None
+        return cls.from_bytes(path, deck, now, raw)
+
+    @classmethod
+    def from_bytes(cls, path: Path, deck: str, now: int, raw: bytes | None) -> Lock:
+        """The lock file at ``path`` from its bytes, already read (None: there is none)."""
+        lock = cls(path=path, deck=deck, now=now)
+        if raw is None:
+            return lock
+        lock._original = raw
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("cardpress_lock") not in READABLE_VERSIONS:
+            raise ValueError("not a cardpress lock file of a known version")
+        lock.recorded_deck = str(data.get("deck", deck))
+        for card_id, entry in data.get("cards", {}).items():
+            lock.cards[card_id] = LockedCard.from_json(entry)
+        for key, entry in data.get("stamps", {}).items():
+            lock.stamps[key] = (str(entry["fingerprint"]), int(entry["modified"]))
+        content = data.get("content")
+        if content:
+            lock.content = (str(content["fingerprint"]), int(content["modified"]))
+        lock.previous = {card_id: replace(entry) for card_id, entry in lock.cards.items()}
+        lock.previous_stamps = dict(lock.stamps)
+        return lock
+
+    def original_text(self) -> str:
+        """The lock file as it was read, for pointing at a line of it."""
+        return self._original.decode("utf-8", errors="replace")
+
+    def modified(self, key: str, fingerprint: str) -> int:
+        """When the thing named ``key`` last changed; records ``fingerprint`` as current."""
+        recorded = self.stamps.get(key)
+        if recorded and recorded[0] == fingerprint:
+            return recorded[1]
+        stamp = max(self.now, recorded[1] + 1) if recorded else self.now
+        self.stamps[key] = (fingerprint, stamp)
+        return stamp
+
+    def content_time(self, fingerprint: str) -> int:
+        """The deck's date: when its model last changed."""
+        if self.content and self.content[0] == fingerprint:
+            return self.content[1]
+        stamp = max(self.now, self.content[1] + 1) if self.content else self.now
+        self.content = (fingerprint, stamp)
+        return stamp
+
+    def serialise(self) -> bytes:
+        data: dict[str, Any] = {
+            "cardpress_lock": LOCK_VERSION,
+            "deck": self.deck,
+            "content": (
+                {"fingerprint": self.content[0], "modified": self.content[1]}
+                if self.content
+                else None
+            ),
+            "cards": {card_id: c.to_json() for card_id, c in sorted(self.cards.items())},
+            "stamps": {
+                key: {"fingerprint": fp, "modified": t}
+                for key, (fp, t) in sorted(self.stamps.items())
+            },
+        }
+        return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+
+    def save(self) -> bool:
+        """Write the lock file if it changed; True when it did."""
+        data = self.serialise()
+        if data == self._original:
+            return False
+        atomic.write_bytes(self.path, data)
+        self._original = data
+        return True
+
+    def stage(self) -> Path | None:
+        """Write the new lock file beside it, not yet in place (None: it did not change);
+        ``commit_staged`` moves it in. A build stages its lock files before it moves any
+        output, so that a full disk leaves outputs and lock files as they were, together."""
+        data = self.serialise()
+        if data == self._original:
+            return None
+        with atomic.staged_file(self.path) as temp, open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._staged = data
+        return temp
+
+    def commit_staged(self, temp: Path) -> None:
+        """Move the lock file ``stage`` wrote into place (a rename: it needs no space)."""
+        atomic.commit(temp, self.path)
+        if self._staged is not None:
+            self._original, self._staged = self._staged, None
+
+    def file_hash(self) -> str:
+        """The SHA-256 of the lock file as last read or written; '' when there is none."""
+        return hashlib.sha256(self._original).hexdigest() if self._original else ""
+
+    def removed_since_last_build(self, deck: Deck) -> list[str]:
+        present = {card.id for card in deck.cards()}
+        return sorted(
+            i
+            for i, c in self.cards.items()
+            if not c.removed and c.renamed_to is None and i not in present
+        )
+
+    def mark_removed(self, deck: Deck) -> None:
+        present = {card.id for card in deck.cards()}
+        for card_id, entry in self.cards.items():
+            entry.removed = card_id not in present and entry.renamed_to is None
+
+    def note_id(self, card_id: str) -> str:
+        """The id a card's Anki note GUID comes from: its first id, through renames."""
+        entry = self.cards.get(card_id)
+        return entry.note if entry is not None and entry.note is not None else card_id
+
+    def renamed_note_ids(self) -> dict[str, str]:
+        """Card id -> the id its Anki note's GUID comes from, for renamed cards."""
+        return {i: c.note for i, c in sorted(self.cards.items()) if c.note is not None}
+
+    def tombstones(self) -> tuple[Tombstone, ...]:
+        """The removed cards whose last note is known: the package keeps them, tagged."""
+        return tuple(
+            Tombstone(card_id, entry.note or card_id, entry.built.kind, entry.built)
+            for card_id, entry in sorted(self.cards.items())
+            if entry.removed and entry.built is not None
+        )
+
+    def forget_tombstones(self, only: Iterable[str] | None = None) -> list[str]:
+        """Stop carrying the notes of removed cards (all, or those in ``only``); their ids
+        stay taken."""
+        chosen = None if only is None else set(only)
+        gone = sorted(
+            i
+            for i, c in self.cards.items()
+            if c.removed and c.built is not None and (chosen is None or i in chosen)
+        )
+        for card_id in gone:
+            self.cards[card_id].built = None
+        return gone
+
+    def record_built(self, card_id: str, built: BuiltNote) -> None:
+        """Record what the Anki package written by this build holds for a card."""
+        entry = self.cards[card_id]
+        before = self.previous.get(card_id)
+        earlier = before.built_kinds() if before is not None else set()
+        entry.kinds = tuple(sorted({*earlier, *entry.kinds, built.kind}))
+        entry.built = built

@@ -1,0 +1,83 @@
+"""A cold build parses a deck's later files in a worker process: the model, the outputs
+and the diagnostics are exactly those of parsing every file in order here."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from cardpress.build.pipeline import BuildOptions, build
+from cardpress.errors import ContentError
+from cardpress.parse.cache import ParseCache
+from cardpress.parse.loader import read_content
+from cardpress.parse.parallel import ParallelParse
+from cardpress.renderers.json_model import deck_to_dict
+from tests.support.paths import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import run as bench
+
+
+@pytest.fixture
+def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A deck of 12 section files of 8 cards, with code, tables, callouts and clozes."""
+    monkeypatch.setattr(bench, "CARDS_PER_SECTION", 8)
+    return bench.generate(tmp_path / "deck", 96)
+
+
+def parse_ahead(content: Path, cache_folder: Path) -> tuple[list[dict[str, object]], int]:
+    """The decks as dicts, read through a worker, and how many files the worker gave."""
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    ahead = ParallelParse(ParseCache(cache_folder), executor, content.resolve(), strict=False)
+    try:
+        state = read_content(content, now=0, cache=ahead)
+    finally:
+        executor.shutdown()
+    return [deck_to_dict(deck) for deck in state.decks], len(ahead.cache.encoded)
+
+
+def test_the_worker_gives_the_model_parsing_in_order_gives(many_files: Path, tmp_path: Path):
+    in_order = [deck_to_dict(deck) for deck in read_content(many_files, now=0).decks]
+    through_worker, from_worker = parse_ahead(many_files, tmp_path / "cache")
+    assert from_worker == 6  # the later half of the 12 section files; index.md stays here
+    assert through_worker == in_order
+
+
+def test_a_clash_in_a_file_the_worker_parsed_is_reported_as_in_order(
+    many_files: Path, tmp_path: Path
+):
+    deck = many_files / "synthetic"
+    early, late = deck / "0001.md", deck / "0010.md"
+    early.write_text(early.read_text().replace("number 8?\n", "number 8?\n<!-- id: twice -->\n"))
+    late.write_text(late.read_text().replace("number 80?\n", "number 80?\n<!-- id: twice -->\n"))
+    with pytest.raises(ContentError) as in_order:
+        read_content(many_files, now=0)
+    with pytest.raises(ContentError) as through_worker:
+        parse_ahead(many_files, tmp_path / "cache")
+    assert "twice" in str(in_order.value.diagnostics[0])
+    assert through_worker.value.diagnostics == in_order.value.diagnostics
+
+
+def test_a_cold_build_on_two_cores_writes_what_one_core_writes(many_files: Path, tmp_path: Path):
+    def build_into(content: Path, out: Path, jobs: int) -> None:
+        options = BuildOptions(
+            content=content,
+            templates=ROOT / "templates",
+            out=out,
+            formats=("anki", "html", "json"),
+            jobs=jobs,
+            progress=False,
+        )
+        build(options, lambda _: None, lambda _: None, lambda _: None)
+
+    build_into(many_files, tmp_path / "one", jobs=1)  # also writes the lock both builds use
+    copy = tmp_path / "copy"
+    shutil.copytree(many_files, copy)
+    build_into(copy, tmp_path / "two", jobs=2)
+    for name in ("synthetic.apkg", "synthetic.html", "synthetic.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
