@@ -15,13 +15,18 @@ build: $(STAMP) system-check
 check: $(STAMP)
 	$(BIN)/python build.py --check --strict
 
+# Tests run on every core (pytest-xdist), each test file on one worker so that a file's
+# shared builds are made once; PYTEST_WORKERS=0 runs them one at a time.
+PYTEST_WORKERS ?= auto
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+
 # The whole suite, the slow journeys included: among them tests/test_installed_tool.py,
 # the wheel installed without extras in a fresh venv, run on a big deck outside the repository.
 test: $(TESTS) system-check lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 quick: $(TESTS) system-check lint
-	$(BIN)/python -m pytest -q -m 'not slow'
+	$(BIN)/python -m pytest -q -m 'not slow' $(PARALLEL)
 
 # The installed-tool check alone (also part of `make test`).
 installed: $(TESTS) system-check

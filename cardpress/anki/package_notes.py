@@ -20,6 +20,7 @@ import jinja2
 from cardpress.anki.notes import REMOVED_TAG, deck_name_part, guid_for, note_tags, section_deck_name
 from cardpress.anki.notetypes import NOTE_TYPES
 from cardpress.lock import Tombstone
+from cardpress.markup import formulas
 from cardpress.model import Callout, Card, CardKind, Deck, Section
 
 IMAGE_SOURCE = re.compile(r'\bsrc="([^"]*)"')
@@ -61,7 +62,7 @@ def package_notes(
 
     A build works them out once per deck (``anki.record.notes_to_write``) and hands the
     same notes to the renderer and to the lock's record."""
-    fields_of = FieldRenderer(env, show_path=deck.source_path)
+    fields_of = FieldRenderer(env, show_path=deck.source_path, math=deck.math)
     media_sha = {media.name: media.sha256 for media in deck.media}
     tags_of: dict[tuple[str, ...], list[str]] = {}  # cards share their tags
     notes: list[PackageNote] = []
@@ -116,8 +117,9 @@ class FieldRenderer:
 
     TEMPLATES = ("anki/fields/callouts.html", "anki/fields/source.html")
 
-    def __init__(self, env: jinja2.Environment, show_path: bool = False):
+    def __init__(self, env: jinja2.Environment, show_path: bool = False, math: bool = False):
         self.show_path = show_path  # the deck's source_path setting
+        self.math = math  # the deck's math setting: punctuation kept with its formula
         self.callouts_template, self.source_template = map(env.get_template, self.TEMPLATES)
         assert env.loader is not None
         self.template_texts = tuple(env.loader.get_source(env, n)[0] for n in self.TEMPLATES)
@@ -142,6 +144,8 @@ class FieldRenderer:
             else (card.question.html, card.answer.html)
         )
         fields = [first, second, card.details.html, callouts, source, card.id]
+        if self.math:
+            fields[:4] = map(formulas.punctuation_kept, fields[:4])
         return [inert(field) for field in fields]
 
 

@@ -19,6 +19,9 @@ HOLD_ENV = "CARDPRESS_HOLD"
 """``POINT:FILE``: at POINT the build creates FILE and waits while it exists (at most
 ``HOLD_SECONDS``). Set by tests only; without it a point costs one lookup."""
 HOLD_SECONDS = 120.0
+PRINTOUTS_HOLD_ENV = "CARDPRESS_HOLD_PRINTOUTS"
+"""``HOLD_ENV``'s setting for the background printouts of ``serve`` and ``--watch`` alone
+(``cardpress.commands.live``): a test holds them there while the page is rebuilt."""
 POINTS = ("rendered", "committed", "recorded")
 """Every output rendered to its temporary file; every output moved into place; the lock
 files and the build state written, just before the build returns."""

@@ -1,7 +1,8 @@
 """``--watch``: rebuild whenever a file in the content or templates folder changes.
 
 Polling keeps this dependency-free and works on every file system; a scan of a few
-hundred files costs well under a millisecond each.
+hundred files costs a few milliseconds, so scanning ten times a second costs little and
+an edit is seen within about 0.15 s.
 """
 
 from __future__ import annotations
@@ -45,22 +46,31 @@ def watch(
     options: BuildOptions,
     run: Callable[[], int],
     info: Callable[[str], None],
-    interval: float = 0.3,
+    interval: float = 0.1,
     max_builds: int | None = None,
+    settle: float = 0.05,
 ) -> int:
-    """Build, then rebuild on each change until interrupted; errors are printed, not fatal."""
+    """Build, then rebuild on each change until interrupted; errors are printed, not fatal.
+
+    A change is built once the folders look the same twice ``settle`` seconds apart (an
+    editor that writes in several steps is done); a change made during a build is seen
+    by the next scan, since each snapshot is taken before the build it starts."""
     folders = (options.content, *search_path(options.templates))
+    snapshot = scan(*folders)
     status = run()
     builds = 1
-    snapshot = scan(*folders)
     info("watching for changes (Ctrl-C to stop)")
     while max_builds is None or builds < max_builds:
         time.sleep(interval)
         current = scan(*folders)
         if current == snapshot:
             continue
-        time.sleep(interval)  # let an editor finish writing
-        current = scan(*folders)
+        while True:
+            time.sleep(settle)
+            again = scan(*folders)
+            if again == current:
+                break
+            current = again
         info("changed: " + ", ".join(changes(snapshot, current)))
         snapshot = current
         status = run()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from cardpress import __version__, print_options
 from cardpress.build.interrupts import Interrupted
@@ -58,10 +59,13 @@ class Output:
         print(line, file=sys.stderr, flush=True)
 
 
-def run_build(options: BuildOptions, out: Output) -> int:
-    """One build; every error the user can act on becomes lines and an exit status."""
+def run_build(options: BuildOptions, out: Output, written: list[Path] | None = None) -> int:
+    """One build; every error the user can act on becomes lines and an exit status.
+    ``written``, when given, gets the outputs the build moved into place."""
     try:
-        build(options, out.info, out.detail, out.warn)
+        report = build(options, out.info, out.detail, out.warn)
+        if written is not None:
+            written.extend(report.written)
     except ContentError as exc:
         for line in summarised(exc.diagnostics, options.content):
             out.warn(line)
@@ -113,9 +117,9 @@ def run_build_command(args: argparse.Namespace) -> int:
     try:
         options = build_options(args)
         if args.watch:
-            from cardpress.build.watch import watch
+            from cardpress.commands.live import run_watch
 
-            return watch(options, lambda: run_build(options, out), out.info)
+            return run_watch(options, out)
         return run_build(options, out)
     except UsageError as exc:
         out.warn(f"cardpress: error: {exc}")

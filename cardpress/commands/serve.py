@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import argparse
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cardpress.serve.server import BuildStatus
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,57 +25,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class _Recorded:
-    """The CLI's output that also keeps the problem lines of the build in progress."""
+class _Page:
+    """What the page hears of each round: a new build to reload when the page is written
+    (or its problems), then each later output as it is ready."""
 
-    def __init__(self, quiet: bool, verbose: bool):
-        from cardpress.commands.build import Output
+    def __init__(self, status: BuildStatus, where: str):
+        self.status = status
+        self.where = where
 
-        self.output = Output(quiet, verbose)
-        self.lines: list[str] = []
+    def shown(self, code: int, written: list[Path], problems: list[str], more: bool) -> None:
+        first = self.status.current() == 0
+        if first or code != 0 or written or not self.status.ok:
+            self.status.publish(code == 0, problems, busy=more)
+        else:  # nothing of the page changed (a printout's template, say): no reload
+            self.status.unchanged(busy=more)
+        if first:  # the first build: now there is something to see
+            print(self.where, flush=True)
 
-    def info(self, line: str) -> None:
-        self.output.info(line)
+    def ready(self, code: int, written: list[Path], problems: list[str]) -> None:
+        self.status.announce(code == 0, [path.name for path in written], problems)
 
-    def detail(self, line: str) -> None:
-        self.output.detail(line)
-
-    def warn(self, line: str) -> None:
-        self.lines.append(line)
-        self.output.warn(line)
+    def done(self) -> None:
+        self.status.done()
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardpress.build.watch import watch
-    from cardpress.commands.build import build_options, run_build
+    from cardpress.commands.build import Output, build_options
+    from cardpress.commands.live import run_watch
     from cardpress.errors import UsageError
     from cardpress.serve.server import LOOPBACK, BuildStatus, make_server
 
-    recorded = _Recorded(args.quiet, args.verbose)
+    output = Output(args.quiet, args.verbose)
     try:
         options = build_options(args)
     except UsageError as exc:
-        recorded.output.warn(f"cardpress: error: {exc}")
+        output.warn(f"cardpress: error: {exc}")
         return exc.exit_status
     status = BuildStatus()
     try:
         server = make_server(options.out, status, args.port)
     except OSError as exc:
-        recorded.output.warn(f"cardpress: error: cannot serve on port {args.port}: {exc.strerror}")
+        output.warn(f"cardpress: error: cannot serve on port {args.port}: {exc.strerror}")
         return 1
     threading.Thread(target=server.serve_forever, daemon=True).start()
     where = f"serving {options.out} at http://{LOOPBACK}:{server.server_port}/ (Ctrl-C to stop)"
-
-    def build_and_publish() -> int:
-        recorded.lines = []
-        code = run_build(options, recorded)  # type: ignore[arg-type]
-        status.publish(code == 0, recorded.lines)
-        if status.current() == 1:  # the first build: now there is something to see
-            print(where, flush=True)
-        return code
-
     try:
-        return watch(options, build_and_publish, recorded.info)
+        return run_watch(options, output, _Page(status, where))
     finally:
         server.shutdown()
         server.server_close()

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from cardpress.markup import formula_limits as limits
-from cardpress.markup import formula_tex
+from cardpress.markup import formula_rows, formula_tex
 from cardpress.markup.formulas import Formula
 
 FORMAT_VERSION = "2"
@@ -139,6 +139,7 @@ def draw(formula: Formula) -> Drawing:
     from ziamath.zmath import Math
 
     config.svg2 = False  # plain paths: no ids, which would clash on one page
+    formula_rows.install()
     try:
         tree = formula_tex.mathml(formula.tex, formula.display)
     except Exception as error:  # latex2mathml's own failure, on content: reported

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import math
 import os
 import re
 import time
@@ -52,14 +51,6 @@ DEPTH_STEPS = 20
 """Baseline offsets are rounded to 1/20 ex (under half a pixel at 16 px)."""
 MAX_DEPTH_CLASS = 160
 """Inline formulas reach at most 8 ex below the baseline; deeper ones are set at 8 ex."""
-MIN_SCALE = 0.8
-"""On paper a display formula (or the piece of it between two breaks) wider than its
-column is scaled down to fit, but never below this: it overflows instead."""
-WIDTH_STEP = 4
-"""Widths for ``MIN_SCALE`` are rounded down to 4 ex, up to ``MAX_WIDTH_CLASS`` steps."""
-MAX_WIDTH_CLASS = 60
-_TRAILING = r"((?:[.,;:!?)\]\u2019\u201d\u2026\u00bb]|&quot;|&#39;|&#x27;)+)?"
-_MARKER_THEN_PUNCTUATION = re.compile(f"(?:{formulas.MARKER_RE.pattern}){_TRAILING}")
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
@@ -171,8 +162,7 @@ def svg_html(formula: Formula, drawing: Drawing) -> str:
             top = max(y, min(t for t, _ in extents) - 1)
             bottom = min(y + height, max(b for _, b in extents) + 1)
         step = min(MAX_DEPTH_CLASS, round(max(0.0, bottom) / ex * DEPTH_STEPS))
-        wide = min(MAX_WIDTH_CLASS, math.floor((end - start) / ex / WIDTH_STEP))
-        kind = f"math-display math-d{step} math-w{wide}"
+        kind = f"math-display math-d{step}"
         box = (start, top, end - start, bottom - top)
         svgs.append(_svg(kind, tuple(shapes), box, label if index == 0 else None))
     return f'<span class="math-block">{_ZERO_WIDTH_SPACE.join(svgs)}</span>'
@@ -240,7 +230,8 @@ def depth_css(*, scroll: bool = False) -> str:
     """The rules that set formulas on the baseline, display ones apart, and punctuation
     with the formula it follows. A display formula wider than its column breaks where it
     may; a piece still too wide scrolls sideways (``scroll``, in the page) or is scaled
-    down to fit, never below ``MIN_SCALE`` (on paper)."""
+    down to fit (on paper, where ``renderers.pdf.formulas`` sees that it is not scaled below
+    the smallest type)."""
     fit = "overflow-x: auto; overflow-y: hidden;" if scroll else ""
     size = "" if scroll else " max-width: 100%; height: auto;"
     rules = [
@@ -254,11 +245,6 @@ def depth_css(*, scroll: bool = False) -> str:
         f"svg.math-d{step} {{ vertical-align: -{_number(step / DEPTH_STEPS)}ex; }}"
         for step in range(MAX_DEPTH_CLASS + 1)
     ]
-    if not scroll:
-        rules += [
-            f"svg.math-w{step} {{ min-width: {_number(step * WIDTH_STEP * MIN_SCALE)}ex; }}"
-            for step in range(1, MAX_WIDTH_CLASS + 1)  # math-w0: no minimum
-        ]
     return "\n".join(rules) + "\n"
 
 
@@ -276,7 +262,7 @@ def _fragment(fragment: Fragment, drawn: dict[Formula, Drawing]) -> Fragment:
             return svg + after
         return f'<span class="math-nowrap">{svg}{after}</span>'
 
-    return replace(fragment, html=_MARKER_THEN_PUNCTUATION.sub(finished, fragment.html))
+    return replace(fragment, html=formulas.MARKER_THEN_PUNCTUATION.sub(finished, fragment.html))
 
 
 def _card(card: Card, drawn: dict[Formula, Drawing]) -> Card:

@@ -9,8 +9,7 @@ and the style it is set in (scripts drop the medium and thick spaces). Matrix an
 columns are 1 em apart, as in TeX and MathJax.
 
 The tree is also fixed where latex2mathml writes one ziamath cannot draw (a script on an
-environment: ``\\end{pmatrix}^{-1}``), and measured: ``work`` estimates what drawing it
-costs, so a formula that would take seconds is refused before it is drawn.
+environment: ``\\end{pmatrix}^{-1}``); ``formula_limits`` measures what drawing it costs.
 """
 
 from __future__ import annotations
@@ -289,8 +288,10 @@ def _space(element: ET.Element, style: int, top: bool = False) -> None:
         element.set("columnspacing", ALIGNED_COLUMNS if aligned else MATRIX_COLUMNS)
         if not aligned:
             element.set("rowspacing", "0em")
-        for cell in element.iter("mtd"):  # TeX's strut: rows at least 1.2 em apart
-            cell.append(ET.Element("mspace", height=STRUT[0], depth=STRUT[1]))
+        for row in element:  # TeX's strut: rows at least 1.2 em apart (one cell holding
+            cells = [cell for cell in row if cell.tag == "mtd"]  # it is enough: a row is
+            if cells:  # as high as its highest cell, and each node costs drawing time)
+                cells[0].append(ET.Element("mspace", height=STRUT[0], depth=STRUT[1]))
     for child, child_style in zip(list(element), _inner_styles(element, style), strict=True):
         _space(child, child_style, top and tag == "math" and child.tag == "mrow")
     if tag == "mi" and atom_class(element) == OP:

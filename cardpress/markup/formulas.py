@@ -88,6 +88,10 @@ _ENV_RE = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
 _MARKER_BODY = r"((?:[^\\]|\\[^\\()\[\]]|\\\\)*+)"
 # \( or \[, then the TeX (a backslash always with the character after it), then the closer
 MARKER_RE = re.compile(r"\\\(" + _MARKER_BODY + r"\\\)|\\\[" + _MARKER_BODY + r"\\\]")
+_TRAILING = r"((?:[.,;:!?)\]\u2019\u201d\u2026\u00bb]|&quot;|&#39;|&#x27;)+)?"
+MARKER_THEN_PUNCTUATION = re.compile(f"(?:{MARKER_RE.pattern}){_TRAILING}")
+"""A marker and the punctuation right after it (group 3), which stays on its line."""
+NOWRAP = "white-space: nowrap"
 _DELIMITED = (("\\(", "\\)", False), ("\\[", "\\]", True), ("$$", "$$", True))
 
 
@@ -373,6 +377,21 @@ def finish(html_text: str, render: Callable[[Formula], str]) -> str:
     if "\\" not in html_text:
         return html_text
     return MARKER_RE.sub(lambda match: render(formula_of(match)), html_text)
+
+
+def punctuation_kept(html_text: str) -> str:
+    """Anki's form with each inline formula and the punctuation after it in a span that
+    does not wrap: MathJax draws the formula as a box, and a line may otherwise break
+    between it and its period (the note type's stylesheet stays as it is)."""
+    if "\\)" not in html_text:
+        return html_text
+
+    def keep(match: re.Match[str]) -> str:
+        if match.group(1) is None or not match.group(3):
+            return match.group(0)
+        return f'<span style="{NOWRAP}">{match.group(0)}</span>'
+
+    return MARKER_THEN_PUNCTUATION.sub(keep, html_text)
 
 
 def as_text(html_text: str) -> str:

@@ -77,6 +77,10 @@ class RenderContext:
 
 Renderer = Callable[["Deck", "RenderContext", Path], None]
 
+LIVE_STAGES = ("page", "deck", "print")
+"""The order in which ``serve`` and ``--watch`` rebuild after an edit: what the person
+looks at first; the last stage runs in the background (``OutputFormat.live_stage``)."""
+
 
 @dataclass(frozen=True)
 class OutputFormat:
@@ -104,6 +108,10 @@ class OutputFormat:
     draws_formulas: bool = False
     """Gets a math deck's formulas drawn as SVG (``cardpress.markup.formula_svg``); otherwise
     they stay in Anki's ``\\(...\\)`` form for MathJax (``cardpress.markup.formulas``)."""
+    live_stage: str = "page"
+    """When ``serve`` and ``--watch`` rebuild it after an edit (``LIVE_STAGES``): with the
+    page, which reloads as soon as it is written; with the deck, just after; or among the
+    printouts, in the background, stopped by the next edit."""
 
     @property
     def template_folder(self) -> str:
@@ -121,7 +129,14 @@ class OutputFormat:
 FORMATS: dict[str, OutputFormat] = {
     fmt.name: fmt
     for fmt in (
-        OutputFormat("anki", ".apkg", "cardpress.renderers.anki", worker=2, worker_alone=False),
+        OutputFormat(
+            "anki",
+            ".apkg",
+            "cardpress.renderers.anki",
+            worker=2,
+            worker_alone=False,
+            live_stage="deck",
+        ),
         OutputFormat(
             "pdf",
             ".pdf",
@@ -129,9 +144,10 @@ FORMATS: dict[str, OutputFormat] = {
             uses_paper=True,
             worker=1,
             draws_formulas=True,
+            live_stage="print",
         ),
         OutputFormat("html", ".html", "cardpress.renderers.html.page", draws_formulas=True),
-        OutputFormat("json", ".json", "cardpress.renderers.json_model"),
+        OutputFormat("json", ".json", "cardpress.renderers.json_model", live_stage="deck"),
         OutputFormat(
             "cards",
             "-cards.pdf",
@@ -142,6 +158,7 @@ FORMATS: dict[str, OutputFormat] = {
             print_options="cards",
             templates="pdf",
             draws_formulas=True,
+            live_stage="print",
         ),
         OutputFormat(
             "quiz",
@@ -153,6 +170,7 @@ FORMATS: dict[str, OutputFormat] = {
             print_options="quiz",
             templates="pdf",
             draws_formulas=True,
+            live_stage="print",
         ),
     )
 }

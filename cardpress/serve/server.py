@@ -20,7 +20,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import cast
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from cardpress.serve.page import STATUS_PATH, with_live_reload
 
@@ -33,29 +33,104 @@ TYPES = {
 }
 
 
+WAIT_SECONDS = 25.0  # how long a request for the status may wait for news
+
+
 @dataclass
 class BuildStatus:
-    """The last build, as the pages ask for it; updated by the build loop."""
+    """The last build, as the pages ask for it; updated by the build loop.
+
+    ``build`` counts the builds of the page (a page reloads when it grows and the build
+    is good); ``version`` counts every change, the printouts' too, so that a page can
+    ask for the status ``after`` the version it has and be answered at the next change.
+    """
 
     build: int = 0
     ok: bool = True
     problems: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    version: int = 0
+    round: int = 0  # rounds of builds after an edit, whether the page changed or not
+    busy: bool = False  # outputs of ``build`` besides the page are still being made
+    ready: list[str] = field(default_factory=list)  # the printouts of ``build`` made so far
+    printout_problems: list[str] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, ok: bool, problems: list[str]) -> None:
-        with self.lock:
+    def publish(self, ok: bool, problems: list[str], busy: bool = False) -> None:
+        """A new page (or its problems); ``busy``: more outputs of it are on the way."""
+        with self.changed:
             self.build += 1
+            self.round += 1
+            self.busy = busy
             self.ok = ok
             self.problems = list(problems)
+            self.ready = []
+            self.printout_problems = []
+            self._changed()
+
+    def unchanged(self, busy: bool) -> None:
+        """A round that left the page as it was (``busy``: other outputs are on the way)."""
+        with self.changed:
+            self.round += 1
+            self.busy = busy
+            self.ready = []
+            self.printout_problems = []
+            self._changed()
+
+    def announce(self, ok: bool, names: list[str], problems: list[str]) -> None:
+        """Outputs of ``build`` made after the page (the deck, a printout), or their problems."""
+        with self.changed:
+            self.ready += [name for name in names if name not in self.ready]
+            if not ok:
+                self.printout_problems += problems
+            self._changed()
+
+    def done(self) -> None:
+        """Every output of ``build`` is made (or failed, or was stopped by a newer edit)."""
+        with self.changed:
+            self.busy = False
+            self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+        self.changed.notify_all()
 
     def current(self) -> int:
-        with self.lock:
+        with self.changed:
             return self.build
 
-    def as_json(self) -> bytes:
-        with self.lock:
-            data = {"build": self.build, "ok": self.ok, "problems": self.problems}
+    def served(self) -> tuple[int, int, list[str]]:
+        """The build a page is served at, the round, and which later outputs are ready."""
+        with self.changed:
+            return self.build, self.round, list(self.ready)
+
+    def as_json(self, after: int | None = None, wait: float = WAIT_SECONDS) -> bytes:
+        """The status as JSON; with ``after``, once ``version`` has passed it (at most
+        ``wait`` seconds later), so that a page hears of a change when it happens."""
+        with self.changed:
+            if after is not None:
+                self.changed.wait_for(lambda: self.version > after, timeout=wait)
+            data = {
+                "build": self.build,
+                "ok": self.ok,
+                "problems": self.problems,
+                "version": self.version,
+                "printouts": {
+                    "build": self.build,
+                    "round": self.round,
+                    "busy": self.busy,
+                    "ready": self.ready,
+                    "problems": self.printout_problems,
+                },
+            }
         return json.dumps(data).encode()
+
+
+def asked_after(query: str) -> int | None:
+    """The ``after=N`` of a status request, or None."""
+    for value in parse_qs(query).get("after", []):
+        if value.isdigit() and len(value) < 19:
+            return int(value)
+    return None
 
 
 def served_file(folder: Path, name: str) -> Path | None:
@@ -123,15 +198,17 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
             if self.headers.get("Host", "") not in hosts:
                 self._send(HTTPStatus.FORBIDDEN, b"cardpress serve answers 127.0.0.1 only\n")
                 return
-            path = unquote(urlsplit(self.path).path)
+            parts = urlsplit(self.path)
+            path = unquote(parts.path)
             if path == STATUS_PATH:
-                self._send(HTTPStatus.OK, status.as_json(), "application/json")
+                answer = status.as_json(asked_after(parts.query))
+                self._send(HTTPStatus.OK, answer, "application/json")
                 return
             if path == "/":
                 self._index()
                 return
             name = path.removeprefix("/")
-            build = status.current()
+            build, round_, ready = status.served()
             try:
                 data = read_served(folder, name)
             except OSError as exc:
@@ -158,7 +235,7 @@ def make_server(out: Path, status: BuildStatus, port: int) -> ThreadingHTTPServe
                         build,
                     )
                     return
-                data = with_live_reload(page, build).encode("utf-8")
+                data = with_live_reload(page, build, ready, round_).encode("utf-8")
             self._send(HTTPStatus.OK, data, TYPES.get(suffix, "application/octet-stream"))
 
         def _index(self) -> None:

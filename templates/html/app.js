@@ -31,6 +31,8 @@
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  /* The index holds each card's text already normalized (at build time, as normalize()
+     does), so opening a page of ten thousand cards costs no pass over their text. */
   var cards = index.cards.map(function (entry) {
     var el = byId(entry.id);
     return {
@@ -40,9 +42,10 @@
       expect: entry.expect,
       section: entry.section,
       tags: entry.tags,
-      text: normalize(entry.text),
+      text: entry.text,
       toggle: el.querySelector(".card-toggle"),
-      open: true
+      open: true,
+      visible: true
     };
   });
   var cardOf = new Map(cards.map(function (card) { return [card.el, card]; }));
@@ -70,12 +73,35 @@
 
   var scrollableQueued = false;
 
+  /* Cards near the window: on a page of many cards the browser lays out only those
+     (.lazy-cards in style.css), so only those are measured; the others when they come
+     near. A smaller page is measured whole. */
+  var nearCards = new Set();
+  var lazyLayout = byId("main").classList.contains("lazy-cards");
+  var nearWatch = lazyLayout && typeof IntersectionObserver === "function"
+    ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var card = cardOf.get(entry.target);
+        if (!entry.isIntersecting) {
+          nearCards.delete(card);
+          return;
+        }
+        nearCards.add(card);
+        if (card.open) markScrollable(card.el);
+      });
+    }, { rootMargin: "100% 0px" })
+    : null;
+
   function queueScrollable() {
     if (scrollableQueued) return;
     scrollableQueued = true;
     window.requestAnimationFrame(function () {
       scrollableQueued = false;
-      markScrollable(doc.body);
+      if (!nearWatch) {
+        markScrollable(doc.body);
+        return;
+      }
+      nearCards.forEach(function (card) { markScrollable(card.el); });
     });
   }
 
@@ -97,7 +123,7 @@
   }
 
   function visibleCards() {
-    return cards.filter(function (card) { return !card.el.hidden; });
+    return cards.filter(function (card) { return card.visible; });
   }
 
   function setAllOpen(open) {
@@ -134,30 +160,53 @@
     return normalize(search.value).split(/\s+/).filter(Boolean);
   }
 
+  /* The last search and filters, to narrow from: one more letter typed can only hide
+     cards, so only the cards shown are looked at again. */
+  var lastQuery = null;
+  var lastKey = null;
+
   function applyFilters() {
-    var terms = searchTerms();
+    var query = normalize(search.value);
+    var terms = query.split(/\s+/).filter(Boolean);
     var tag = tagFilter.value;
     var section = sectionFilter.value;
     var progress = studyFilter.value;
+    var key = tag + "\u0000" + section;
+    /* Progress changes with time and grades: with that filter, every card is looked at. */
+    var narrowing = lastQuery !== null && !progress && key === lastKey &&
+      query.indexOf(lastQuery) === 0;
+    lastQuery = progress ? null : query;
+    lastKey = key;
     var perSection = new Map();
     cards.forEach(function (card) {
-      var shown = (!section || card.section === section) &&
+      var shown = card.visible || !narrowing;
+      card.visible = shown && (!section || card.section === section) &&
         (!tag || hasTag(card, tag)) &&
         (!progress || study.matches(card, progress)) &&
         terms.every(function (term) { return card.text.indexOf(term) !== -1; });
-      card.el.hidden = !shown;
-      if (shown) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
+      if (card.visible) perSection.set(card.section, (perSection.get(card.section) || 0) + 1);
     });
     var filtering = terms.length > 0 || tag !== "" || section !== "" || progress !== "";
+    var emptied = new Set();
     sections.forEach(function (s) {
       var n = perSection.get(s.key) || 0;
-      s.el.hidden = filtering && n === 0; /* a section of intro text alone stays */
-      if (s.count) s.count.textContent = String(n);
+      var empty = filtering && n === 0; /* a section of intro text alone stays */
+      if (empty) emptied.add(s.key);
+      if (s.el.hidden !== empty) s.el.hidden = empty;
+      if (s.count && s.count.textContent !== String(n)) s.count.textContent = String(n);
       if (s.link) s.link.classList.toggle("is-empty", filtering && n === 0);
+    });
+    /* A hidden section hides its cards: theirs are set when it shows again, so a search
+       that empties most sections touches a few hundred elements, not every card. */
+    cards.forEach(function (card) {
+      if (card.el.hidden !== !card.visible && !emptied.has(card.section)) {
+        card.el.hidden = !card.visible;
+      }
     });
     root.classList.toggle("is-filtered", terms.length > 0 || tag !== "" || progress !== "");
     if (intros) fitIntros();
-    noResults.hidden = visibleCards().length > 0;
+    var none = perSection.size === 0;
+    if (noResults.hidden === none) noResults.hidden = !none;
     study.filtered();
     highlight(terms);
     updateStatus();
@@ -543,7 +592,12 @@
   updateThemeToggle();
   fitIntros();
   updateStickyOffset();
-  markScrollable(doc.body);
+  if (nearWatch) {
+    cards.forEach(function (card) { nearWatch.observe(card.el); });
+    intros.forEach(function (intro) { markScrollable(intro.el); });
+  } else {
+    markScrollable(doc.body);
+  }
   if (location.hash) followHash();
   applyFilters();
 })();

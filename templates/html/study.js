@@ -276,7 +276,7 @@ function cardpressStudy(page) {
     byId("study-announce").textContent = GRADE_NAMES[value - 1] + ". " + dueText(next) + ".";
     if (studyFilter.value) page.applyFilters();
     var at = cards.indexOf(card);
-    var following = cards.slice(at + 1).find(function (c) { return !c.el.hidden && !c.open; });
+    var following = cards.slice(at + 1).find(function (c) { return c.visible && !c.open; });
     if (following) {
       page.focusCard(following);
     } else {
@@ -550,7 +550,7 @@ function cardpressStudy(page) {
 
   /* The answer being graded was filtered out of the list: it is hidden again, ungraded. */
   function filtered() {
-    if (active && active.el.hidden) page.setOpen(active, false);
+    if (active && !active.visible) page.setOpen(active, false);
   }
 
   function quizChanged(on) {

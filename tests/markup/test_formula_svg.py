@@ -272,3 +272,74 @@ def test_a_wide_display_formula_scrolls_inside_an_anki_card_on_a_phone(
     page.close()
     assert container[2] == "auto" and container[0] > container[1]  # it scrolls itself
     assert width <= 360  # the card does not
+
+
+# What MathJax 3 does to each inline formula of a card, for a run without MathJax (set
+# MATHJAX to an npm package folder of MathJax 3, as tests/support/math_screenshots.py takes it,
+# to typeset with MathJax itself): the TeX between \( and \) becomes a box that no line
+# breaks inside, as wide as the typeset formula would about be.
+STAND_IN_MATHJAX = r"""() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  while (walker.nextNode()) found.push(walker.currentNode);
+  for (const node of found) {
+    const parts = node.textContent.split(/\\\((.*?)\\\)/s);
+    if (parts.length === 1) continue;
+    const made = parts.map((part, i) => {
+      if (i % 2 === 0) return document.createTextNode(part);
+      const box = document.createElement('mjx-container');
+      box.setAttribute('jax', 'CHTML');
+      box.innerHTML = '<mjx-math style="display: inline-block; height: 1em; width: '
+        + (0.45 * part.length) + 'em"></mjx-math>';
+      return box;
+    });
+    node.replaceWith(...made);
+  }
+}"""
+PUNCTUATION_LINES = r"""() => [...document.querySelectorAll('mjx-container:not([display="true"])')]
+  .filter(box => box.nextSibling && /^[.,;:!?]/.test(box.nextSibling.textContent || ''))
+  .map(box => {
+    const range = document.createRange();
+    range.setStart(box.nextSibling, 0);
+    range.setEnd(box.nextSibling, 1);
+    const mark = range.getBoundingClientRect(), formula = box.getBoundingClientRect();
+    return {mark: box.nextSibling.textContent[0], gap: mark.left - formula.right,
+            below: mark.top - formula.bottom};
+  })"""
+
+
+def test_punctuation_stays_with_its_formula_in_an_anki_card_at_phone_widths(
+    anki: AnkiUser,
+    tmp_path: Path,
+    browser: Any,
+) -> None:
+    """Each card's back as Anki's backend renders it, in Chromium from 150 to 420 px wide:
+    a period or comma after an inline formula never starts a line of its own."""
+    if browser is None:
+        missing_browser("no browser")
+    from tests.support.math_screenshots import mathjax_script
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    typeset = mathjax_script()
+    checked = 0
+    for card in anki.cards():
+        shown = anki.render(card)
+        page_file = tmp_path / f"card-{card.id}.html"
+        page_file.write_text(
+            f"<html><head><style>{shown.css}</style>{typeset}</head>"
+            f"<body class='card'>{shown.answer}</body></html>",
+            encoding="utf-8",
+        )
+        page.goto(page_file.as_uri())
+        if typeset:
+            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("MathJax.startup.promise")
+        else:
+            page.evaluate(STAND_IN_MATHJAX)
+        for width in range(150, 421, 9):
+            page.set_viewport_size({"width": width, "height": 844})
+            for mark in page.evaluate(PUNCTUATION_LINES):
+                checked += 1
+                assert mark["below"] < 0 and -1 < mark["gap"] < 8, (card.id, width, mark)
+    page.close()
+    assert checked >= 2 * 31  # the comma and the period after formulas, at every width

@@ -12,6 +12,7 @@ import itertools
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,3 +285,18 @@ def test_punctuation_after_an_inline_formula_stays_with_it() -> None:
     assert done.count('<span class="math-nowrap">') == 2
     assert re.search(r'<span class="math-nowrap"><svg [^>]*>.*?</svg>\.</span>', done)
     assert re.search(r'<span class="math-nowrap"><svg [^>]*>.*?</svg>,</span>', done)
+
+
+def test_rows_laid_out_once_draw_what_ziamath_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ziamath's first layout of a row is skipped where nothing reads it (formula_rows):
+    every fixture formula, inline and display, is drawn the same with ziamath's own."""
+    from ziamath.nodes.mrow import Mrow
+
+    extra = [r"\left( \frac{a}{b} \right)^{2} \Big| x", r"\overbrace{a + b}^{n} \| \sqrt{x}"]
+    tests = [Formula(tex, mode) for _, tex, _ in FORMULAS for mode in (False, True)]
+    tests += [Formula(tex, True) for tex in extra]
+    once = [draw(formula) for formula in tests]
+    assert getattr(Mrow, "_cardpress_once", False)
+    row: Any = Mrow  # install() keeps ziamath's own measure on it
+    monkeypatch.setattr(Mrow, "_get_height_nostretch", row._cardpress_measure)
+    assert [draw(formula) for formula in tests] == once

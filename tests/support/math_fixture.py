@@ -1,7 +1,7 @@
 """Formulas of every kind a card holds, written for these tests: operators, relations,
 functions, fractions, sums and integrals with limits, matrices and cases, accents,
 nested scripts and long displays. tests/markup/test_formula_tex.py draws each, and
-tests/support/math_screenshots.py shows each beside MathJax's rendering (docs/math.md)."""
+tests/support/math_screenshots.py shows each beside MathJax's rendering (docs/format.md)."""
 
 from __future__ import annotations
 

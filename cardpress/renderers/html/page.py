@@ -9,6 +9,8 @@ scripts run, so content that slipped past the parser's sanitiser still cannot ex
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ from cardpress.renderers.html.study import card_fingerprint, typed_answer
 from cardpress.templates import environment
 
 PAGE_TEMPLATE = "html/page.html.j2"
+LAZY_LAYOUT_CARDS = 300
+"""Above this many cards the browser lays out only the cards near the window (style.css,
+``.lazy-cards``): a smaller page is laid out whole, as it always was."""
 
 CALLOUT_LABELS = {
     "note": "Note",
@@ -58,6 +63,7 @@ def render_page(deck: Deck, context: RenderContext) -> str:
             callout_labels=CALLOUT_LABELS,
             tag_counts=tag_counts(deck),
             search_index=Markup(search_index_json(deck)),
+            lazy_layout=deck.card_count > LAZY_LAYOUT_CARDS,
         )
     except BuildError:
         raise
@@ -130,6 +136,16 @@ def card_search_text(card: Card) -> str:
     return " ".join(" ".join(part.split()) for part in parts if part)
 
 
+def search_key(text: str) -> str:
+    """The text as the page's search compares it: decomposed, without combining accents,
+    lower case; the page's ``normalize`` does the same to what is typed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return _ACCENTS.sub("", decomposed).lower()
+
+
+_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
 def search_index_json(deck: Deck) -> str:
     """The search and study index as JSON, safe inside ``<script type="application/json">``."""
     index: dict[str, Any] = {
@@ -139,7 +155,7 @@ def search_index_json(deck: Deck) -> str:
                 "id": card.anchor,
                 "section": section.key,
                 "tags": list(card.tags),
-                "text": card_search_text(card),
+                "text": search_key(card_search_text(card)),
                 "fp": card_fingerprint(card),
                 **({"expect": typed_answer(card)} if card.type_in else {}),
             }

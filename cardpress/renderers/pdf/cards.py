@@ -27,6 +27,7 @@ from cardpress.errors import BuildError, ContentError, Diagnostic
 from cardpress.model import Deck
 from cardpress.print_options import CardSheet, card_sheet
 from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf import formulas as pdf_math
 from cardpress.renderers.pdf import parts as pdf_parts
 from cardpress.renderers.pdf import sheet as pdf
 from cardpress.renderers.pdf.cards_fit import free_height_pt, too_wide
@@ -37,6 +38,7 @@ from cardpress.renderers.pdf.cards_html import (
     calibration_html,
     card_sides,
     first_level,
+    formula_too_wide,
     sides_document,
 )
 from cardpress.renderers.pdf.cards_layout import Box, SheetLayout, flip_box, sheet_layout
@@ -228,7 +230,14 @@ def _warn(deck: Deck, context: RenderContext, sheet: CardSheet, cut: list[Side])
     severity: Literal["error", "warning"] = "error" if context.strict else "warning"
     diagnostics = [
         Diagnostic(
-            side.card.location, severity, f"{side.what} too long for a {sheet.size.label} card"
+            side.card.location,
+            severity,
+            f"a display formula in the {side.what} is too wide for a {sheet.size.label} card "
+            f"even at {pdf_math.MIN_PT:g} pt: the card shows what comes before it and says "
+            "where the cheat sheet has the rest; break the formula into lines to keep it "
+            "on the card"
+            if formula_too_wide(side, sheet)
+            else f"{side.what} too long for a {sheet.size.label} card",
         )
         for side in cut
     ]

@@ -20,6 +20,7 @@ from cardpress.markup import cloze
 from cardpress.model import Card, Deck, Section
 from cardpress.print_options import CardSheet
 from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf import formulas as pdf_math
 from cardpress.renderers.pdf.code import mark_code_breaks
 from cardpress.renderers.pdf.html import (
     CODE_STYLE,
@@ -130,9 +131,23 @@ def _pair(card: Card, section: Section, label: str, front: str, back: str) -> tu
     )
 
 
+def formula_room_mm(sheet: CardSheet) -> float:
+    """The width a display formula has on a card, in mm."""
+    return sheet.size.width - 2 * PADDING_MM - pdf_math.INDENT_MM
+
+
+def formula_too_wide(side: Side, sheet: CardSheet) -> bool:
+    """Whether the side holds a display formula wider than its card at the smallest type:
+    the side is cut before it, and continues on the cheat sheet."""
+    return pdf_math.narrowest_mm(side.body) > formula_room_mm(sheet)
+
+
 def first_level(side: Side, sheet: CardSheet) -> int:
     """The first text size worth trying: the largest at which the side's text could cover
-    no more than its card (an estimate; the layout decides)."""
+    no more than its card (an estimate; the layout decides); the smallest for a side with
+    a formula too wide for its card at any size."""
+    if formula_too_wide(side, sheet):
+        return LEVELS - 1
     area = (sheet.size.width - 2 * PADDING_MM) * (sheet.size.height - 2 * PADDING_MM)
     sizes = FRONT_SIZES if side.front else BACK_SIZES
     for level, size in enumerate(sizes):
@@ -208,7 +223,8 @@ def sides_document(
             f'data-more="{escape(more)}">'
             f'<p class="section-label">{escape(side.section.title.text)}'
             f'<span class="card-number"> · {escape(side.label)}</span></p>'
-            f'<div class="body {"front" if side.front else "back"}">{side.body}</div></section>'
+            f'<div class="body {"front" if side.front else "back"}">'
+            f"{pdf_math.mark_over_wide(side.body, formula_room_mm(sheet))}</div></section>"
         )
     return SidesDocument(head, tuple(mark_code_breaks(block) for block in blocks), tail)
 

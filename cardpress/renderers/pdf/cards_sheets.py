@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cardpress.renderers.pdf import compact as pdf_compact
 from cardpress.renderers.pdf.cards_layout import Box, Line, SheetLayout
 from cardpress.renderers.pdf.part_cache import copy_pages
 from cardpress.renderers.pdf.structure import Place, Structure
@@ -105,7 +106,7 @@ def impose(
     writer.pdf_header = b"%PDF-1.7"
     writer.page_mode = "/UseOutlines"
     with open(out, "wb") as file:
-        writer.write(file)
+        pdf_compact.write(writer, file)
 
 
 def _form(writer: PdfWriter, page: Any) -> IndirectObject:

@@ -23,10 +23,11 @@ from cardpress.errors import BuildError
 from cardpress.markup import cloze
 from cardpress.markup.formula_svg import math_css
 from cardpress.markup.highlight import highlight_css
-from cardpress.model import Deck, Fragment, Section
+from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.papers import DEFAULT_PAPER, PAPERS
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf.code import mark_code_breaks
+from cardpress.renderers.pdf.formulas import spanning_cards
 from cardpress.renderers.pdf.tables import squeeze_wide_tables
 from cardpress.templates import environment
 
@@ -87,6 +88,20 @@ def _cloze_revealed(fragment: Fragment) -> Markup:
     return Markup(cloze.as_spans(fragment.html, reveal=True))
 
 
+def _runs(cards: tuple[Card, ...], spanning: frozenset[str]) -> list[tuple[bool, list[Card]]]:
+    """A section's cards as runs: (False, cards set in the columns) and (True, [one card
+    set across them]); the first run is always in the columns (it holds the heading)."""
+    runs: list[tuple[bool, list[Card]]] = [(False, [])]
+    for card in cards:
+        if card.id in spanning:
+            runs.append((True, [card]))
+        elif runs[-1][0]:
+            runs.append((False, [card]))
+        else:
+            runs[-1][1].append(card)
+    return runs
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -98,6 +113,7 @@ def _environment(templates_dir: Path) -> Environment:
     env = environment(templates_dir)
     env.filters["cloze_revealed"] = _cloze_revealed
     env.filters["plural"] = _plural
+    env.filters["runs"] = _runs
     env.globals["template_url"] = lambda name: _template_url(templates_dir, name)
     return env
 
@@ -128,6 +144,7 @@ def sheet_html(deck: Deck, context: RenderContext, part: SheetPart | None = None
                 part=part,
                 paper=paper_of(deck, context),
                 page_size=PAGE_SIZES[paper_of(deck, context)],
+                spanning=spanning_cards(deck, paper_of(deck, context)),
                 keywords=deck.all_tags() or deck.tags,
                 build_day=built.strftime("%Y-%m-%d"),
                 build_stamp=built.strftime("%Y-%m-%dT%H:%M:%SZ"),

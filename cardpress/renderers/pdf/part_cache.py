@@ -32,8 +32,9 @@ class LaidOut:
 
     @classmethod
     def read(cls, data: bytes) -> LaidOut:
-        """Note where the anchors are, and keep only the pages: the merge makes its own
-        destinations and bookmarks, and parses a PDF without object streams faster."""
+        """Note where the anchors are, and keep the PDF as WeasyPrint wrote it: the merge
+        copies only its pages and their structure, and makes its own destinations and
+        bookmarks (copying a tagged part here first cost as much as the merge's copy)."""
         import pypdf
 
         reader = pypdf.PdfReader(io.BytesIO(data))
@@ -45,13 +46,7 @@ class LaidOut:
             )
             for name, dest in reader.named_destinations.items()
         }
-        writer = pypdf.PdfWriter()
-        copy_pages(writer, reader)
-        if reader.metadata is not None:
-            writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
-        pages = io.BytesIO()
-        writer.write(pages)
-        return cls(pages.getvalue(), len(reader.pages), anchors)
+        return cls(data, len(reader.pages), anchors)
 
 
 def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None = None) -> None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from cardpress.model import Deck, Section
 from cardpress.processes import stop_now, worker_pool
 from cardpress.renderers import RenderContext
+from cardpress.renderers.pdf import compact as pdf_compact
 from cardpress.renderers.pdf.html import (
     FetchPolicy,
     SheetPart,
@@ -290,7 +291,7 @@ def merge(
     writer.page_mode = "/UseOutlines"
     writer.pdf_header = b"%PDF-1.7"
     with open(out, "wb") as file:
-        writer.write(file)
+        pdf_compact.write(writer, file)
 
 
 Anchors = dict[str, tuple[int, float, float]]

@@ -31,12 +31,14 @@ from cardpress.errors import BuildError, ContentError
 from cardpress.model import Card, Deck
 from cardpress.renderers import RenderContext
 from cardpress.renderers.pdf import parts as pdf_parts
+from cardpress.renderers.pdf.formulas import too_wide_formulas
 from cardpress.renderers.pdf.html import (
     MEDIA_BASE_URL,
     FetchPolicy,
     RefusedReference,
     page_footers_html,
     page_height,
+    paper_of,
     running_heads,
     sheet_html,
     where_referenced,
@@ -243,7 +245,7 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
     budget = layout_budget(deck.card_count)
     layout = functools.partial(render_part, cpu_seconds=budget)
-    wide = too_wide_tables(deck)
+    wide = too_wide_tables(deck) + too_wide_formulas(deck, paper_of(deck, context))
     if wide and context.strict:
         raise ContentError(wide)
     for diagnostic in wide:

@@ -67,6 +67,7 @@ def test_paper_option_overrides_the_deck(example_content: Path, tmp_path: Path, 
     )
 
 
+@pytest.mark.slow  # test_rebuild builds every output, this sheet among them, twice
 def test_two_builds_give_the_same_bytes(example_content: Path, tmp_path: Path, build_deck) -> None:
     first = build_deck(example_content, tmp_path / "one", "pdf") / "networking-basics.pdf"
     second = build_deck(example_content, tmp_path / "two", "pdf") / "networking-basics.pdf"

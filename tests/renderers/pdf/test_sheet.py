@@ -273,10 +273,10 @@ def test_callouts_are_labelled(sheet: Rendered) -> None:
 @pytest.mark.parametrize(
     ("deck_paper", "option", "expected"),
     [
-        ("a4", None, "a4"),
+        pytest.param("a4", None, "a4", marks=pytest.mark.slow),  # the default
         ("letter", None, "letter"),
         ("a4", "letter", "letter"),
-        ("letter", "a4", "a4"),
+        pytest.param("letter", "a4", "a4", marks=pytest.mark.slow),  # the other way round
     ],
 )
 def test_page_size_follows_the_option_then_the_deck(
@@ -295,6 +295,7 @@ def test_an_unknown_paper_size_is_a_build_error(tmp_path: Path) -> None:
         render(deck, tmp_path, paper="a3")
 
 
+@pytest.mark.slow  # test_rebuild builds every output twice, this sheet among them
 def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     deck = feature_deck("letter")
     first = render(deck, tmp_path, name="first").read_bytes()
@@ -394,7 +395,13 @@ def test_templates_may_not_reach_outside_their_folder(tmp_path: Path, target: st
 
 
 def test_a_part_starts_at_its_page_and_the_contents_use_given_pages(tmp_path: Path) -> None:
-    deck = feature_deck()
+    sections = [("alpha", "Alpha topics"), ("beta", "Beta topics"), ("gamma", "Gamma topics")]
+    deck = make_deck(
+        [
+            make_section(key, title, varied_cards(key[0], 3, n))
+            for n, (key, title) in enumerate(sections)
+        ]
+    )
     context = make_context(tmp_path)
     policy = FetchPolicy.for_deck(deck, context)
     later = SheetPart(sections=deck.sections[1:], title_block=False, first_page=7)
