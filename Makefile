@@ -35,7 +35,7 @@ installed: $(TESTS) system-check
 lint: $(TESTS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cardpress
+	$(BIN)/mypy cardpress tests
 
 fuzz: $(TESTS)
 	CARDPRESS_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest tests/parse/test_fuzz.py -q

@@ -385,9 +385,10 @@ def report(all_results: dict[int, dict[str, Sample]]) -> str:
     ]
     for cards, results in all_results.items():
         for name, sample in results.items():
-            cpu = "" if sample.cpu is None else f"{sample.cpu:.2f} s"
+            cpu_time = "" if sample.cpu is None else f"{sample.cpu:.2f} s"
             lines.append(
-                f"| {cards:,} | {name} | {sample.seconds:.2f} s | {cpu} | {sample.peak_mb:.0f} MB |"
+                f"| {cards:,} | {name} | {sample.seconds:.2f} s | {cpu_time} "
+                f"| {sample.peak_mb:.0f} MB |"
             )
     lines += [
         "",

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -37,6 +37,18 @@ class Result:
     err: str
 
 
+class RunCli(Protocol):
+    """The ``run_cli`` fixture: the CLI run in-process on these arguments."""
+
+    def __call__(self, *args: str | Path) -> Result: ...
+
+
+class BuildDeck(Protocol):
+    """The ``build_deck`` fixture: a build that must succeed; returns the output folder."""
+
+    def __call__(self, content: Path, out: Path, only: str = "anki", *extra: str) -> Path: ...
+
+
 _SESSION_CACHE = tempfile.mkdtemp(prefix="cardpress-test-cache-")
 
 
@@ -52,7 +64,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
     """Run the CLI in-process (with the packaged templates, the repository's, unless told
     otherwise).
 
@@ -83,7 +95,7 @@ def example_content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def build_deck(run_cli):  # type: ignore[no-untyped-def]
+def build_deck(run_cli: RunCli) -> BuildDeck:
     def build(content: Path, out: Path, only: str = "anki", *extra: str) -> Path:
         result = run_cli("--content", content, "--out", out, "--only", only, *extra)
         assert result.status == 0, result.err

@@ -91,7 +91,7 @@ def test_damaged_pdf_part_and_formula_entries_are_made_again(tmp_path: Path) -> 
         assert FormulaCache(tmp_path / "formulas").get("k") is None
 
 
-def test_a_damaged_import_state_is_ignored_with_a_warning(repo: Path, run_cli) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+def test_a_damaged_import_state_is_ignored_with_a_warning(repo: Path, run_cli) -> None:  # noqa: F811
     assert run_import(run_cli).status == 0
     deck = Path("content/qa")
     written = snapshot(deck)

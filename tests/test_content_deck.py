@@ -84,7 +84,7 @@ def test_content_parses_without_warnings() -> None:
     assert [str(w) for w in state.warnings] == []
 
 
-def test_strict_check_of_the_content_folder_passes_and_writes_nothing(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_strict_check_of_the_content_folder_passes_and_writes_nothing(run_cli) -> None:
     before = snapshot(CONTENT)
     result = run_cli("--content", CONTENT, "--check", "--strict")
     assert result.status == 0, result.err

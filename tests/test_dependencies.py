@@ -181,7 +181,7 @@ def test_modules_of_an_extra_are_imported_only_where_it_is_needed() -> None:
         for c in COMMANDS.values()
     ]
     rows += [(f"cardpress import {i.name}", i.module, i.extra) for i in IMPORTERS.values()]
-    users = set()
+    users: set[str] = set()
     for what, module, extra in rows:
         wanted = {e for m in reached(module) for e in needs.get(m, ())}
         if what == "cardpress import":
@@ -208,7 +208,7 @@ def without_anki(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_a_command_without_its_extra_says_which_in_one_line(
     argv: list[str], without_anki: None, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "deck.apkg").write_bytes(b"PK")
     result = run_cli(*argv)
@@ -221,6 +221,6 @@ def test_a_command_without_its_extra_says_which_in_one_line(
 
 def test_the_help_of_a_command_that_needs_an_extra_works_without_it(
     without_anki: None, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run_cli("sync", "--help")
     assert result.status == 0 and "--collection" in result.out

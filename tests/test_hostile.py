@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pypdf
 import pytest
@@ -53,6 +53,9 @@ from tests.conftest import TEMPLATES, format_example
 from tests.support.anki_support import AnkiUser
 from tests.support.html_support import WATCH_CSP, find_chromium, launched_chromium, missing_browser
 from tests.support.paths import DATA
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Dialog
 
 SAFE_TAGS = frozenset(
     [
@@ -362,6 +365,16 @@ def test_the_html_page_runs_only_its_own_code(hostile: Built, benign_page: str) 
     assert "</script" not in index.lower() and "<script" not in index.lower()
 
 
+def dismissed_into(messages: list[str]) -> Callable[[Dialog], None]:
+    """A page's dialog handler: note the dialog's message, then dismiss it."""
+
+    def dismiss(dialog: Dialog) -> None:
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    return dismiss
+
+
 def test_the_html_page_in_chromium_opens_no_dialog_and_makes_no_request(hostile: Built) -> None:
     page_path = hostile.out / f"{DECK}.html"
     with chromium() as browser:
@@ -377,7 +390,7 @@ def test_the_html_page_in_chromium_opens_no_dialog_and_makes_no_request(hostile:
         )
         page = context.new_page()
         page.on("request", lambda r: requests.append(r.url))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", dismissed_into(dialogs))
         page.goto(page_path.as_uri())
         page.wait_for_load_state("load")
         # Hover over and click everything but links, as a curious reader would.
@@ -565,7 +578,7 @@ def test_an_svg_image_in_the_html_page_neither_runs_nor_fetches(tmp_path: Path) 
         with chromium() as browser:
             page = browser.new_page()
             dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("dialog", dismissed_into(dialogs))
             page.goto(out.as_uri())
             page.wait_for_load_state("load")
             drawn = page.eval_on_selector(".card img", "img => img.complete && img.naturalWidth")
@@ -599,7 +612,8 @@ def test_templates_autoescape_and_mark_only_model_html_safe() -> None:
     env = environment(TEMPLATES)
     names = env.list_templates()
     assert names
-    assert all(env.autoescape is True or env.autoescape(name) for name in names)
+    autoescape = env.autoescape
+    assert all(autoescape(name) if callable(autoescape) else autoescape is True for name in names)
     for name in names:
         source = (TEMPLATES / name).read_text(encoding="utf-8")
         for expression in re.findall(r"\{\{-?\s*([^{}]*?)\s*\|\s*safe\b", source):

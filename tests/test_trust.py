@@ -99,7 +99,7 @@ def test_a_damaged_or_forged_cache_entry_is_parsed_again(run_cli, example_conten
 
 def _leaves(value: object, path: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], object]]:
     if isinstance(value, list):
-        found = [(path, value)]
+        found: list[tuple[tuple[int, ...], object]] = [(path, value)]
         for index, item in enumerate(value):
             found += _leaves(item, (*path, index))
         return found

@@ -7,10 +7,11 @@ import json
 import sqlite3
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import genanki
 
-from tests.conftest import TEMPLATES, snapshot
+from tests.conftest import TEMPLATES, RunCli, snapshot
 
 DECK = "networking-basics"
 LOCK = "networking.lock"
@@ -28,10 +29,11 @@ def package_guids(package: Path) -> dict[str, str]:
     return {flds.split("\x1f")[-1]: guid for guid, flds in rows}
 
 
-def preview_json(run_cli, content: Path) -> dict:
+def preview_json(run_cli: RunCli, content: Path) -> dict[str, Any]:
     result = run_cli("preview", "--content", content, "--json")
     assert result.status == 0, result.err
-    [deck] = json.loads(result.out)["decks"]
+    decks: list[dict[str, Any]] = json.loads(result.out)["decks"]
+    [deck] = decks
     return deck
 
 

@@ -22,6 +22,7 @@ from cardpress.anki.notes import (
     section_deck_id,
 )
 from cardpress.markup import cloze
+from tests.conftest import BuildDeck
 from tests.support.files_support import png, write_files
 
 DECK = "networking-basics"
@@ -30,7 +31,7 @@ TEMPLATE_ERRORS = ("has a problem", "\u2068")
 
 
 @pytest.fixture
-def example_apkg(build_deck, example_content, tmp_path) -> Path:
+def example_apkg(build_deck: BuildDeck, example_content: Path, tmp_path: Path) -> Path:
     return build_deck(example_content, tmp_path / "out") / f"{DECK}.apkg"
 
 
@@ -346,5 +347,5 @@ def test_sound_and_speech_tags_are_shown_as_text_and_play_nothing(build_deck, tm
     for written in (SOUND, SPEECH, "[SOUND:upper.mp3]", "[anki:play:q:0]", "[sound:hint.mp3]"):
         assert written in shown, written
     for name_and_id in anki.col.decks.all_names_and_ids():
-        description = anki.col.decks.get(name_and_id.id)["desc"]  # type: ignore[index]
+        description = anki.deck_description(name_and_id.id)
         assert "[sound:" not in description and "[anki:" not in description

@@ -26,7 +26,7 @@ def vault(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def anki(tmp_path: Path):  # type: ignore[no-untyped-def]
+def anki(tmp_path: Path):
     user = AnkiUser(tmp_path / "anki")
     yield user
     user.close()
@@ -36,7 +36,7 @@ def text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def test_every_kind_imports_and_renders(vault: Path, build_deck, anki: AnkiUser) -> None:  # type: ignore[no-untyped-def]
+def test_every_kind_imports_and_renders(vault: Path, build_deck, anki: AnkiUser) -> None:
     out = build_deck(vault, vault.parent / "dist", "anki")
     log = anki.import_package(out / "study-vault.apkg")
     assert len(log["new"]) == 16 and not log["conflicting"]
@@ -78,7 +78,7 @@ def test_every_kind_imports_and_renders(vault: Path, build_deck, anki: AnkiUser)
 
 def test_reviews_survive_edits_moves_renames_and_reordering(
     vault: Path, build_deck, anki: AnkiUser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     out = build_deck(vault, vault.parent / "dist", "anki")
     anki.import_package(out / "study-vault.apkg")
     ids = {note["Id"] for note in anki.notes()}
@@ -126,7 +126,7 @@ def test_reviews_survive_edits_moves_renames_and_reordering(
 
 def test_the_cheat_sheet_and_the_page_show_every_card_and_link_back(
     vault: Path, build_deck
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     out = build_deck(vault, vault.parent / "dist", "pdf,html")
     pdf = pypdf.PdfReader(out / "study-vault.pdf")
     text = " ".join(page.extract_text() for page in pdf.pages)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import urllib.parse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress.anki.notes import guid_for
 from cardpress.model import CardKind
 from tests.anki.test_sync import snapshot
-from tests.support.anki_support import AnkiUser, after_this_second
+from tests.support.anki_support import AnkiUser, after_this_second, database
 from tests.support.files_support import write_files
 from tests.support.sync_support import add_user_notes, user_notes
+
+if TYPE_CHECKING:
+    from anki.notes import Note as AnkiNote
 
 MINE = """---
 title: Mine
@@ -52,14 +56,14 @@ def evil(takeovers: dict[str, str], honest: bool = True) -> str:
     return f"---\ntitle: Evil\nid: evil\n---\n## Take\n\n{cards}{extra}"
 
 
-def sync(run_cli, content: Path, collection: Path, *args: str) -> str:  # type: ignore[no-untyped-def]
+def sync(run_cli, content: Path, collection: Path, *args: str) -> str:
     result = run_cli("sync", "--content", content, "--collection", collection, *args)
     assert result.status == 0, result.err
     assert "Traceback" not in result.err
     return str(result.out)
 
 
-def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:
     """A collection with the user's own notes and the deck ``mine`` synced into it."""
     collection = tmp_path / "anki" / "collection.anki2"
     AnkiUser(collection.parent).close()
@@ -69,8 +73,8 @@ def start(tmp_path: Path, run_cli) -> tuple[Path, Path]:  # type: ignore[no-unty
     return collection, mine
 
 
-def by_guid(anki: AnkiUser, guid: str):  # type: ignore[no-untyped-def]
-    return anki.col.get_note(anki.col.db.scalar("select id from notes where guid = ?", guid))
+def by_guid(anki: AnkiUser, guid: str) -> AnkiNote:
+    return anki.col.get_note(database(anki.col).scalar("select id from notes where guid = ?", guid))
 
 
 def test_a_guid_setting_takes_over_no_note_of_another_deck(tmp_path, run_cli):
@@ -174,6 +178,7 @@ def test_delete_counts_exactly_the_notes_about_to_go(tmp_path, run_cli):
     try:
         basic = anki.col.models.by_name("cardpress basic")
         deck = anki.col.decks.id("My own::Adopted")
+        assert basic is not None and deck is not None
         guids = {}
         for n in range(30):
             note = anki.col.new_note(basic)

@@ -28,7 +28,7 @@ def test_each_note_is_worked_out_once_and_an_edit_writes_what_a_fresh_build_writ
     worked_out: list[str] = []
     original = package_notes.FieldRenderer.__call__
 
-    def counting(self, card, section):  # type: ignore[no-untyped-def]
+    def counting(self, card, section):
         worked_out.append(card.id)
         return original(self, card, section)
 

@@ -28,7 +28,7 @@ PACKAGE = "networking-basics.apkg"
 
 
 @pytest.fixture
-def edited(run_cli, example_content, tmp_path, monkeypatch) -> Path:
+def edited(run_cli, example_content: Path, tmp_path, monkeypatch) -> Path:
     """A deck built once long ago, then edited: some notes changed, others did not."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     from cardpress.cli import main

@@ -28,7 +28,7 @@ from tests.support.files_support import png, write_files
 from tests.support.journey_deck import BASICS_V2, FILES_V1, INDEX, MORE_V2, TOOLS_V2, anki_states
 
 V1 = FILES_V1
-V2 = {
+V2: dict[str, str | bytes] = {
     "10-basics.md": BASICS_V2,
     "20-more.md": MORE_V2,
     "35-tools.md": TOOLS_V2,

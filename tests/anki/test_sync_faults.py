@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.anki_support import AnkiUser, after_this_second
+from tests.support.anki_support import AnkiUser, after_this_second, database
 from tests.support.files_support import png, write_files
 from tests.support.journey_deck import BASICS_V2, FILES_V1, INDEX, MORE_V2, TOOLS_V2
 from tests.support.sync_support import (
@@ -38,7 +38,7 @@ from tests.support.sync_support import (
     user_notes,
 )
 
-V2 = {
+V2: dict[str, str | bytes] = {
     "index.md": INDEX.replace("tags: [journey]", "tags: [trip]"),  # every note loses a tag
     "10-basics.md": BASICS_V2,
     "20-more.md": MORE_V2,
@@ -199,7 +199,7 @@ def test_a_backup_that_does_not_fit_says_so_in_words(start, mounts, tmp_path):
     copy = tmp_path / "vacuumed.anki2"
     anki = AnkiUser(collection.parent)
     try:
-        anki.col.db.execute("vacuum into ?", str(copy))
+        database(anki.col).execute("vacuum into ?", str(copy))
     finally:
         anki.close()
     size = copy.stat().st_size  # the backup's copy fits, the packed backup does not

@@ -5,6 +5,7 @@ someone who imports it for the first time gets no card of a removed note to stud
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,7 +14,14 @@ from tests.support.anki_support import AnkiUser, after_this_second
 from tests.support.files_support import png, write_files
 from tests.support.journey_deck import BASICS_V2, FILES_V1, MORE_V2, TOOLS_V2, anki_states
 
-V2 = {"10-basics.md": BASICS_V2, "20-more.md": MORE_V2, "35-tools.md": TOOLS_V2}
+if TYPE_CHECKING:
+    from anki.cards import Card as AnkiCard
+
+V2: dict[str, str | bytes] = {
+    "10-basics.md": BASICS_V2,
+    "20-more.md": MORE_V2,
+    "35-tools.md": TOOLS_V2,
+}
 GONE = {  # the cards round one of the journey deck removes
     "a-card-that-will-be-removed",
     "is-get-safe",
@@ -40,7 +48,7 @@ def cut(text: str, heading: str) -> str:
 
 
 # Round one, and a card of each other kind removed too: a reversed note and a cloze note.
-V2_EVERY_KIND = {
+V2_EVERY_KIND: dict[str, str | bytes] = {
     **V2,
     "10-basics.md": cut(BASICS_V2, "### Idempotent"),
     "20-more.md": cut(MORE_V2, "### Handshake"),
@@ -150,8 +158,8 @@ def test_a_card_brought_back_gets_its_cards_for_both(content, tmp_path, build_de
         newcomer.close()
 
 
-def anki_deck(person: AnkiUser, card: object) -> str:
-    return person.deck_of(card)  # type: ignore[arg-type]
+def anki_deck(person: AnkiUser, card: AnkiCard) -> str:
+    return person.deck_of(card)
 
 
 def test_importing_the_package_back_leaves_out_the_removed_notes(

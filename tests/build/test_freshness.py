@@ -247,7 +247,7 @@ def test_touched_files_leave_a_no_op_and_a_no_op_reads_no_content(
     read: list[Path] = []
     load = ContentScan._load
 
-    def counted(self: ContentScan, path: Path, limit: int, what: str):  # type: ignore[no-untyped-def]
+    def counted(self: ContentScan, path: Path, limit: int, what: str):
         read.append(path)
         return load(self, path, limit, what)
 

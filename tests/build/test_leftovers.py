@@ -31,7 +31,7 @@ def files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((folder / "dist").iterdir()) if p.is_file()}
 
 
-def test_a_deleted_decks_outputs_are_reported_once_then_pruned(folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_decks_outputs_are_reported_once_then_pruned(folder: Path, run_cli) -> None:
     assert run_cli(*ONLY).status == 0
     (folder / "dist" / "notes.txt").write_text("mine")  # the user's own file
     (folder / "dist" / "beta.txt").write_text("mine too")  # named like the deck, not ours
@@ -64,7 +64,7 @@ def test_a_deleted_decks_outputs_are_reported_once_then_pruned(folder: Path, run
 
 def test_a_renamed_deck_leaves_its_old_outputs_and_a_changed_one_is_kept(
     folder: Path, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert run_cli(*ONLY).status == 0
     (folder / "content" / "beta.md").write_text(deck("gamma"), encoding="utf-8")
     (folder / "dist" / "beta.json").write_text("{}")  # the user's copy now, not ours
@@ -83,7 +83,7 @@ def test_a_renamed_deck_leaves_its_old_outputs_and_a_changed_one_is_kept(
     }
 
 
-def test_outputs_a_partial_build_did_not_rebuild_are_still_known(folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_outputs_a_partial_build_did_not_rebuild_are_still_known(folder: Path, run_cli) -> None:
     """`--only html` after an edit keeps the record of the deck's JSON (stale, not lost),
     so when the deck goes, its JSON is reported with the page."""
     assert run_cli(*ONLY).status == 0
@@ -96,14 +96,14 @@ def test_outputs_a_partial_build_did_not_rebuild_are_still_known(folder: Path, r
     assert "  dist/beta.html\n  dist/beta.json\n" in gone.err
 
 
-def test_a_deck_of_the_same_id_elsewhere_owns_its_outputs(folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_deck_of_the_same_id_elsewhere_owns_its_outputs(folder: Path, run_cli) -> None:
     assert run_cli(*ONLY).status == 0
     (folder / "content" / "beta.md").rename(folder / "content" / "beta-moved.md")
     moved = run_cli(*ONLY)
     assert moved.status == 0 and "no longer exist" not in moved.err
 
 
-def test_prune_and_check_do_not_go_together(folder: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_prune_and_check_do_not_go_together(folder: Path, run_cli) -> None:
     result = run_cli("--check", "--prune")
     assert result.status == 2
     assert "--prune removes files and --check writes nothing" in result.err

@@ -63,7 +63,7 @@ def test_no_message_or_help_points_into_the_repository() -> None:
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_every_help_reads_without_the_repository(command: str | None, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_every_help_reads_without_the_repository(command: str | None, run_cli) -> None:
     result = run_cli(*([command] if command else []), "--help")
     assert result.status == 0, result.err
     assert "usage: cardpress" in result.out
@@ -75,7 +75,7 @@ def listed(text: str) -> list[str]:
     return re.findall(r"[a-z]+", text.replace(" and ", ","))
 
 
-def test_the_help_lists_every_output_of_the_formats_table(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_help_lists_every_output_of_the_formats_table(run_cli) -> None:
     text = " ".join(run_cli("--help").out.split())
     only = re.search(
         r"--only FORMATS comma-separated outputs to build "
@@ -92,7 +92,7 @@ def test_the_help_lists_every_output_of_the_formats_table(run_cli) -> None:  # t
         assert f"{name}: true" in text
 
 
-def test_the_starter_deck_lists_every_output_of_the_formats_table(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_starter_deck_lists_every_output_of_the_formats_table(tmp_path: Path, run_cli) -> None:
     assert run_cli("init", tmp_path / "notes").status == 0
     deck = " ".join((tmp_path / "notes" / "content" / "notes.md").read_text().split())
     takes = re.search(r"`--only` takes a comma-separated list of outputs: (.*?)\.", deck)

@@ -33,7 +33,7 @@ def examples() -> list[str]:
 )
 def test_before_and_after(
     fmt, before, source, after, written, tmp_path, monkeypatch, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     blocks = examples()
     monkeypatch.chdir(tmp_path)
     path = Path(source)

@@ -30,7 +30,7 @@ def _imported_text() -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted(Path("content").rglob("*.md")))
 
 
-def test_a_windows_1252_csv_is_refused_with_where_and_the_fix(src: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_windows_1252_csv_is_refused_with_where_and_the_fix(src: Path, run_cli) -> None:
     (src / "cards.csv").write_bytes(CSV.encode("cp1252"))
     result = run_cli("import", "csv", "src", "--to", "content/deck")
     assert result.status == 1
@@ -41,7 +41,7 @@ def test_a_windows_1252_csv_is_refused_with_where_and_the_fix(src: Path, run_cli
     assert not Path("content").exists()
 
 
-def test_the_given_encoding_converts_and_is_reported(src: Path, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_the_given_encoding_converts_and_is_reported(src: Path, run_cli, build_deck) -> None:
     (src / "cards.csv").write_bytes(CSV.encode("cp1252"))
     (src / "more.csv").write_text(CSV.replace("Cuisine", "Plats"), encoding="utf-8")
     result = run_cli("import", "csv", "src", "--to", "content/deck", "--encoding", "cp1252")
@@ -55,7 +55,7 @@ def test_the_given_encoding_converts_and_is_reported(src: Path, run_cli, build_d
     assert '"Café au lait?"' in model and "\\ufffd" not in model
 
 
-def test_a_byte_the_given_encoding_lacks_is_an_error(src: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_byte_the_given_encoding_lacks_is_an_error(src: Path, run_cli) -> None:
     (src / "cards.csv").write_bytes(CSV.encode("cp1252").replace(b"\xe8", b"\x81"))
     result = run_cli("import", "csv", "src", "--to", "content/deck", "--encoding", "cp1252")
     assert result.status == 1
@@ -67,7 +67,7 @@ def test_a_byte_the_given_encoding_lacks_is_an_error(src: Path, run_cli) -> None
 
 
 @pytest.mark.parametrize("fmt", ["details", "numbered", "files"])
-def test_markdown_importers_share_the_check(src: Path, run_cli, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_importers_share_the_check(src: Path, run_cli, fmt: str) -> None:
     (src / "notes.md").write_bytes(MARKDOWN.encode("latin-1"))
     result = run_cli("import", fmt, "src", "--to", "content/deck")
     assert result.status == 1
@@ -78,7 +78,7 @@ def test_markdown_importers_share_the_check(src: Path, run_cli, fmt: str) -> Non
     assert not Path("content").exists()
 
 
-def test_utf16_is_named_and_converted_when_asked(src: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_utf16_is_named_and_converted_when_asked(src: Path, run_cli) -> None:
     (src / "notes.md").write_bytes(MARKDOWN.encode("utf-16"))  # with a byte order mark
     result = run_cli("import", "details", "src", "--to", "content/deck")
     assert result.status == 1
@@ -97,7 +97,7 @@ def test_utf16_is_named_and_converted_when_asked(src: Path, run_cli) -> None:  #
     assert "### Crème brûlée?\n" in Path("content/d2/notes.md").read_text(encoding="utf-8")
 
 
-def test_an_unknown_encoding_is_a_usage_error(src: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_encoding_is_a_usage_error(src: Path, run_cli) -> None:
     (src / "cards.csv").write_text(CSV, encoding="utf-8")
     for name in ("klingon", "base64"):
         result = run_cli("import", "csv", "src", "--to", "content/deck", "--encoding", name)

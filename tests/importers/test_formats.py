@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, url: str) 
     return folder
 
 
-def cards(content: Path, run_cli, build_deck) -> list[dict]:  # type: ignore[no-untyped-def]
+def cards(content: Path, run_cli, build_deck) -> list[dict[str, Any]]:
     out = build_deck(content, Path("dist"), "json")
     model = json.loads((out / "deck.json").read_text())
     return [c for s in model["deck"]["sections"] for c in s["cards"]]
@@ -33,7 +34,7 @@ def cards(content: Path, run_cli, build_deck) -> list[dict]:  # type: ignore[no-
 TRAILER = r"^\s*_Contributed by .*_\s*$"
 
 
-def test_numbered(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_numbered(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     clone(tmp_path, monkeypatch, "numbered/repo", "https://example.org/qa/numbered")
     result = run_cli("import", "numbered", "src", "--to", "content/deck", "--trailer", TRAILER)
     assert result.status == 0, result.err
@@ -78,7 +79,7 @@ def test_numbered(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: 
     assert 'props-state.png" alt="Props and state"' in diagram["details"]["html"]
 
 
-def test_numbered_trailers_are_extensible(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_numbered_trailers_are_extensible(tmp_path, monkeypatch, run_cli) -> None:
     clone(tmp_path, monkeypatch, "numbered/repo", "https://example.org/qa/numbered")
     assert run_cli("import", "numbered", "src", "--to", "content/deck").status == 0
     text = Path("content/deck/src.md").read_text()
@@ -88,7 +89,7 @@ def test_numbered_trailers_are_extensible(tmp_path, monkeypatch, run_cli) -> Non
     assert result.err.startswith("cardpress: error: --trailer is not a regular expression:")
 
 
-def test_files(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_files(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     clone(tmp_path, monkeypatch, "files/repo", "https://example.org/qa/files")
     result = run_cli("import", "files", "src/questions", "--to", "content/deck")
     assert result.status == 0, result.err
@@ -122,7 +123,7 @@ def test_files(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ign
     assert found["event-loop"]["tags"] == ["node", "javascript"]
 
 
-def test_csv(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_csv(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     clone(tmp_path, monkeypatch, "csv", "https://example.org/qa/csv")
     result = run_cli("import", "csv", "src", "--to", "content/deck", "--license", "CC BY-NC 4.0")
     assert result.status == 0, result.err
@@ -152,7 +153,7 @@ def test_csv(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignor
     assert snapshot(Path("content")) == before
 
 
-def test_csv_map(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_csv_map(tmp_path, monkeypatch, run_cli) -> None:
     monkeypatch.chdir(tmp_path)
     Path("words.csv").write_text("Word;Meaning;Level\nlaconic;using few words;b2\n")
     result = run_cli(
@@ -184,7 +185,7 @@ def test_csv_map(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-unt
     )
 
 
-def test_a_card_moved_to_a_later_section_is_not_removed(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_card_moved_to_a_later_section_is_not_removed(tmp_path, monkeypatch, run_cli) -> None:
     monkeypatch.chdir(tmp_path)
     table = Path("t.csv")
     table.write_text("id,question,answer,section\nq1,One?,1,A\nq2,Two?,2,A\nq3,Three?,3,B\n")

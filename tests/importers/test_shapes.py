@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str) -> Path:
     return tmp_path / "src"
 
 
-def built_cards(build_deck) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def built_cards(build_deck) -> dict[str, dict[str, Any]]:
     out = build_deck(Path("content"), Path("dist"), "json")
     model = json.loads((out / "deck.json").read_text())
     return {
@@ -60,7 +61,7 @@ wrote 4 files in content/deck
 
 def test_numbered_items_end_where_the_source_says(
     tmp_path, monkeypatch, run_cli, build_deck
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     source(tmp_path, monkeypatch, "numbered")
     result = run_cli("import", "numbered", "src", "--to", "content/deck")
     assert result.status == 0, result.err
@@ -94,7 +95,7 @@ def test_numbered_items_end_where_the_source_says(
     assert snapshot(Path("content")) == before
 
 
-def test_numbered_heading_items(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_numbered_heading_items(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     """``## Q. ...`` and ``#### Q1. ...`` headings are items too; a heading of their level
     that is no item starts a section; deeper headings stay in the answer."""
     folder = tmp_path / "src"
@@ -131,7 +132,7 @@ wrote 4 files in content/deck
 """
 
 
-def test_details_titles_tables_and_unanswered(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_details_titles_tables_and_unanswered(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     source(tmp_path, monkeypatch, "details")
     result = run_cli("import", "details", "src", "--to", "content/deck")
     assert result.status == 0, result.err
@@ -164,7 +165,7 @@ def test_details_titles_tables_and_unanswered(tmp_path, monkeypatch, run_cli, bu
     assert strace.count("<ul>") == 2 and "<pre" not in strace
 
 
-def test_ids_survive_renamed_counted_and_reordered_sections(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_ids_survive_renamed_counted_and_reordered_sections(tmp_path, monkeypatch, run_cli) -> None:
     src = source(tmp_path, monkeypatch, "details")
     readme = src / "README.md"
     assert run_cli("import", "details", "src", "--to", "content/deck").status == 0
@@ -198,7 +199,7 @@ def test_ids_survive_renamed_counted_and_reordered_sections(tmp_path, monkeypatc
 
 def test_removed_questions_are_reported_by_the_next_build(
     tmp_path, monkeypatch, run_cli, build_deck
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     src = source(tmp_path, monkeypatch, "details")
     assert run_cli("import", "details", "src", "--to", "content/deck").status == 0
     build_deck(Path("content"), Path("dist"), "json")
@@ -219,7 +220,7 @@ def test_removed_questions_are_reported_by_the_next_build(
     )
 
 
-def test_files_with_a_front_matter_title(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_files_with_a_front_matter_title(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     """Questions as folders of translations: the title is the question, TL;DR the answer,
     the folder the id; a file with only parts of its own is still answered."""
     root = tmp_path / "src" / "questions"
@@ -251,7 +252,7 @@ def test_files_with_a_front_matter_title(tmp_path, monkeypatch, run_cli, build_d
 
 def test_a_summary_without_details_is_read_as_a_block(
     tmp_path, monkeypatch, run_cli, build_deck
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     folder = tmp_path / "src"
     folder.mkdir()
     (folder / "README.md").write_text(
@@ -275,7 +276,7 @@ def test_a_summary_without_details_is_read_as_a_block(
 
 def test_a_card_the_build_refuses_is_skipped_at_its_source_line(
     tmp_path, monkeypatch, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Not a refusal of the whole import pointing into a folder that does not exist."""
     folder = tmp_path / "src"
     folder.mkdir()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.parse.cache import ParseCache
+from cardpress.parse.drafts import FileCache
 from cardpress.parse.loader import read_content
 from cardpress.parse.parallel import ParallelParse
 from tests.support.files_support import write_files
@@ -32,7 +33,9 @@ def interview_section(topic: str, answers: dict[str, str] | None = None) -> str:
     return f"## {topic}\n<!-- id: {topic.lower().replace(' ', '-')} -->\n\n" + "\n".join(cards)
 
 
-def interview(folder: Path, topics: list[str], edits: dict[str, dict[str, str]] | None = None):
+def interview(
+    folder: Path, topics: list[str], edits: dict[str, dict[str, str]] | None = None
+) -> Path:
     """A deck folder: one file per topic, 14 topics asking the same four questions."""
     edits = edits or {}
     files: dict[str, str | bytes] = {"index.md": INDEX}
@@ -44,9 +47,9 @@ def interview(folder: Path, topics: list[str], edits: dict[str, dict[str, str]] 
     return folder
 
 
-def read_ids(content: Path, cache: object = None) -> Ids:
+def read_ids(content: Path, cache: FileCache | None = None) -> Ids:
     """Read the content as a build does, save its lock, and return what got which id."""
-    state = read_content(content, now=1, cache=cache)  # type: ignore[arg-type]
+    state = read_content(content, now=1, cache=cache)
     for lock in state.locks.values():
         lock.save()
     ids: Ids = {}

@@ -150,7 +150,7 @@ def test_a_cache_entry_that_is_not_plain_drawing_data_is_never_used(tmp_path: Pa
             checked(bad)
 
 
-def test_the_math_example_builds_json_with_markers_and_a_deck_without_math_has_no_key(  # type: ignore[no-untyped-def]
+def test_the_math_example_builds_json_with_markers_and_a_deck_without_math_has_no_key(
     tmp_path: Path, run_cli, example_content: Path
 ) -> None:
     content = tmp_path / "math"
@@ -170,7 +170,7 @@ def test_the_math_example_builds_json_with_markers_and_a_deck_without_math_has_n
     assert '"math"' not in (tmp_path / "plain" / "networking-basics.json").read_text()
 
 
-def test_a_rebuild_draws_only_the_edited_formula(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_rebuild_draws_only_the_edited_formula(tmp_path: Path, run_cli) -> None:
     content = tmp_path / "math"
     content.mkdir()
     deck = content / "calculus.md"
@@ -187,7 +187,7 @@ def test_a_rebuild_draws_only_the_edited_formula(tmp_path: Path, run_cli) -> Non
     assert all(second[name] == inode for name, inode in first.items())  # not written again
 
 
-def test_drawings_no_build_used_for_a_month_are_dropped(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_drawings_no_build_used_for_a_month_are_dropped(tmp_path: Path, run_cli) -> None:
     content = tmp_path / "math"
     content.mkdir()
     (content / "calculus.md").write_text(math_example(), encoding="utf-8")
@@ -208,7 +208,7 @@ def test_drawings_no_build_used_for_a_month_are_dropped(tmp_path: Path, run_cli)
     assert sorted(drawings.iterdir()) == entries
 
 
-def test_formulas_drawn_by_two_processes_each_land_in_place(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_formulas_drawn_by_two_processes_each_land_in_place(tmp_path: Path, run_cli) -> None:
     content = tmp_path / "math"
     content.mkdir()
     count = PARALLEL_FROM + 6
@@ -225,7 +225,7 @@ def test_formulas_drawn_by_two_processes_each_land_in_place(tmp_path: Path, run_
     assert labels == [f"x_&#123;{i}&#125;^&#123;{i + 1}&#125;" for i in range(count)]
 
 
-def test_markup_inside_a_formula_stays_text_in_every_output(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_markup_inside_a_formula_stays_text_in_every_output(tmp_path: Path, run_cli) -> None:
     content = tmp_path / "math"
     content.mkdir()
     hostile = '$\\mathrm{</svg><script>alert(1)</script>"} < x$'

@@ -187,7 +187,7 @@ def test_the_corpus_is_large_enough() -> None:
 def test_broken_content_is_reported_exactly(
     case: str,
     tmp_path: Path,
-    run_cli,  # type: ignore[no-untyped-def]
+    run_cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     content = prepare(case, tmp_path)

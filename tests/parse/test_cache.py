@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,11 +42,12 @@ def entries(out: Path) -> set[str]:
     return {p.name for p in (build_folder(out) / "parse").glob("*.json")}
 
 
-def model(out: Path) -> dict:
-    return json.loads((out / "multi.json").read_text())
+def model(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "multi.json").read_text())
+    return data
 
 
-def fresh_build(run_cli, content: Path, tmp_path: Path) -> dict:
+def fresh_build(run_cli, content: Path, tmp_path: Path) -> dict[str, Any]:
     copy = tmp_path / "fresh-content"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(content, copy)

@@ -367,7 +367,7 @@ clean_blocks = st.one_of(
         lambda lang, code: f"```{lang}\n{code}\n```",
         st.sampled_from(["bash", "python", "html", "nosuchlanguage", ""]),
         st.text(
-            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="`\x00"),
+            alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="`\x00"),
             max_size=60,
         ),
     ),

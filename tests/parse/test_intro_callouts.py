@@ -67,7 +67,7 @@ def test_callouts_in_introductions_are_boxes_in_every_output(build_deck, tmp_pat
     try:
         anki.import_package(out / "callouts.apkg")
         descriptions = {
-            entry.name: anki.col.decks.get(entry.id)["desc"]  # type: ignore[index]
+            entry.name: anki.deck_description(entry.id)
             for entry in anki.col.decks.all_names_and_ids()
         }
     finally:

@@ -68,7 +68,7 @@ def cards_of(vault: Path) -> list[tuple[object, ...]]:
     state = read_content(vault, now=0)
     assert len(state.decks) == 1
     deck = state.decks[0]
-    found = []
+    found: list[tuple[object, ...]] = []
     for section in deck.sections:
         for card in section.cards:
             body = card.cloze.text if card.kind.has_deletions else card.answer.text
@@ -177,14 +177,14 @@ def test_folders_become_decks_when_the_plugin_says_so(vault: Path) -> None:
     assert decks == {("Cells", ("Biology",)), ("Python", ("Programming",))}
 
 
-def test_a_vault_is_never_written(vault: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_a_vault_is_never_written(vault: Path, build_deck) -> None:
     before = snapshot(vault)
     build_deck(vault, vault.parent / "dist", "anki,html,json")
     assert snapshot(vault) == before
     assert (vault.parent / "Study Vault.cardpress.lock").is_file()  # beside it, not in it
 
 
-def test_a_second_build_has_nothing_to_do_until_the_settings_change(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_build_has_nothing_to_do_until_the_settings_change(vault: Path, run_cli) -> None:
     out = vault.parent / "dist"
     assert run_cli("--content", vault, "--out", out, "--only", "json").status == 0
     again = run_cli("--content", vault, "--out", out, "--only", "json")
@@ -211,7 +211,7 @@ def test_a_second_build_has_nothing_to_do_until_the_settings_change(vault: Path,
 )
 def test_bad_settings_are_reported_where_they_are(
     vault: Path, run_cli, rel: str, text: str, expected: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     (vault / rel).write_text(text, encoding="utf-8")
     out = vault.parent / "dist"
     result = run_cli("--content", vault, "--out", out)
@@ -221,7 +221,7 @@ def test_bad_settings_are_reported_where_they_are(
     assert not out.exists()
 
 
-def test_a_vault_without_flashcards_says_how_to_mark_them(vault: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_vault_without_flashcards_says_how_to_mark_them(vault: Path, run_cli) -> None:
     for note in vault.rglob("*.md"):
         note.write_text("Just notes::no tag here\n", encoding="utf-8")
     result = run_cli("--content", vault, "--out", vault.parent / "dist")
@@ -327,7 +327,7 @@ def test_only_what_cards_hold_is_checked(vault: Path) -> None:
     assert "unknown code language 'nolanguage2'" in warning.message
 
 
-def test_the_lock_may_be_kept_where_cardpress_yml_says(vault: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_the_lock_may_be_kept_where_cardpress_yml_says(vault: Path, build_deck) -> None:
     (vault.parent / "locks").mkdir()
     (vault / "cardpress.yml").write_text("lock: '../locks/study.lock'\n", encoding="utf-8")
     before = snapshot(vault)
@@ -348,7 +348,7 @@ def test_obsidian_callouts_in_an_answer(vault: Path) -> None:
 
 def test_a_folder_of_decks_opened_in_obsidian_stays_a_folder_of_decks(
     tmp_path: Path, run_cli
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = tmp_path / "content"
     (content / ".obsidian").mkdir(parents=True)
     (content / "cats.md").write_text(

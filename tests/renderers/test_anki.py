@@ -45,7 +45,7 @@ def through_genanki(
     genanki.Package(genanki_decks).write_to_db(cursor, time, ids)
 
 
-def both_ways(content: Path, out: Path, build_deck, monkeypatch) -> tuple[bytes, bytes]:  # type: ignore[no-untyped-def]
+def both_ways(content: Path, out: Path, build_deck, monkeypatch) -> tuple[bytes, bytes]:
     build_deck(content, out / "fast", "anki", "-q")
     with monkeypatch.context() as patched:
         patched.setattr(anki_package, "_write_like_genanki", through_genanki)

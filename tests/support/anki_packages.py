@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from anki.collection import Collection  # first: anki's modules import each other in a cycle
+from anki.decks import DeckId
 from anki.import_export_pb2 import ExportAnkiPackageOptions
 
 from tests.support.files_support import png
@@ -25,8 +26,10 @@ def make_collection(folder: Path) -> Collection:
     assert ports and basics and web
     picture = col.media.write_data("osi-layers.png", png(4, 3, (10, 120, 200)))
 
-    def add(kind: str, deck: int, tags: list[str], **fields: str) -> None:
-        note = col.new_note(col.models.by_name(kind))
+    def add(kind: str, deck: DeckId, tags: list[str], **fields: str) -> None:
+        note_type = col.models.by_name(kind)
+        assert note_type is not None
+        note = col.new_note(note_type)
         for name, value in fields.items():
             note[name] = value
         note.tags = tags

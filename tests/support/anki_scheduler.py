@@ -22,6 +22,7 @@ from typing import Any
 
 from anki.collection import Collection  # first: anki's modules import each other in a cycle
 from anki.i18n_pb2 import FormatTimespanRequest
+from anki.scheduler.v3 import Scheduler
 
 GRADES = ("again", "hard", "good", "easy")
 TYPES = {"learn": 1, "review": 2, "relearn": 3}
@@ -83,15 +84,18 @@ def describe_state(state: Any) -> dict[str, Any]:
 def measure(situations: list[dict[str, Any]], waits: list[float], folder: Path) -> dict[str, Any]:
     col = Collection(str(folder / "collection.anki2"))
     try:
-        note = col.new_note(col.models.by_name("Basic"))
+        basic, default = col.models.by_name("Basic"), col.decks.id("Default")
+        assert basic is not None and default is not None
+        note = col.new_note(basic)
         note["Front"], note["Back"] = "question", "answer"
-        col.add_note(note, col.decks.id("Default"))
+        col.add_note(note, default)
         card_id = note.card_ids()[0]
         results = []
         for situation in situations:
             card = col.get_card(card_id)
             set_state(col, card, situation)
             states = col._backend.get_scheduling_states(card_id)
+            assert isinstance(col.sched, Scheduler)
             labels = col.sched.describe_next_states(states)
             chosen = getattr(states, GRADES[situation["grade"] - 1])
             results.append(

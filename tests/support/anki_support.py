@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from anki.collection import Collection  # first: anki's modules import each other in a cycle
+from anki.dbproxy import DBProxy
+from anki.decks import DeckId
 from anki.import_export_pb2 import ImportAnkiPackageRequest
+from anki.scheduler.v3 import Scheduler
 from anki.scheduler_pb2 import CardAnswer
 
 if TYPE_CHECKING:
@@ -29,6 +32,18 @@ LOG_KINDS = (
     "missing_deck",
     "empty_first_field",
 )
+
+
+def scheduler(col: Collection) -> Scheduler:
+    """The collection's scheduler: the v3 one, as every collection of ours has."""
+    assert isinstance(col.sched, Scheduler), "the collection has no v3 scheduler"
+    return col.sched
+
+
+def database(col: Collection) -> DBProxy:
+    """The open collection's database."""
+    assert col.db is not None, "the collection is closed"
+    return col.db
 
 
 @dataclass(frozen=True)
@@ -77,11 +92,19 @@ class AnkiUser:
         return found[0]
 
     def note_type_name(self, note: AnkiNote) -> str:
-        name: str = note.note_type()["name"]  # type: ignore[index]
+        note_type = note.note_type()
+        assert note_type is not None
+        name: str = note_type["name"]
         return name
 
     def deck_of(self, card: AnkiCard) -> str:
         return self.col.decks.name(card.did)
+
+    def deck_description(self, deck_id: int) -> str:
+        deck = self.col.decks.get(DeckId(deck_id), default=False)
+        assert deck is not None, f"no deck {deck_id}"
+        description: str = deck["desc"]
+        return description
 
     def deck_names(self) -> set[str]:
         return {deck.name for deck in self.col.decks.all_names_and_ids()}
@@ -102,13 +125,14 @@ class AnkiUser:
         for card in self.cards("is:new"):
             card.start_timer()
             states = self.col._backend.get_scheduling_states(card.id)
-            answer = self.col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
-            self.col.sched.answer_card(answer)
+            sched = scheduler(self.col)
+            answer = sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
+            sched.answer_card(answer)
             answered += 1
         return answered
 
     def review_count(self) -> int:
-        count: int = self.col.db.scalar("SELECT count() FROM revlog")
+        count: int = database(self.col).scalar("SELECT count() FROM revlog")
         return count
 
     def scheduling(self) -> dict[tuple[str, int], tuple[int, ...]]:

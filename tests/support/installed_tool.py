@@ -302,7 +302,7 @@ def check_outputs(dist: Path, deck: GeneratedDeck, log: str) -> None:
 def check_imports(tool: Installed, notes: Path) -> None:
     fixtures = notes / "sources"
     shutil.copytree(IMPORT_FIXTURES, fixtures)
-    imports = {
+    imports: dict[str, list[str | Path]] = {
         "csv": [fixtures / "csv" / "cards.csv", "--license", "CC0-1.0"],
         "details": [fixtures / "details" / "repo" / "topics" / "containers"],
         "numbered": [fixtures / "numbered" / "repo" / "README.md"],

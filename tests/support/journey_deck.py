@@ -184,7 +184,7 @@ def anki_states(anki: AnkiUser) -> dict[int, tuple[int, ...]]:
     }
 
 
-FILES_V1 = {
+FILES_V1: dict[str, str | bytes] = {
     "index.md": INDEX,
     "10-basics.md": BASICS_V1,
     "20-more.md": MORE_V1,

@@ -25,6 +25,7 @@ import sys
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pdfplumber
 from PIL import Image
@@ -37,6 +38,9 @@ from tests.markup.test_formulas import math_example
 from tests.support.anki_support import AnkiUser
 from tests.support.html_support import CHROMIUM_ARGS, SCREENSHOTS_DIR, find_chromium, shrink_png
 from tests.support.math_fixture import FORMULAS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CARD = "What is the derivative"
 FONT = "18px 'Noto Sans', 'DejaVu Sans', sans-serif"
@@ -146,11 +150,11 @@ ANKI_NOTE = "Rendered by Anki’s backend, typeset by MathJax 3 in Chromium"
 ANKI_NO_MATHJAX = "Rendered by Anki’s backend; MathJax not loaded"
 
 
-def typeset(page: object) -> None:
+def typeset(page: Page) -> None:
     """Wait until MathJax (when loaded) has typeset the page."""
     if os.environ.get("MATHJAX"):
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")  # type: ignore[attr-defined]
-        page.evaluate("MathJax.startup.promise")  # type: ignore[attr-defined]
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("MathJax.startup.promise")
 
 
 def main() -> None:

@@ -192,10 +192,18 @@ def bookmarks(pdf_path: Path) -> list[Bookmark]:
             else:
                 assert isinstance(item, pypdf.generic.Destination)
                 page = reader.get_destination_page_number(item)
+                assert page is not None, f"bookmark {item.title} points to no page"
                 out.append(Bookmark(str(item.title), page, ()))
         return out
 
     return tree(list(reader.outline))
+
+
+def document_info(pdf_path: Path) -> dict[str, str]:
+    """The PDF's document information (title, subject, dates, ...): its text entries."""
+    info = pypdf.PdfReader(pdf_path).metadata
+    assert info is not None, f"{pdf_path} has no document information"
+    return {key: value for key in info if isinstance(value := info[key], str)}
 
 
 def fonts(pdf_path: Path) -> Iterator[tuple[str, pypdf.generic.DictionaryObject]]:

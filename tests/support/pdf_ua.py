@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+from pypdf import PageObject
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject
 
 STANDARD_TYPES = {
@@ -66,14 +67,15 @@ def check(path: Path) -> Report:
     if not reader.metadata or not str(reader.metadata.get("/Title", "")).strip():
         problems.append("no title in the document information")
     root = catalog["/StructTreeRoot"].get_object()
+    assert isinstance(root, DictionaryObject)
     parents = _parent_tree(root)
-    page_numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    page_numbers = {_object_number(page): n for n, page in enumerate(reader.pages)}
     referenced: set[tuple[int, int]] = set()  # (page or form object, MCID)
     _walk(root, page_numbers, referenced, report, None)
     for number, page in enumerate(reader.pages, 1):
         used = _content_ids(page, page.get("/Resources"), page.get_contents(), problems, number)
         key = page.get("/StructParents")
-        owner = page.indirect_reference.idnum
+        owner = _object_number(page)
         for stream, mcid in used:
             where = owner if stream is None else stream
             if (where, mcid) not in referenced:
@@ -91,10 +93,17 @@ def check(path: Path) -> Report:
     return report
 
 
+def _object_number(page: PageObject) -> int:
+    reference = page.indirect_reference
+    assert reference is not None, "a page that is not an object of the file"
+    return reference.idnum
+
+
 def _parent_tree(root: DictionaryObject) -> dict[int, Any]:
     tree = root["/ParentTree"].get_object()
+    assert isinstance(tree, DictionaryObject)
     found: dict[int, Any] = {}
-    stack = [tree]
+    stack: list[Any] = [tree]
     while stack:
         node = stack.pop()
         nums = node.get("/Nums", [])
@@ -133,8 +142,10 @@ def _walk(
         if target.get("/Type") == "/MCR":
             on = target.raw_get("/Pg").idnum if "/Pg" in target else page
             owner = target.raw_get("/Stm").idnum if "/Stm" in target else on
-            referenced.add((owner, int(target["/MCID"])))
-            report.pages_covered.add(pages.get(on, -1))
+            mcid = int(target["/MCID"])
+            if owner is not None:  # content on no page is referenced by nothing
+                referenced.add((owner, mcid))
+            report.pages_covered.add(-1 if on is None else pages.get(on, -1))
         elif target.get("/Type") == "/OBJR":
             continue
         else:
@@ -143,7 +154,7 @@ def _walk(
 
 def _form_key(reader: pypdf.PdfReader, stream: int) -> int | None:
     form = reader.get_object(stream)
-    key = form.get("/StructParents") if form is not None else None
+    key = form.get("/StructParents") if isinstance(form, DictionaryObject) else None
     return int(key) if key is not None else None
 
 
@@ -165,7 +176,9 @@ def _content_ids(
             props = operands[1] if operator == b"BDC" and len(operands) > 1 else {}
             props = props.get_object() if hasattr(props, "get_object") else props
             if isinstance(props, DictionaryObject) and "/MCID" in props:
-                found.append((None, int(props["/MCID"])))
+                mcid = props["/MCID"]
+                assert isinstance(mcid, int), f"page {number}: MCID {mcid} is not a number"
+                found.append((None, mcid))
                 depth.append(True)
             else:
                 depth.append(tag == "/Artifact" or any(depth))
@@ -194,7 +207,7 @@ def _content_ids(
 
 def _fonts(page: Any) -> list[DictionaryObject]:
     resources = page.get("/Resources")
-    fonts = resources.get_object().get("/Font", {}) if resources else {}
+    fonts = resources.get_object().get("/Font") if resources else None
     result = []
     for font in fonts.get_object().values() if fonts else []:
         font = font.get_object()

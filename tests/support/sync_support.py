@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT
-from tests.support.anki_support import AnkiUser
+from tests.support.anki_support import AnkiUser, scheduler
 from tests.support.fs_support import _drop_permission_overrides
 
 USER_NOTES = 40
@@ -50,6 +50,7 @@ def add_user_notes(collection: Path, count: int = USER_NOTES) -> None:
         col = user.col
         basic = col.models.by_name("Basic")
         deck = col.decks.id("My own::Verbs")
+        assert basic is not None and deck is not None
         for n in range(count):
             note = col.new_note(basic)
             note["Front"] = f"My question {n}"
@@ -63,8 +64,9 @@ def add_user_notes(collection: Path, count: int = USER_NOTES) -> None:
             states = col._backend.get_scheduling_states(card.id)
             from anki.scheduler_pb2 import CardAnswer
 
-            answer = col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
-            col.sched.answer_card(answer)
+            sched = scheduler(col)
+            answer = sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD)
+            sched.answer_card(answer)
     finally:
         user.close()
 

@@ -61,6 +61,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     guids = {n.fields[0]: n.guid for n in (col.get_note(i) for i in col.find_notes(""))}
     cram = col.decks.new_filtered("Cram")  # the collection: a card studied in a filtered deck
     deck = col.decks.get(cram)
+    assert deck is not None
     deck["terms"] = [['deck:"Networking::Ports"', 100, 0]]
     col.decks.save(deck)
     assert col.sched.rebuild_filtered_deck(cram).count == 2
@@ -77,7 +78,7 @@ def _guid(packages: dict[str, Path], front: str) -> str:
 
 
 @pytest.mark.parametrize("name", ["legacy.apkg", "new.apkg", "all.colpkg"])
-def test_every_package_version(packages, name, tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_every_package_version(packages, name, tmp_path, monkeypatch, run_cli) -> None:
     shutil.copy(packages[name], tmp_path / name)
     monkeypatch.chdir(tmp_path)
     if name == "new.apkg":  # a new package: the real collection and Anki's dummy beside it
@@ -114,7 +115,7 @@ def test_every_package_version(packages, name, tmp_path, monkeypatch, run_cli) -
 
 def test_notes_of_anki_note_types_are_never_duplicated(
     packages, tmp_path, monkeypatch, run_cli, build_deck
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Notes of Anki's stock note types, imported and built: same GUIDs, so the package
     adds no note; Anki changes no note's type on import, so it leaves them (and their
     reviews) as they were and says so ("conflicting")."""
@@ -136,7 +137,7 @@ def test_notes_of_anki_note_types_are_never_duplicated(
         anki.close()
 
 
-def test_round_trip_keeps_every_review(tmp_path, monkeypatch, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_keeps_every_review(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     """The shipped deck: built, imported and studied in Anki, imported back into a new
     content folder, built again and imported again: no new note, every review kept."""
     shipped = tmp_path / "shipped"
@@ -164,7 +165,7 @@ def test_round_trip_keeps_every_review(tmp_path, monkeypatch, run_cli, build_dec
         anki.close()
 
 
-def test_without_the_backend_a_clear_error(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_backend_a_clear_error(tmp_path, monkeypatch, run_cli) -> None:
     import sys
 
     (tmp_path / "deck.apkg").write_bytes(b"PK\x05\x06" + bytes(18))
@@ -178,7 +179,7 @@ def test_without_the_backend_a_clear_error(tmp_path, monkeypatch, run_cli) -> No
     )
 
 
-def test_a_damaged_package(tmp_path, monkeypatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_package(tmp_path, monkeypatch, run_cli) -> None:
     (tmp_path / "deck.apkg").write_bytes(b"not a zip file")
     monkeypatch.chdir(tmp_path)
     result = run_cli("import", "anki", "deck.apkg", "--to", "content/deck")

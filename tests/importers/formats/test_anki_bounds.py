@@ -60,7 +60,7 @@ def _zstd_rle_bomb(blocks: int) -> bytes:
     return bytes(frame)
 
 
-def test_the_zstd_bound_holds_on_real_packages(packages, tmp_path) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+def test_the_zstd_bound_holds_on_real_packages(packages, tmp_path) -> None:  # noqa: F811
     """The bound read from block headers is never below what zstd really decompresses,
     and not far above it (one block per frame at most)."""
     if shutil.which("zstd") is None:
@@ -103,7 +103,7 @@ def test_a_package_that_unpacks_to_too_much_is_refused_before_unpacking(
     tmp_path,
     monkeypatch,
     run_cli,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     zeros = bytes(8 * MIB)
     path = tmp_path / "deck.apkg"
     if bomb == "deflate":
@@ -141,7 +141,7 @@ def test_a_package_that_unpacks_to_too_much_is_refused_before_unpacking(
     assert list(temp.iterdir()) == []  # nothing was unpacked
 
 
-def test_real_packages_are_within_the_bounds(packages, tmp_path, monkeypatch, run_cli) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+def test_real_packages_are_within_the_bounds(packages, tmp_path, monkeypatch, run_cli) -> None:  # noqa: F811
     """A package whose members compress well but not absurdly (a 4 MiB text member
     deflated about 30 times) imports."""
     text = b"".join(b"line %d of a long field in a deck\n" % i for i in range(120_000))

@@ -42,13 +42,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return clone
 
 
-def run_import(run_cli, *extra: str):  # type: ignore[no-untyped-def]
+def run_import(run_cli, *extra: str):
     return run_cli(
         "import", "details", "repo/topics", "--to", "content/qa", "--exclude", "README-*", *extra
     )
 
 
-def test_report_and_deck(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_report_and_deck(repo: Path, run_cli) -> None:
     result = run_import(run_cli)
     assert result.status == 0, result.err
     assert result.out == REPORT + "wrote 6 files in content/qa\n"
@@ -87,7 +87,7 @@ def test_report_and_deck(repo: Path, run_cli) -> None:  # type: ignore[no-untype
     assert "echo $?\n```" in shell
 
 
-def test_builds_and_shows_shell_variables(repo: Path, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_builds_and_shows_shell_variables(repo: Path, run_cli, build_deck) -> None:
     assert run_import(run_cli).status == 0
     out = build_deck(Path("content"), Path("dist"), "json,html")
     import json
@@ -100,14 +100,14 @@ def test_builds_and_shows_shell_variables(repo: Path, run_cli, build_deck) -> No
     assert all("guid" not in c for c in cards)
 
 
-def test_dry_run_writes_nothing(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_writes_nothing(repo: Path, run_cli) -> None:
     result = run_import(run_cli, "--dry-run")
     assert result.status == 0, result.err
     assert result.out == REPORT + "dry run: would write 6 files in content/qa\n"
     assert not Path("content").exists()
 
 
-def test_again_changes_no_byte(repo: Path, run_cli, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_again_changes_no_byte(repo: Path, run_cli, build_deck) -> None:
     assert run_import(run_cli).status == 0
     build_deck(Path("content"), Path("dist"), "anki")  # the build adds stamps to the lock
     before = snapshot(Path("content"))
@@ -118,7 +118,7 @@ def test_again_changes_no_byte(repo: Path, run_cli, build_deck) -> None:  # type
     assert snapshot(Path("content")) == before
 
 
-def test_upstream_changes_and_hand_edits(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_upstream_changes_and_hand_edits(repo: Path, run_cli) -> None:
     assert run_import(run_cli).status == 0
     deck = Path("content/qa")
     containers = deck / "containers.md"
@@ -186,7 +186,7 @@ def test_upstream_changes_and_hand_edits(repo: Path, run_cli) -> None:  # type: 
     assert snapshot(Path("content")) == before
 
 
-def test_reworded_question_keeps_its_id(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_reworded_question_keeps_its_id(repo: Path, run_cli) -> None:
     assert run_import(run_cli).status == 0
     source = repo / "topics" / "shell" / "README.md"
     source.write_text(
@@ -204,7 +204,7 @@ def test_reworded_question_keeps_its_id(repo: Path, run_cli) -> None:  # type: i
     ) in shell
 
 
-def test_without_exclude_the_translation_is_read(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_without_exclude_the_translation_is_read(repo: Path, run_cli) -> None:
     result = run_cli("import", "details", "repo/topics", "--to", "content/qa", "--dry-run")
     assert result.status == 0, result.err
     assert result.out.startswith(
@@ -214,7 +214,7 @@ def test_without_exclude_the_translation_is_read(repo: Path, run_cli) -> None:  
     )
 
 
-def test_usage_errors(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors(repo: Path, run_cli) -> None:
     result = run_cli("import", "details", "repo/nothing", "--to", "content/qa")
     assert result.status == 2
     assert result.err == "cardpress: error: source 'repo/nothing' does not exist\n"
@@ -231,7 +231,7 @@ def test_usage_errors(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-d
     )
 
 
-def test_a_card_deleted_by_hand(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_card_deleted_by_hand(repo: Path, run_cli) -> None:
     """Stays deleted while its source is unchanged; comes back when the source changes."""
     assert run_import(run_cli).status == 0
     shell = Path("content/qa/shell.md")
@@ -249,7 +249,7 @@ def test_a_card_deleted_by_hand(repo: Path, run_cli) -> None:  # type: ignore[no
     assert "It is in \\$? and is 0 when it succeeded." in shell.read_text()
 
 
-def test_nothing_outside_the_clone_is_read(repo: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_outside_the_clone_is_read(repo: Path, run_cli, tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes((repo / "topics/containers/images/layers.png").read_bytes())
     (repo / "topics/containers/images/leak.png").symlink_to(secret)
@@ -271,7 +271,7 @@ def test_nothing_outside_the_clone_is_read(repo: Path, run_cli, tmp_path: Path) 
     assert not Path("content").exists()
 
 
-def test_a_deck_file_that_is_not_text(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_deck_file_that_is_not_text(repo: Path, run_cli) -> None:
     assert run_import(run_cli).status == 0
     Path("content/qa/shell.md").write_bytes("caf\xe9\n".encode("latin-1"))
     before = snapshot(Path("content"))

@@ -148,7 +148,7 @@ def test_waits_are_written_as_anki_writes_them(
     in 1.6mo") and, after "<" for a learning wait, on a grade button."""
     v = study(page_file)
     day = 86400
-    seconds = [1, 30, 59, 60, 89, 90, 330, 599, 1199, 1200, 3599, 3600, 5400, 19800]
+    seconds: list[float] = [1, 30, 59, 60, 89, 90, 330, 599, 1199, 1200, 3599, 3600, 5400, 19800]
     seconds += [day - 1, day, 1.5 * day, 2.5 * day, 29.5 * day, 30 * day, 30.4 * day]
     seconds += [30.42 * day, 31 * day, 33 * day, 45.6 * day, 50 * day, 364 * day]
     seconds += [365 * day, 547 * day, 36500 * day]

@@ -47,7 +47,7 @@ def check_sheet(deck: Deck, path: Path, paper: str) -> None:
     assert split_cards(path, html) == []
 
 
-def test_example_deck(example_content: Path, tmp_path: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_example_deck(example_content: Path, tmp_path: Path, build_deck) -> None:
     out = build_deck(example_content, tmp_path / "dist", "pdf")
     assert sorted(p.name for p in out.glob("*.pdf")) == ["networking-basics.pdf"]
     [deck] = load_content(example_content)
@@ -59,7 +59,7 @@ def test_example_deck(example_content: Path, tmp_path: Path, build_deck) -> None
     assert squash("ss -ltnp") in text
 
 
-def test_paper_option_overrides_the_deck(example_content: Path, tmp_path: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_paper_option_overrides_the_deck(example_content: Path, tmp_path: Path, build_deck) -> None:
     out = build_deck(example_content, tmp_path / "dist", "pdf", "--paper", "a4")
     page = pypdf.PdfReader(out / "networking-basics.pdf").pages[0]
     assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
@@ -68,7 +68,7 @@ def test_paper_option_overrides_the_deck(example_content: Path, tmp_path: Path, 
 
 
 @pytest.mark.slow  # test_rebuild builds every output, this sheet among them, twice
-def test_two_builds_give_the_same_bytes(example_content: Path, tmp_path: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_two_builds_give_the_same_bytes(example_content: Path, tmp_path: Path, build_deck) -> None:
     first = build_deck(example_content, tmp_path / "one", "pdf") / "networking-basics.pdf"
     second = build_deck(example_content, tmp_path / "two", "pdf") / "networking-basics.pdf"
     assert first.read_bytes() == second.read_bytes()
@@ -80,7 +80,7 @@ PNG_1x1 = bytes.fromhex(
 )
 
 
-def test_an_image_in_the_content_is_embedded(tmp_path: Path, build_deck) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_in_the_content_is_embedded(tmp_path: Path, build_deck) -> None:
     content = tmp_path / "content"
     (content / "images").mkdir(parents=True)
     (content / "images" / "dot.png").write_bytes(PNG_1x1)
@@ -100,7 +100,7 @@ def test_aws_devops_deck(
     tmp_path: Path,
     build_deck,
     paper: str,
-    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     content = tmp_path / "content"
     shutil.copytree(AWS_DECK, content / AWS_DECK.name)

@@ -124,6 +124,12 @@ def _centre_in(rect: Rect, cell: Rect) -> bool:
     return cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]
 
 
+def divided(rect: Rect, unit: float) -> Rect:
+    """``rect`` with each coordinate divided by ``unit`` (millimetres to points, say)."""
+    x0, top, x1, bottom = rect
+    return (x0 / unit, top / unit, x1 / unit, bottom / unit)
+
+
 def _within(rect: Rect, cell: Rect, slack: float = 0.01) -> bool:
     return (
         rect[0] >= cell[0] - slack
@@ -446,7 +452,7 @@ DETAILS
 
 def test_overflow_shrinks_then_cuts_with_a_continuation_line_and_a_warning(
     run_cli, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = tmp_path / "content"
     content.mkdir()
     longer = " ".join(f"word{n}" for n in range(95))
@@ -476,7 +482,7 @@ def test_overflow_shrinks_then_cuts_with_a_continuation_line_and_a_warning(
         for number, (found, plumbed) in enumerate(zip(pages, pdf.pages, strict=True)):
             for label, cell, box in found.sides():
                 assert _within(box, cell)
-                crop = plumbed.crop(tuple(v / MM for v in cell))
+                crop = plumbed.crop(divided(cell, MM))
                 words = crop.extract_text() or ""
                 if "continued on" in words:
                     continued.append((label, number % 2))
@@ -488,7 +494,7 @@ def test_overflow_shrinks_then_cuts_with_a_continuation_line_and_a_warning(
     assert 8.0 <= sizes["2"] < 14.0  # shrunk to fit, not cut
 
 
-def test_strict_makes_an_overflow_an_error_and_writes_nothing(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_strict_makes_an_overflow_an_error_and_writes_nothing(run_cli, tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     details = "\n\n".join("lorem ipsum dolor " * 12 for _ in range(20))

@@ -22,7 +22,7 @@ TOP = HEIGHT - CONTENT_TOP_PT  # a section that opens a page starts here
 RIGHT = 306.0  # the right column's left edge
 
 
-def _deck(*titles: str):  # type: ignore[no-untyped-def]
+def _deck(*titles: str):
     return make_deck(
         [
             make_section(f"s{n}", title, [make_card(f"c{n}", "Q?", "A.")])

@@ -29,7 +29,7 @@ from cardpress.parse import load_content
 from cardpress.renderers.pdf import formulas as pdf_math
 from cardpress.renderers.pdf import parts as pdf_parts
 from cardpress.renderers.pdf import sheet as pdf_renderer
-from tests.renderers.pdf.test_cards import read_pages
+from tests.renderers.pdf.test_cards import divided, read_pages
 from tests.support.files_support import png, write_files
 from tests.support.paths import DATA, ROOT
 from tests.support.pdf_support import MM, make_context
@@ -118,7 +118,7 @@ def _spanning_bands(page: pdfplumber.page.Page, deck: str) -> list[tuple[float, 
 
 
 @pytest.mark.parametrize("deck", EACH_DECK)
-def test_the_sheet_stays_inside_its_margins_and_columns(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_sheet_stays_inside_its_margins_and_columns(built, deck: str) -> None:
     """Every character, rule and formula (its glyphs are paths) inside the margins, and
     inside its column but where a card spans both."""
     spanned = 0
@@ -165,7 +165,7 @@ def test_the_sheet_stays_inside_its_margins_and_columns(built, deck: str) -> Non
     assert spanned == len(SPANNING.get(deck, []))
 
 
-def test_a_formula_too_wide_for_a_column_spans_both_at_full_size(built) -> None:  # type: ignore[no-untyped-def]
+def test_a_formula_too_wide_for_a_column_spans_both_at_full_size(built) -> None:
     """The transition matrix would be set below 8 pt in a column: its card spans the
     page, and the formula is drawn at the answer's size (9 pt), which it is measured at."""
     loaded = load_content(DECKS["stress"])[0]
@@ -184,7 +184,7 @@ def test_a_formula_too_wide_for_a_column_spans_both_at_full_size(built) -> None:
 
 def test_a_formula_too_wide_for_the_page_is_reported_at_its_card_and_kept_on_it(
     run_cli, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     vector = ", ".join(f"x_{{{i}}}" for i in range(1, 41))
     deck = (
         "---\ntitle: Wide\nid: wide\nmath: true\n---\n\n## Vectors\n\n"
@@ -208,8 +208,8 @@ def test_a_formula_too_wide_for_the_page_is_reported_at_its_card_and_kept_on_it(
                 assert glyph["x0"] >= SIDE - SLACK and glyph["x1"] <= page.width - SIDE + SLACK
     cards = read_pages(tmp_path / "dist" / "wide-cards.pdf")
     with pdfplumber.open(tmp_path / "dist" / "wide-cards.pdf") as printed:
-        for page, plumbed in zip(cards, printed.pages, strict=True):
-            cells = [tuple(v / (25.4 / 72) for v in cell) for _, cell, _ in page.sides()]
+        for laid_out, plumbed in zip(cards, printed.pages, strict=True):
+            cells = [divided(cell, 25.4 / 72) for _, cell, _ in laid_out.sides()]
             for glyph in plumbed.curves:  # no part of a formula clipped at a card's edge
                 assert any(
                     c[0] - SLACK <= glyph["x0"] and glyph["x1"] <= c[2] + SLACK for c in cells
@@ -220,14 +220,14 @@ def test_a_formula_too_wide_for_the_page_is_reported_at_its_card_and_kept_on_it(
 
 @pytest.mark.parametrize("deck", EACH_DECK)
 @pytest.mark.parametrize("suffix", ["", "-quiz"])
-def test_no_text_under_8_pt(built, deck: str, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_text_under_8_pt(built, deck: str, suffix: str) -> None:
     with pdfplumber.open(_pdf(built, deck, suffix)) as printed:
         small = {c["text"] for page in printed.pages for c in page.chars if c["size"] < 7.95}
     assert not small
 
 
 @pytest.mark.parametrize("deck", EACH_DECK)
-def test_the_text_comes_in_question_order(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_text_comes_in_question_order(built, deck: str) -> None:
     """In the order the PDF holds its text (what a screen reader, copy and paste and a
     viewer's search follow): the questions in deck order, reversed cards' terms too."""
     reader = pypdf.PdfReader(_pdf(built, deck))
@@ -244,14 +244,14 @@ def test_the_text_comes_in_question_order(built, deck: str) -> None:  # type: ig
 
 @pytest.mark.parametrize("deck", EACH_DECK)
 @pytest.mark.parametrize("suffix", ["", "-cards", "-quiz"])
-def test_tagged_and_passes_the_machine_checks(built, deck: str, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_tagged_and_passes_the_machine_checks(built, deck: str, suffix: str) -> None:
     path = _pdf(built, deck, suffix)
     report = check(path)
     assert report.problems == []
     reader = pypdf.PdfReader(path)
     assert report.pages_covered >= set(range(len(reader.pages)))
     assert reader.pdf_header == "%PDF-1.7"
-    assert reader.root_object["/PageMode"] == "/UseOutlines"
+    assert str(reader.root_object["/PageMode"]) == "/UseOutlines"
     assert reader.outline  # the bookmarks it opens with
     assert {"H3", "P"} <= set(report.types) or suffix == "-quiz"
     if deck == "stress":
@@ -282,7 +282,7 @@ def test_a_sheet_merged_from_parts_keeps_one_structure_tree(
 
 
 @pytest.mark.parametrize("deck", EACH_DECK)
-def test_the_running_header_names_the_first_and_last_section_of_its_page(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_running_header_names_the_first_and_last_section_of_its_page(built, deck: str) -> None:
     loaded = load_content(DECKS[deck])[0]
     titles = [section.title.text for section in loaded.sections]
     with pdfplumber.open(_pdf(built, deck)) as sheet:
@@ -297,7 +297,7 @@ def test_the_running_header_names_the_first_and_last_section_of_its_page(built, 
                 assert on_page[-1] in head, (number, head)
 
 
-def test_tables_and_lists_in_introductions_are_roman(built) -> None:  # type: ignore[no-untyped-def]
+def test_tables_and_lists_in_introductions_are_roman(built) -> None:
     with pdfplumber.open(_pdf(built, "stress")) as sheet:
         words = sheet.pages[0].extract_words(extra_attrs=["fontname"])
     cell = next(w for w in words if w["text"].startswith("Object"))  # a table cell
@@ -308,7 +308,7 @@ def test_tables_and_lists_in_introductions_are_roman(built) -> None:  # type: ig
 
 
 @pytest.mark.parametrize("deck", EACH_DECK)
-def test_the_quiz_key_starts_on_a_new_page(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_quiz_key_starts_on_a_new_page(built, deck: str) -> None:
     with pdfplumber.open(_pdf(built, deck, "-quiz")) as quiz:
         texts = [page.extract_text() or "" for page in quiz.pages]
     key = next(n for n, text in enumerate(texts) if re.search(r"^Answers$", text, re.M))
@@ -319,7 +319,7 @@ def test_the_quiz_key_starts_on_a_new_page(built, deck: str) -> None:  # type: i
 
 
 @pytest.mark.parametrize("deck", EACH_DECK)
-def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:  # type: ignore[no-untyped-def]
+def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
     """Every side inside its card (test_cards' reader asserts it, in width too), fronts
     from 9 pt and centred, backs and code never under 8 pt, no card id on any side."""
     path = _pdf(built, deck, "-cards")
@@ -335,7 +335,7 @@ def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
                     c[0] - SLACK <= glyph["x0"] and glyph["x1"] <= c[2] + SLACK for c in cells
                 ), (number, glyph["x0"], glyph["x1"])
             for _, cell, box in page.sides():
-                crop = plumbed.crop(tuple(v / (25.4 / 72) for v in cell))
+                crop = plumbed.crop(divided(cell, 25.4 / 72))
                 chars = [c for c in crop.chars if c["text"].strip()]
                 body = [c for c in chars if c["size"] > 8.5 or number % 2 == 1]
                 assert all(c["size"] >= 7.95 for c in chars), number
@@ -351,7 +351,7 @@ def test_printed_cards_are_set_large_and_use_the_card(built, deck: str) -> None:
     assert statistics.median(centres) < 0.1  # fronts stand in the middle of their card
 
 
-def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:  # type: ignore[no-untyped-def]
+def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:
     reader = pypdf.PdfReader(_pdf(built, "stress", "-cards"))
     data = _pdf(built, "stress", "-cards").read_bytes()
     assert b"/Type /ObjStm" in data and b"/Type /XRef" in data  # its objects packed
@@ -360,13 +360,13 @@ def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:
     assert reader.metadata is not None and reader.metadata.title
 
 
-def test_too_long_is_reported_at_its_card(built) -> None:  # type: ignore[no-untyped-def]
+def test_too_long_is_reported_at_its_card(built) -> None:
     _, stderr = built["stress"]
     lines = [line for line in stderr.splitlines() if "warning" in line]
     assert all(re.match(r"^index\.md:\d+:\d+: warning: ", line) for line in lines), lines
 
 
-def test_an_image_without_alternative_text_still_prints(build_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_image_without_alternative_text_still_prints(build_deck, tmp_path: Path) -> None:
     """Tagging asks every figure for a text; an author's image without one is tagged
     without it, not a failed build."""
     deck = "---\ntitle: Img\nid: img\n---\n\n## Pictures\n\n### What is drawn?\n\n![](p.png)\n"

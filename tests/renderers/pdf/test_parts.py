@@ -21,7 +21,13 @@ from cardpress.model import Deck
 from cardpress.parse import load_content
 from cardpress.renderers.pdf import parts as pdf_parts
 from tests.support.paths import ROOT
-from tests.support.pdf_support import bookmarks, positions_in_order, reading_text, squash
+from tests.support.pdf_support import (
+    bookmarks,
+    document_info,
+    positions_in_order,
+    reading_text,
+    squash,
+)
 
 sys.path.insert(0, str(ROOT / "bench"))
 import run as bench
@@ -45,7 +51,7 @@ def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return bench.generate(tmp_path / "deck", SECTIONS * 10)
 
 
-def build(run_cli, content: Path, out: Path) -> str:  # type: ignore[no-untyped-def]
+def build(run_cli, content: Path, out: Path) -> str:
     result = run_cli("--content", content, "--out", out, "--only", "pdf")
     assert result.status == 0, result.err
     return str(result.out)
@@ -70,7 +76,7 @@ def laid_out_parts(output: str) -> list[str]:
 @pytest.fixture
 def built(
     in_parts: None, run_cli, content: Path, tmp_path: Path
-) -> Iterator[tuple[Deck, Path, str]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[Deck, Path, str]]:
     out = tmp_path / "dist"
     output = build(run_cli, content, out)
     [deck] = load_content(content)
@@ -103,7 +109,11 @@ def test_bookmarks_cover_every_section_and_card_on_its_page(
         assert [c.title for c in mark.children] == [c.question.text for c in section.cards]
         for card, child in zip(section.cards, mark.children, strict=True):
             assert squash(card.question.text)[:30] in squash(texts[child.page]), card.id
-    assert pypdf.PdfReader(path).outline[0]["/Count"] < 0  # sections start collapsed
+    first = pypdf.PdfReader(path).outline[0]
+    assert isinstance(first, pypdf.generic.Destination)
+    count = first["/Count"]
+    assert isinstance(count, int)
+    assert count < 0  # sections start collapsed
 
 
 def test_contents_give_the_real_pages_and_link_to_the_sections(
@@ -114,7 +124,9 @@ def test_contents_give_the_real_pages_and_link_to_the_sections(
     listed = dict(re.findall(r"\d+\. (Section \d+)[ .]*?(\d+)\s", texts[0] + "\n"))
     reader = pypdf.PdfReader(path)
     destinations = reader.named_destinations
-    links = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    annotations = reader.pages[0]["/Annots"]
+    assert isinstance(annotations, pypdf.generic.ArrayObject)
+    links = [a.get_object() for a in annotations]
     targets = [str(link["/Dest"]) for link in links if "/Dest" in link]
     # A link is one annotation per box it is drawn in: keep each target once.
     assert list(dict.fromkeys(targets)) == [section.anchor for section in deck.sections]
@@ -122,6 +134,7 @@ def test_contents_give_the_real_pages_and_link_to_the_sections(
         real = first_page_with(texts[1:], section.title.text) + 2  # 1-based, after page 1
         assert int(listed[section.title.text]) == real, section.title.text
         page = reader.get_destination_page_number(destinations[section.anchor])
+        assert page is not None
         assert page + 1 == real
 
 
@@ -142,7 +155,7 @@ def test_every_page_has_its_number_date_and_header(built: tuple[Deck, Path, str]
 
 def test_cold_and_warm_cache_give_the_same_bytes(
     built: tuple[Deck, Path, str], run_cli, content: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, path, _ = built
     cold = path.read_bytes()
     path.unlink()  # the output is stale, every part is in the cache
@@ -156,7 +169,7 @@ def test_cold_and_warm_cache_give_the_same_bytes(
 
 def test_a_one_card_edit_lays_out_one_part(
     built: tuple[Deck, Path, str], run_cli, content: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, path, _ = built
     cache = build_folder(path.parent) / "pdf" / DECK
     before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.pdf")}
@@ -178,7 +191,7 @@ def test_a_one_card_edit_lays_out_one_part(
     assert "Edited" in reading_text(path) or "Edited" in "".join(page_texts(path))
 
 
-def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -> None:
     output = build(run_cli, content, tmp_path / "dist")
     assert laid_out_parts(output) == []
     assert not (build_folder(tmp_path / "dist") / "pdf").exists()
@@ -186,8 +199,7 @@ def test_small_decks_stay_one_document(run_cli, content: Path, tmp_path: Path) -
 
 def test_metadata_comes_from_the_deck_and_the_build_time(built: tuple[Deck, Path, str]) -> None:
     deck, path, _ = built
-    metadata = pypdf.PdfReader(path).metadata
-    assert metadata is not None
+    metadata = document_info(path)
     assert metadata["/Title"] == deck.title
     assert metadata["/Subject"] == deck.description
     assert "bench" in metadata["/Keywords"]

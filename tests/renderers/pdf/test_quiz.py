@@ -97,7 +97,7 @@ def _subject(question: str) -> str:
     return found.group(1) if found else "Handshake"
 
 
-def test_quiz_numbers_questions_by_section_and_the_key_matches(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quiz_numbers_questions_by_section_and_the_key_matches(run_cli, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     result = run_cli("--content", _content(tmp_path), "--out", out, "--only", "quiz")
     assert result.status == 0, result.err
@@ -116,7 +116,7 @@ def test_quiz_numbers_questions_by_section_and_the_key_matches(run_cli, tmp_path
     assert "page 1" in pages[0]  # the cheat sheet's footer
 
 
-def test_shuffle_is_reproducible_and_key_follows(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_shuffle_is_reproducible_and_key_follows(run_cli, tmp_path: Path) -> None:
     content = _content(tmp_path)
     built = {}
     for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
@@ -142,7 +142,7 @@ def test_shuffle_is_reproducible_and_key_follows(run_cli, tmp_path: Path) -> Non
     assert any(order != deck_order for order in orders)
 
 
-def test_answer_key_on_separate_pages(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_answer_key_on_separate_pages(run_cli, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     result = run_cli(
         "--content", _content(tmp_path), "--out", out, "--only", "quiz",
@@ -156,7 +156,7 @@ def test_answer_key_on_separate_pages(run_cli, tmp_path: Path) -> None:  # type:
     assert all("answer key" not in page for page in pages[:key_page])
 
 
-def test_printouts_are_built_by_default_only_for_decks_that_ask(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_printouts_are_built_by_default_only_for_decks_that_ask(run_cli, tmp_path: Path) -> None:
     content = _content(tmp_path)
     (content / "networking.md").write_text(format_example(), encoding="utf-8")
     out = tmp_path / "dist"

@@ -43,7 +43,11 @@ def _embedded_characters(pdf: Path) -> dict[str, set[str]]:
     has glyphs for, Arabic presentation forms counted as their letters."""
     found: dict[str, set[str]] = {}
     for page in pypdf.PdfReader(pdf).pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources = page["/Resources"]
+        assert isinstance(resources, pypdf.generic.DictionaryObject)
+        page_fonts = resources["/Font"]
+        assert isinstance(page_fonts, pypdf.generic.DictionaryObject)
+        for font in page_fonts.values():
             font = font.get_object()
             name = str(font["/BaseFont"]).removeprefix("/")
             if font["/Subtype"] != "/Type0":

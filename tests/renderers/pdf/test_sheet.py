@@ -28,6 +28,7 @@ from tests.support.pdf_support import (
     bookmarks,
     char_sizes,
     column_texts,
+    document_info,
     fonts,
     make_card,
     make_context,
@@ -222,8 +223,7 @@ def test_weasyprint_has_nothing_to_warn_about(sheet: Rendered) -> None:
 
 
 def test_metadata_comes_from_the_deck_and_the_build_time(sheet: Rendered) -> None:
-    info = pypdf.PdfReader(sheet.path).metadata
-    assert info is not None
+    info = document_info(sheet.path)
     assert info["/Title"] == "Test Deck"
     assert info["/Subject"] == sheet.deck.description
     keywords = info["/Keywords"].split(", ")
@@ -442,6 +442,6 @@ def test_text_is_escaped_and_an_empty_deck_still_renders(tmp_path: Path) -> None
     reader = pypdf.PdfReader(path)
     assert len(reader.pages) == 1
     assert reader.metadata is not None
-    assert reader.metadata["/Title"] == 'Q&A <Basics> "quoted"'
+    assert document_info(path)["/Title"] == 'Q&A <Basics> "quoted"'
     assert 'Q&A <Basics> "quoted"' in reader.pages[0].extract_text()
     assert "0 cards · 0 sections" in reader.pages[0].extract_text()
