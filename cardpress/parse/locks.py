@@ -22,8 +22,20 @@ def read_lock(scan: ContentScan, path: Path, deck: str, now: int, report: Report
         except Unreadable as refused:
             report.error(SourceLocation(rel, 0), str(refused))
             return None
+
+    def read_part(part: Path) -> bytes | None:
+        """A part of the lock, read through the scan like the lock itself."""
+        if path in scan.outside:
+            scan.outside[part] = scan.outside[path]
+        if not (part.is_symlink() or part.exists()):
+            return None
+        try:
+            return scan.read(part, MAX_LOCK_BYTES, "lock file part").data
+        except Unreadable as refused:
+            raise ValueError(str(refused)) from None
+
     try:
-        return read_lock_bytes(path, deck, now, raw)
+        return read_lock_bytes(path, deck, now, raw, read_part)
     except LockDamaged as damaged:
         report.error(SourceLocation(rel, damaged.line, damaged.col), str(damaged))
         return None
