@@ -19,11 +19,12 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def scan(*folders: Path) -> Snapshot:
-    """(mtime, size) of every file, skipping the lock files and temporary files we write."""
+    """(mtime, size) of every file, skipping the lock files (and their parts) and temporary
+    files we write."""
     found: Snapshot = {}
     for folder in folders:
         for directory, dirs, files in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(".lock.d")]
             for name in files:
                 if name.startswith(".") or name.endswith(".lock"):
                     continue

@@ -14,11 +14,12 @@ how a lock file is read and checked (``reader``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,7 @@ class Lock:
             lock.content = (str(content["fingerprint"]), int(content["modified"]))
         for name, count in data.get("parts", {}).items():
             lock._read_part(name, count, read_part or _read_file)
-        lock.previous = {card_id: replace(entry) for card_id, entry in lock.cards.items()}
+        lock.previous = {card_id: copy.copy(entry) for card_id, entry in lock.cards.items()}
         lock.previous_stamps = dict(lock.stamps)
         return lock
 

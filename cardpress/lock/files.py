@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,13 @@ class LockFiles:
     parts: dict[str, bytes]
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), check_circular=False).encode
+
+
 def _line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    """``value`` as JSON on one line (one encoder for every line: ``json.dumps`` makes
+    one a call, most of the time of a 10,000-card index)."""
+    return encode_basestring(value) if type(value) is str else _encode(value)
 
 
 def encode_index(
