@@ -217,15 +217,14 @@ class Lock:
         raw = read(where)
         if raw is None:
             raise ValueError(f"its part {where.parent.name}/{where.name} is missing")
-        notes = {}
+        notes, stray = {}, False
         for card_id, entry in files.decode_part(raw).items():
             card = self.cards.get(card_id)
             if card is None or card.built is not None:
-                raise ValueError(f"its part {name} holds a note of an unknown card")
+                stray = True  # a build stopped between its parts and its index: dropped
+                continue
             card.built = notes[card_id] = built_from_json(entry, card.kind)
-        if len(notes) != int(count):
-            raise ValueError(f"its part {name} does not hold the notes the index counts")
-        self._parts[name] = (notes, raw)
+        self._parts[name] = ({} if stray or len(notes) != count else notes, raw)
 
     def original_text(self) -> str:
         """The lock file as it was read, for pointing at a line of it."""

@@ -175,7 +175,7 @@ def test_the_shipped_old_lock_is_migrated_without_losing_a_note_id(
     assert files.parts_folder(lock_path).is_dir()
 
 
-def test_a_missing_or_foreign_part_is_a_damaged_lock(
+def test_a_missing_part_is_a_damaged_lock_and_a_stray_note_is_dropped(
     run_cli: RunCli, example_content: Path, tmp_path: Path
 ) -> None:
     build(run_cli, example_content, tmp_path / "d")
@@ -190,8 +190,10 @@ def test_a_missing_or_foreign_part_is_a_damaged_lock(
     )
     assert not (tmp_path / "e").exists() or not any((tmp_path / "e").iterdir())
     transport = files.part_path(example_content / LOCK, "transport")
-    transport.write_bytes(transport.read_bytes().replace(b'  "port": ', b'  "nobody": '))
+    held = transport.read_bytes()
+    transport.write_bytes(held.replace(b'  "port": ', b'  "nobody": '))
     part.write_bytes(saved)
-    result = run_cli("--content", example_content, "--out", tmp_path / "e", "--only", "anki")
-    assert result.status == 1
-    assert "its part transport holds a note of an unknown card" in result.err
+    # A note of a card the index does not know (a build stopped after moving its parts,
+    # before its index) is dropped: the card's note is recorded again by the next build.
+    build(run_cli, example_content, tmp_path / "e")
+    assert transport.read_bytes() == held
