@@ -22,7 +22,8 @@ from cardpress.model import (
     SourceLocation,
 )
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html.page import cloze_spans, render_page, script_safe_json
+from cardpress.renderers.html.index import script_safe_json
+from cardpress.renderers.html.page import cloze_spans, render_page
 from tests.conftest import TEMPLATES
 from tests.support.html_support import (
     TINY_PNG,
@@ -73,7 +74,7 @@ def test_the_format_example_builds_through_the_cli(
     assert articles[0][1] == "card-ordered-delivery"
     assert "<title>Networking Basics</title>" in page
     index = json.loads(raw_block(page, '<script type="application/json" id="search-index">'))
-    assert [card["id"] for card in index["cards"]] == [anchor for _, anchor in articles]
+    assert ["card-" + row[0] for row in index["cards"]] == [anchor for _, anchor in articles]
 
 
 def test_nothing_refers_outside_the_page(study_html: str) -> None:
@@ -135,13 +136,14 @@ def test_the_search_index_is_json_that_cannot_close_its_script(study_html: str) 
     raw = raw_block(study_html, opening)
     assert "<" not in raw and ">" not in raw and "&" not in raw
     index = json.loads(raw)
-    ids = [card["id"] for card in index["cards"]]
+    ids = ["card-" + row[0] for row in index["cards"]]
     articles = [t.attrs["id"] for t in parse_page(study_html).tags if t.name == "article"]
     assert ids == articles
-    texts = {card["id"]: card["text"] for card in index["cards"]}
-    assert "</script><!-- too." in texts["card-markup-is-text"]
-    assert "syn-ack, then ack" in texts["card-tcp-three-way-handshake"]  # as search compares
+    texts = {row[0]: row[3] for row in index["cards"]}
+    assert "</script><!-- too." in texts["markup-is-text"]
+    assert "syn-ack, then ack" in texts["tcp-three-way-handshake"]  # as search compares
     assert "{{" not in " ".join(texts.values())
+    assert "chunks" not in index  # a small deck's cards are all in the document
 
 
 def test_script_safe_json_round_trips_every_dangerous_character() -> None:
