@@ -90,6 +90,7 @@ function cardpressCards(index, hooks) {
     hooks.renderedAll();
   }
 
+  /* The height a card shown takes, with the gap after it, over the chunks rendered. */
   function measurePitch() {
     var height = 0;
     var count = 0;
@@ -98,11 +99,9 @@ function cardpressCards(index, hooks) {
       height += chunk.el.getBoundingClientRect().height;
       count += chunk.shown;
     });
-    if (count) pitch = height / count + parseFloat(getComputedStyle(chunk0Parent()).rowGap || "0");
-  }
-
-  function chunk0Parent() {
-    return chunks[0].el.parentElement;
+    if (!count) return;
+    var gap = parseFloat(getComputedStyle(chunks[0].el).rowGap) || 0;
+    pitch = height / count + gap;
   }
 
   /* After the filters, the quiz or the size changed: each chunk shows or hides, and one
