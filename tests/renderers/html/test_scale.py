@@ -204,6 +204,7 @@ def test_typing_and_deleting_narrows_and_widens_like_a_full_search(
     # Printing renders every chunk: the whole list, as a full search gives it.
     page.fill("#search", "packet 1")
     page.emulate_media(media="print")
+    settle(page)  # the page hears of the print media at its next frame
     assert shown_now(page) == full_search(texts, "packet 1")
     page.emulate_media(media="screen")
     page.fill("#search", "")
