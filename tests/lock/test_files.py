@@ -12,7 +12,7 @@ from pathlib import Path
 from cardpress.lock import Lock, files
 from tests.conftest import RunCli
 from tests.support.lock_files import lock_data, write_old_lock
-from tests.support.paths import ROOT
+from tests.support.paths import DATA, ROOT
 
 SHIPPED = ROOT / "content" / "aws-devops"
 LOCK = "networking.lock"
@@ -159,6 +159,8 @@ def test_the_shipped_old_lock_is_migrated_without_losing_a_note_id(
     content = tmp_path / "content"
     shutil.copytree(SHIPPED, content / "aws-devops")
     lock_path = content / "aws-devops" / "cardpress.lock"
+    shutil.rmtree(files.parts_folder(lock_path), ignore_errors=True)
+    shutil.copyfile(DATA / "locks" / "aws-devops.v2.lock", lock_path)
     old = Lock.read(lock_path, "aws-devops", 0)
     assert old.cards and not files.parts_folder(lock_path).exists()
     result = run_cli("--content", content, "--out", tmp_path / "d", "--only", "anki")
