@@ -42,7 +42,8 @@ STAGES = {  # row: (module, function or Class.method) timed
     ),
     "Anki renderer, whole (the writer stage)": ("cardpress.renderers.anki", "render"),
     "the lock's record of the package": ("cardpress.anki.record", "record_anki_package"),
-    "saving the lock": ("cardpress.lock", "Lock.save"),
+    "reading the lock (the index and its parts)": ("cardpress.lock", "Lock.from_bytes"),
+    "writing the lock (what changed of it, beside its place)": ("cardpress.lock", "Lock.stage"),
     "saving the parse cache": ("cardpress.parse.cache", "ParseCache.save"),
 }
 IMPORTS = [

@@ -54,15 +54,14 @@ def stage_locks(
 
             notices += notices_without_package(deck.key, lock, removed)
         try:
-            temp = lock.stage()
+            temps = lock.stage()
         except OSError as exc:
             raise BuildError(
                 f"{lock.path.parent}: cannot write the lock file {lock.path.name} "
                 f"({exc.strerror or exc}); the previous outputs and lock files were left "
                 "as they were"
             ) from None
-        if temp is not None:
-            staged.append((lock, temp))
+        staged.extend((lock, temp) for temp in temps)
     return notices
 
 

@@ -10,6 +10,7 @@ that the package no longer holds: tagged ``cardpress::removed`` and suspended, o
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from cardpress.anki.notes import REMOVED_TAG, guid_for
 from cardpress.anki.tag_record import folded, recorded_tags
 from cardpress.errors import CardpressError
 from cardpress.lock import Lock
+from cardpress.lock.files import parts_folder
 from cardpress.model import TAG_NAMESPACE, CardKind, Deck
 
 if TYPE_CHECKING:
@@ -323,20 +325,30 @@ def cleanup_build(folder: Path) -> None:
     shutil.rmtree(build_folder(folder), ignore_errors=True)
 
 
-def read_lock_bytes(plan: DeckPlan) -> bytes | None:
-    """The deck's lock file as it is before the sync's build (None: there is none)."""
-    try:
-        return plan.lock_path.read_bytes()
-    except FileNotFoundError:
-        return None
+def read_lock_bytes(plan: DeckPlan) -> dict[Path, bytes]:
+    """The deck's lock file and its parts as they are before the sync's build, by path
+    (empty: there is none)."""
+    folder = parts_folder(plan.lock_path)
+    paths = [plan.lock_path, *(sorted(folder.glob("*.json")) if folder.is_dir() else [])]
+    saved = {}
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            saved[path] = path.read_bytes()
+    return saved
 
 
-def restore_lock_bytes(plan: DeckPlan, data: bytes | None) -> None:
-    """Put the lock file back as it was: its package never reached the collection."""
-    if data is None:
+def restore_lock_bytes(plan: DeckPlan, saved: dict[Path, bytes]) -> None:
+    """Put the lock file and its parts back as they were: its package never reached the
+    collection. Parts first, the index last; parts the sync's build added go."""
+    folder = parts_folder(plan.lock_path)
+    for part in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if part not in saved:
+            part.unlink(missing_ok=True)
+    for path, data in sorted(saved.items(), key=lambda item: item[0] == plan.lock_path):
+        path.parent.mkdir(exist_ok=True)
+        atomic.write_bytes(path, data)
+    if plan.lock_path not in saved:
         plan.lock_path.unlink(missing_ok=True)
-    else:
-        atomic.write_bytes(plan.lock_path, data)
 
 
 def forget_gone_tombstones(col: Any, plan: DeckPlan, now: int) -> list[str]:

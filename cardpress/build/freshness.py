@@ -328,6 +328,10 @@ def record(
         identities = {path: state.scan.identity_of(path) for path in inputs}
         if written:
             identities[lock] = path_identity(unit.lock)
+        for part, sha256 in state.locks[deck.key].part_hashes().items():
+            rel = state.scan.relative(part)
+            inputs[rel] = sha256
+            identities[rel] = state.scan.identity_of(rel) or path_identity(part)
         asks = [fmt for fmt, row in FORMATS.items() if not row.by_default and row.wanted_by(deck)]
         record = DeckRecord(key=deck.key, inputs=inputs, identities=identities, asks=asks)
         old = plan.state.decks.get(unit.unit)

@@ -321,10 +321,13 @@ def _finish(
     rewritten: set[str] = set()  # decks whose lock this build wrote
     for lock, temp in staged:
         lock.commit_staged(temp)
+        if lock.deck not in rewritten:
+            detail(f"updated {lock.path}")
         rewritten.add(lock.deck)
-        detail(f"updated {lock.path}")
     for deck in state.decks:
         atomic.sweep(state.locks[deck.key].path, started_at)
+        for part in state.locks[deck.key].part_hashes():
+            atomic.sweep(part, started_at)
     for notice in notices:
         info(notice)
     try:

@@ -20,13 +20,14 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def scan(*folders: Path, files: tuple[Path, ...] = ()) -> Snapshot:
-    """(mtime, size) of every file, skipping the lock files and temporary files we write,
-    and of each of ``files`` that exists (a vault's settings, in its hidden folder)."""
+    """(mtime, size) of every file, skipping the lock files (and their parts) and temporary
+    files we write, and of each of ``files`` that exists (a vault's settings, in its hidden
+    folder)."""
     found: Snapshot = {}
     paths = [str(path) for path in files]
     for folder in folders:
         for directory, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(".lock.d")]
             paths.extend(
                 os.path.join(directory, name)
                 for name in names

@@ -103,6 +103,20 @@ def read_identified(root: Path, path: Path, limit: int, what: str = "file") -> t
     return data, found
 
 
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes, never through a
+    link (for the files of a folder already checked); raises OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(0, "not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"over the limit of {limit} bytes")
+    return data
+
+
 def path_identity(path: Path) -> str:
     """The ``identity`` of the file at ``path`` now; '' when it cannot be looked at."""
     try:

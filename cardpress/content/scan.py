@@ -74,7 +74,7 @@ class ContentScan:
         path: swapping it for something else later changes nothing in this build."""
         known = self._read.get(path)
         if known is None:
-            real = resolve_inside(self.outside.get(path, self.root), path, what)
+            real = resolve_inside(self._root_of(path), path, what)
             known = self._read.get(real)
             if known is None:
                 known = self._load(path, limit, what)
@@ -83,10 +83,22 @@ class ContentScan:
             raise Unreadable(f"{what} is {len(known.data)} bytes, over the limit of {limit} bytes")
         return known
 
+    def _root_of(self, path: Path) -> Path:
+        """The folder ``path`` must lie in: the content folder, or the folder of a lock
+        kept outside it, for that lock and the parts beside it (``x.lock.d/``)."""
+        if path in self.outside:
+            return self.outside[path]
+        folder = path.parent
+        if folder.name.endswith(".lock.d"):
+            return self.outside.get(folder.with_name(folder.name[: -len(".d")]), self.root)
+        return self.root
+
     def relative(self, path: Path) -> str:
         """A path as inputs are recorded: relative to the content folder, or absolute for
-        a lock kept outside it."""
-        return path.as_posix() if path in self.outside else path.relative_to(self.root).as_posix()
+        a lock kept outside it (and its parts)."""
+        if self._root_of(path) != self.root:
+            return path.as_posix()
+        return path.relative_to(self.root).as_posix()
 
     def hash(self, rel: str) -> str | None:
         """The SHA-256 of a file of the content folder, or None when it cannot be read
@@ -125,5 +137,5 @@ class ContentScan:
 
     def _load(self, path: Path, limit: int, what: str) -> FileBytes:
         # Whole files only: a later read with a larger limit gets these same bytes.
-        data, found = read_identified(self.outside.get(path, self.root), path, limit, what)
+        data, found = read_identified(self._root_of(path), path, limit, what)
         return FileBytes(data, hashlib.sha256(data).hexdigest(), found)

@@ -159,7 +159,7 @@ def _index(title: str, key: str, fmt: str, found: Provenance) -> str:
 
 def _check(
     deck_dir: Path, key: str, planned: Planned, shown_dir: str
-) -> tuple[bytes | None, list[str]]:
+) -> tuple[dict[str, bytes | None], list[str]]:
     """Read the planned deck with the build's own parser; its lock and its warnings."""
     from cardpress.parse import read_content
 
@@ -183,8 +183,20 @@ def _check(
         for card_id in state.removed.get(key, []):  # the next build tells they are gone
             lock_file.cards[card_id].removed = False
         lock_file.save()
-        lock = (staged / LOCK_NAME).read_bytes() if (staged / LOCK_NAME).is_file() else None
-        return lock, warnings
+        return _lock_files(deck_dir, staged), warnings
+
+
+def _lock_files(deck_dir: Path, staged: Path) -> dict[str, bytes | None]:
+    """The lock's files as the check wrote them (None: a part to delete), parts first."""
+    found: dict[str, bytes | None] = {}
+    parts = f"{LOCK_NAME}.d"
+    for folder, keep in ((deck_dir / parts, False), (staged / parts, True)):
+        if folder.is_dir():
+            for part in sorted(folder.glob("*.json")):
+                found[f"{parts}/{part.name}"] = part.read_bytes() if keep else None
+    if (staged / LOCK_NAME).is_file():
+        found[LOCK_NAME] = (staged / LOCK_NAME).read_bytes()
+    return found
 
 
 class _Refused(Exception):
@@ -229,13 +241,15 @@ def _relocated(line: str, key: str, shown_dir: str) -> str:
     return shown_dir + line[len(key) :] if line.startswith(key + "/") else line
 
 
-def _changes(deck_dir: Path, planned: Planned, lock: bytes | None) -> dict[str, bytes | None]:
-    """The files whose bytes change (None: delete), the state file last."""
+def _changes(
+    deck_dir: Path, planned: Planned, lock: dict[str, bytes | None]
+) -> dict[str, bytes | None]:
+    """The files whose bytes change (None: delete), the lock's parts before it, the state
+    file last."""
     wanted: dict[str, bytes | None] = dict(planned.files)
     for rel in planned.deletes:
         wanted[rel] = None
-    if lock is not None:
-        wanted[LOCK_NAME] = lock
+    wanted.update(lock)
     wanted[STATE_NAME] = planned.state
     changes: dict[str, bytes | None] = {}
     for rel, data in wanted.items():

@@ -7,26 +7,26 @@ the card through edits, moves and reordering. Stamps record, for any named piece
 output, a fingerprint and the time it last changed, so that unchanged notes keep their
 modification time (and their bytes) and changed ones are always newer.
 
-This package offers the lock itself (here), how cards find their ids in it (``ids``) and
+This package offers the lock itself (here), its files on disk (``files``: a small index
+and parts, written only where they changed), how cards find their ids in it (``ids``) and
 how a lock file is read and checked (``reader``).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import json
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cardpress import atomic, json_text
+from cardpress import atomic
+from cardpress.lock import files
 from cardpress.model import Deck
 
-LOCK_VERSION = 2  # 2 added what the last Anki package held (renames, decks, fields)
-READABLE_VERSIONS = (1, 2)
 _SLUG_RE = re.compile(r"[^\w]+")
 
 
@@ -94,6 +94,7 @@ class LockedCard:
         return kinds or ({self.kind} if self.kind else set())
 
     def to_json(self) -> dict[str, Any]:
+        """The card's line of the index (what its note held goes to a part)."""
         data: dict[str, Any] = {"question": self.question, "answer": self.answer}
         data["kind"] = self.kind
         if self.section is not None:
@@ -106,18 +107,11 @@ class LockedCard:
             data["renamed_to"] = self.renamed_to
         if set(self.kinds) - {self.built.kind if self.built else None}:
             data["kinds"] = list(self.kinds)
-        if self.built is not None:
-            data["anki"] = {
-                "kind": self.built.kind,
-                "deck": self.built.deck,
-                "tags": list(self.built.tags),
-                "fields": list(self.built.fields),
-            }
         return data
 
     @classmethod
     def from_json(cls, entry: dict[str, Any]) -> LockedCard:
-        built = entry.get("anki")
+        built = entry.get("anki")  # versions 1 and 2: what the note held, on the card
         kind = str(entry["kind"]) if entry.get("kind") is not None else None
         return cls(
             question=str(entry["question"]),
@@ -128,15 +122,26 @@ class LockedCard:
             renamed_to=str(entry["renamed_to"]) if "renamed_to" in entry else None,
             kinds=tuple(map(str, entry.get("kinds", ()))),
             section=str(entry["section"]) if "section" in entry else None,
-            built=None
-            if built is None
-            else BuiltNote(
-                kind=str(built.get("kind", kind)),
-                deck=str(built["deck"]),
-                tags=tuple(map(str, built["tags"])),
-                fields=tuple(map(str, built["fields"])),
-            ),
+            built=None if built is None else built_from_json(built, kind),
         )
+
+
+def built_to_json(built: BuiltNote) -> dict[str, Any]:
+    return {
+        "kind": built.kind,
+        "deck": built.deck,
+        "tags": list(built.tags),
+        "fields": list(built.fields),
+    }
+
+
+def built_from_json(built: dict[str, Any], kind: str | None) -> BuiltNote:
+    return BuiltNote(
+        kind=str(built.get("kind", kind)),
+        deck=str(built["deck"]),
+        tags=tuple(map(str, built["tags"])),
+        fields=tuple(map(str, built["fields"])),
+    )
 
 
 @dataclass
@@ -159,7 +164,13 @@ class Lock:
     rename_hints: list[tuple[str, str]] = field(default_factory=list)  # gone id, new id
     unknown_was: list[tuple[str, str]] = field(default_factory=list)  # card id, unknown old id
     _original: bytes = b""
-    _staged: bytes | None = None
+    """The index as read or last written."""
+    _parts: dict[str, tuple[dict[str, BuiltNote], bytes]] = field(default_factory=dict)
+    """Each part as read or last written: its notes and its bytes."""
+    _grouped: dict[str, dict[str, BuiltNote]] = field(default_factory=dict)
+    """Each part's notes as last serialised."""
+    _staged: dict[Path, tuple[Path, bytes]] = field(default_factory=dict)
+    """Temporary file -> (its place, its bytes), written by ``stage``."""
 
     @classmethod
     def read(cls, path: Path, deck: str, now: int) -> Lock:
@@ -170,15 +181,21 @@ class Lock:
         return cls.from_bytes(path, deck, now, raw)
 
     @classmethod
-    def from_bytes(cls, path: Path, deck: str, now: int, raw: bytes | None) -> Lock:
-        """The lock file at ``path`` from its bytes, already read (None: there is none)."""
+    def from_bytes(
+        cls,
+        path: Path,
+        deck: str,
+        now: int,
+        raw: bytes | None,
+        read_part: Callable[[Path], bytes | None] | None = None,
+    ) -> Lock:
+        """The lock file at ``path`` from its bytes, already read (None: there is none),
+        and its parts, each read by ``read_part`` (None: it is missing)."""
         lock = cls(path=path, deck=deck, now=now)
         if raw is None:
             return lock
         lock._original = raw
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict) or data.get("cardpress_lock") not in READABLE_VERSIONS:
-            raise ValueError("not a cardpress lock file of a known version")
+        data = files.decode_index(raw)
         lock.recorded_deck = str(data.get("deck", deck))
         for card_id, entry in data.get("cards", {}).items():
             lock.cards[card_id] = LockedCard.from_json(entry)
@@ -187,9 +204,27 @@ class Lock:
         content = data.get("content")
         if content:
             lock.content = (str(content["fingerprint"]), int(content["modified"]))
-        lock.previous = {card_id: replace(entry) for card_id, entry in lock.cards.items()}
+        for name, count in data.get("parts", {}).items():
+            lock._read_part(name, count, read_part or _read_file)
+        lock.previous = {card_id: copy.copy(entry) for card_id, entry in lock.cards.items()}
         lock.previous_stamps = dict(lock.stamps)
         return lock
+
+    def _read_part(self, name: str, count: int, read: Callable[[Path], bytes | None]) -> None:
+        if not files.valid_part_name(name):
+            raise ValueError(f"the part name '{name[:60]}' is not valid")
+        where = files.part_path(self.path, name)
+        raw = read(where)
+        if raw is None:
+            raise ValueError(f"its part {where.parent.name}/{where.name} is missing")
+        notes, stray = {}, False
+        for card_id, entry in files.decode_part(raw).items():
+            card = self.cards.get(card_id)
+            if card is None or card.built is not None:
+                stray = True  # a build stopped between its parts and its index: dropped
+                continue
+            card.built = notes[card_id] = built_from_json(entry, card.kind)
+        self._parts[name] = ({} if stray or len(notes) != count else notes, raw)
 
     def original_text(self) -> str:
         """The lock file as it was read, for pointing at a line of it."""
@@ -212,55 +247,101 @@ class Lock:
         self.content = (fingerprint, stamp)
         return stamp
 
-    def serialise(self) -> bytes:
-        data: dict[str, Any] = {
-            "cardpress_lock": LOCK_VERSION,
-            "deck": self.deck,
-            "content": (
-                {"fingerprint": self.content[0], "modified": self.content[1]}
-                if self.content
-                else None
-            ),
-            "cards": {card_id: c.to_json() for card_id, c in sorted(self.cards.items())},
-            "stamps": {
-                key: {"fingerprint": fp, "modified": t}
-                for key, (fp, t) in sorted(self.stamps.items())
-            },
-        }
-        return (json_text.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+    def serialise(self) -> files.LockFiles:
+        """The index and every part; a part whose notes did not change keeps its bytes
+        (it is not encoded again)."""
+        grouped: dict[str, dict[str, BuiltNote]] = {}
+        entries: dict[str, dict[str, Any]] = {}
+        stamps = dict(self.stamps)
+        for card_id, card in self.cards.items():
+            entry = entries[card_id] = card.to_json()
+            stamp = stamps.pop(f"{files.NOTE_STAMP}{card_id}", None)
+            if stamp is not None:
+                entry["stamp"] = list(stamp)
+            if card.built is not None:
+                grouped.setdefault(files.part_name(card.section), {})[card_id] = card.built
+        parts = {}
+        for name, notes in grouped.items():
+            known = self._parts.get(name)
+            if known is not None and known[0] == notes:
+                parts[name] = known[1]
+            else:
+                parts[name] = files.encode_part({i: built_to_json(b) for i, b in notes.items()})
+        counts = {name: len(notes) for name, notes in grouped.items()}
+        index = files.encode_index(self.deck, self.content, counts, stamps, entries)
+        self._grouped = grouped
+        return files.LockFiles(index, parts)
+
+    def _changes(self) -> list[tuple[Path, bytes]]:
+        """The files to write, each part before the index: (place, bytes)."""
+        data = self.serialise()
+        out = [
+            (files.part_path(self.path, name), raw)
+            for name, raw in sorted(data.parts.items())
+            if name not in self._parts or self._parts[name][1] != raw
+        ]
+        if out or data.index != self._original or set(self._parts) - set(data.parts):
+            out.append((self.path, data.index))
+        return out
+
+    def _written(self, final: Path, raw: bytes) -> None:
+        """Remember what is now at ``final``; once the index is, drop parts it no longer lists."""
+        if final != self.path:
+            name = final.name.removesuffix(files.PART_SUFFIX)
+            self._parts[name] = (self._grouped.get(name, {}), raw)
+            return
+        self._original = raw
+        for name in sorted(set(self._parts) - set(self._grouped)):
+            files.part_path(self.path, name).unlink(missing_ok=True)
+            del self._parts[name]
 
     def save(self) -> bool:
-        """Write the lock file if it changed; True when it did."""
-        data = self.serialise()
-        if data == self._original:
-            return False
-        atomic.write_bytes(self.path, data)
-        self._original = data
-        return True
+        """Write what changed of the lock file; True when anything did."""
+        changes = self._changes()
+        for final, raw in changes:
+            final.parent.mkdir(exist_ok=True)
+            atomic.write_bytes(final, raw)
+            self._written(final, raw)
+        return bool(changes)
 
-    def stage(self) -> Path | None:
-        """Write the new lock file beside it, not yet in place (None: it did not change);
-        ``commit_staged`` moves it in. A build stages its lock files before it moves any
-        output, so that a full disk leaves outputs and lock files as they were, together."""
-        data = self.serialise()
-        if data == self._original:
-            return None
-        with atomic.staged_file(self.path) as temp, open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        self._staged = data
-        return temp
+    def stage(self) -> list[Path]:
+        """Write what changed of the lock file beside its place, not yet in place (nothing:
+        it did not change); ``commit_staged`` moves each in, parts before the index. A
+        build stages its lock files before it moves any output, so that a full disk leaves
+        outputs and lock files as they were, together."""
+        temps = []
+        try:
+            for final, raw in self._changes():
+                final.parent.mkdir(exist_ok=True)
+                with atomic.staged_file(final) as temp, open(temp, "wb") as handle:
+                    handle.write(raw)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                self._staged[temp] = (final, raw)
+                temps.append(temp)
+        except BaseException:
+            for temp in temps:
+                temp.unlink(missing_ok=True)
+            raise
+        return temps
 
     def commit_staged(self, temp: Path) -> None:
-        """Move the lock file ``stage`` wrote into place (a rename: it needs no space)."""
-        atomic.commit(temp, self.path)
-        if self._staged is not None:
-            self._original, self._staged = self._staged, None
+        """Move a file ``stage`` wrote into place (a rename: it needs no space)."""
+        final, raw = self._staged.pop(temp)
+        atomic.commit(temp, final)
+        self._written(final, raw)
 
     def file_hash(self) -> str:
-        """The SHA-256 of the lock file as last read or written; '' when there is none."""
+        """The SHA-256 of the lock file (its index) as last read or written; '' when there
+        is none."""
         return hashlib.sha256(self._original).hexdigest() if self._original else ""
+
+    def part_hashes(self) -> dict[Path, str]:
+        """The SHA-256 of each part as last read or written, by its place."""
+        return {
+            files.part_path(self.path, name): hashlib.sha256(raw).hexdigest()
+            for name, (_, raw) in sorted(self._parts.items())
+        }
 
     def removed_since_last_build(self, deck: Deck) -> list[str]:
         present = {card.id for card in deck.cards()}
@@ -312,3 +393,10 @@ class Lock:
         earlier = before.built_kinds() if before is not None else set()
         entry.kinds = tuple(sorted({*earlier, *entry.kinds, built.kind}))
         entry.built = built
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None

@@ -7,6 +7,7 @@ itself, and what it records, is ``cardpress.lock``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -58,31 +59,20 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
 
     new_cards = [replace(card, id=assigned.get(i, card.id)) for i, card in enumerate(cards)]
     present = {card.id for card in new_cards}
-    for card, place in zip(new_cards, places, strict=True):
+    for card, place, hashes in zip(new_cards, places, wanted, strict=True):
         for old in card.was:
             _rename(lock, old, card.id, present)
         before = lock.cards.get(card.id)
         if before is not None and before.kind not in (None, card.kind.value):
             lock.kind_changes.append((card.id, before.kind, card.kind.value))
-        recorded = LockedCard(
-            question=text_hash(card.question.text),
-            answer=text_hash(card_answer_text(card)),
-            kind=card.kind.value,
-            section=place,
-        )
-        lock.cards[card.id] = (
-            recorded
-            if before is None
-            else replace(
-                before,
-                question=recorded.question,
-                answer=recorded.answer,
-                kind=recorded.kind,
-                section=place,
-                removed=False,
-                renamed_to=None,
+        if before is None:
+            lock.cards[card.id] = LockedCard(
+                hashes.question, hashes.answer, card.kind.value, section=place
             )
-        )
+            continue
+        entry = lock.cards[card.id] = copy.copy(before)  # ``previous`` keeps the one read
+        entry.question, entry.answer, entry.kind = hashes.question, hashes.answer, card.kind.value
+        entry.section, entry.removed, entry.renamed_to = place, False, None
     _hint_renames(lock, new_cards, present)
     rebuilt = iter(new_cards)
     sections: list[Section] = [

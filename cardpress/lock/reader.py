@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from cardpress.content.files import shown
@@ -29,10 +30,17 @@ class LockDamaged(Exception):
         self.col = col
 
 
-def read_lock_bytes(path: Path, deck: str, now: int, raw: bytes | None) -> Lock:
-    """The lock of ``deck`` from the bytes of its file (None: there is none yet)."""
+def read_lock_bytes(
+    path: Path,
+    deck: str,
+    now: int,
+    raw: bytes | None,
+    read_part: Callable[[Path], bytes | None] | None = None,
+) -> Lock:
+    """The lock of ``deck`` from the bytes of its file (None: there is none yet), its
+    parts read by ``read_part``."""
     try:
-        lock = Lock.from_bytes(path, deck, now, raw)
+        lock = Lock.from_bytes(path, deck, now, raw, read_part)
     except json.JSONDecodeError as exc:
         raise LockDamaged(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:  # the wrong version, or a time that is not a number

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cardpress.content.files import MAX_LOCK_BYTES, Unreadable, display_path
+from cardpress.content.files import (
+    MAX_LOCK_BYTES,
+    Unreadable,
+    display_path,
+    read_regular,
+    resolve_inside,
+)
 from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
 from cardpress.lock import Lock
@@ -22,8 +28,27 @@ def read_lock(scan: ContentScan, path: Path, deck: str, now: int, report: Report
         except Unreadable as refused:
             report.error(SourceLocation(rel, 0), str(refused))
             return None
+
+    folder: list[Path] = []  # the parts folder, resolved once
+
+    def read_part(part: Path) -> bytes | None:
+        """A part of the lock: a regular file (not a link) in the parts folder, which
+        lies where the lock may."""
+        if not folder:
+            inside = scan.outside.get(path, scan.root)
+            try:
+                folder.append(resolve_inside(inside, part.parent, "lock file parts folder"))
+            except Unreadable as refused:
+                raise ValueError(str(refused)) from None
+        try:
+            return read_regular(folder[0] / part.name, MAX_LOCK_BYTES)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ValueError(f"cannot read its part {part.name}: {exc.strerror or exc}") from None
+
     try:
-        return read_lock_bytes(path, deck, now, raw)
+        return read_lock_bytes(path, deck, now, raw, read_part)
     except LockDamaged as damaged:
         report.error(SourceLocation(rel, damaged.line, damaged.col), str(damaged))
         return None

@@ -12,9 +12,11 @@ from typing import Any
 import genanki
 
 from tests.conftest import TEMPLATES, RunCli, snapshot
+from tests.support.lock_files import lock_data, write_old_lock
 
 DECK = "networking-basics"
 LOCK = "networking.lock"
+PART = "transport.json"  # the part of the section of the card "port"
 LISTEN = "### How do you list listening TCP sockets on Linux?\n"
 
 
@@ -163,11 +165,11 @@ def test_a_version_1_lock_is_read_without_loss(run_cli, example_content, tmp_pat
     assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0
     package = (out / f"{DECK}.apkg").read_bytes()
     lock_path = example_content / LOCK
-    lock = json.loads(lock_path.read_text())
+    lock = lock_data(lock_path)
     lock["cardpress_lock"] = 1
     for entry in lock["cards"].values():
         entry.pop("anki")
-    lock_path.write_text(json.dumps(lock, indent=1) + "\n")
+    write_old_lock(lock_path, lock)
     assert preview_json(run_cli, example_content)["unchanged"] == sorted(lock["cards"])
     edit(example_content, "A 16-bit number", "A 16-bit unsigned number")
     assert preview_json(run_cli, example_content)["updated"] == ["port"]
@@ -176,8 +178,8 @@ def test_a_version_1_lock_is_read_without_loss(run_cli, example_content, tmp_pat
         run_cli("--content", example_content, "--out", tmp_path / "e", "--only", "anki").status == 0
     )
     assert (tmp_path / "e" / f"{DECK}.apkg").read_bytes() == package  # same stamps, same bytes
-    upgraded = json.loads(lock_path.read_text())
-    assert upgraded["cardpress_lock"] == 2
+    upgraded = lock_data(lock_path)
+    assert upgraded["cardpress_lock"] == 3
     assert upgraded["stamps"] == lock["stamps"]
     for card_id, entry in lock["cards"].items():
         assert {k: upgraded["cards"][card_id][k] for k in entry} == entry
@@ -212,8 +214,8 @@ def test_forget_removed_drops_the_tombstones_and_keeps_the_ids(run_cli, example_
         == f"{DECK}: 1 tombstone(s) forgotten: port; the next packages no longer carry them\n"
     )
     changed = {k for k, v in snapshot(example_content).items() if before[k] != v}
-    assert changed == {LOCK}
-    lock = json.loads((example_content / LOCK).read_text())
+    assert changed == {LOCK, f"{LOCK}.d/{PART}"}
+    lock = lock_data(example_content / LOCK)
     assert lock["cards"]["port"]["removed"] is True and "anki" not in lock["cards"]["port"]
     assert preview_json(run_cli, example_content)["tombstones"] == []
     assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0

@@ -24,6 +24,7 @@ from cardpress.anki.notes import (
 from cardpress.markup import cloze
 from tests.conftest import BuildDeck
 from tests.support.files_support import png, write_files
+from tests.support.lock_files import lock_data
 
 DECK = "networking-basics"
 # Anki's template errors read "... has a problem" and wrap names in U+2068/U+2069.
@@ -145,7 +146,7 @@ def _package_db(apkg: Path, folder: Path) -> sqlite3.Connection:
 
 
 def test_note_times_come_from_the_lock_stamps(example_apkg, example_content, tmp_path):
-    lock = json.loads((example_content / "networking.lock").read_text())
+    lock = lock_data(example_content / "networking.lock")
     db = _package_db(example_apkg, tmp_path)
     for flds, mod in db.execute("SELECT flds, mod FROM notes"):
         card_id = flds.split("\x1f")[-1]

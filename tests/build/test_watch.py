@@ -12,7 +12,15 @@ from cardpress.build.watch import changes, scan, watch
 
 
 def test_the_scan_leaves_out_lock_files_and_hidden_files(tmp_path: Path) -> None:
-    for name in ("deck.md", "deck.lock", ".deck.md.swp", "d/index.md", "d/cardpress.lock"):
+    for name in (
+        "deck.md",
+        "deck.lock",
+        "deck.lock.d/intro.json",
+        ".deck.md.swp",
+        "d/index.md",
+        "d/cardpress.lock",
+        "d/cardpress.lock.d/basics.json",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     (tmp_path / ".git").mkdir()

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from cardpress.lock.reader import LockDamaged, read_lock_bytes
-from tests.support.paths import ROOT
+from tests.support.paths import DATA
 
-SHIPPED = ROOT / "content" / "aws-devops" / "cardpress.lock"
+SHIPPED = DATA / "locks" / "aws-devops.v2.lock"
+"""The shipped deck's lock as version 2 wrote it: what users' repositories hold."""
 NOW = 1_800_000_000
 
 

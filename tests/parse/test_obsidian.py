@@ -177,11 +177,14 @@ def test_folders_become_decks_when_the_plugin_says_so(vault: Path) -> None:
     assert decks == {("Cells", ("Biology",)), ("Python", ("Programming",))}
 
 
-def test_a_vault_is_never_written(vault: Path, build_deck) -> None:
+def test_a_vault_is_never_written(vault: Path, build_deck, run_cli) -> None:
     before = snapshot(vault)
     build_deck(vault, vault.parent / "dist", "anki,html,json")
     assert snapshot(vault) == before
     assert (vault.parent / "Study Vault.cardpress.lock").is_file()  # beside it, not in it
+    assert list((vault.parent / "Study Vault.cardpress.lock.d").glob("*.json"))  # its parts too
+    again = run_cli("--content", vault, "--out", vault.parent / "dist", "--only", "anki,html,json")
+    assert "nothing to do" in again.out + again.err  # the parts are inputs, read beside it
 
 
 def test_a_second_build_has_nothing_to_do_until_the_settings_change(vault: Path, run_cli) -> None:
