@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cardpress.renderers.pdf import compact as pdf_compact
 from cardpress.renderers.pdf.cards_layout import Box, Line, SheetLayout
+from cardpress.renderers.pdf.object_streams import preload
 from cardpress.renderers.pdf.part_cache import copy_pages
 from cardpress.renderers.pdf.shared_fonts import share_fonts
 from cardpress.renderers.pdf.structure import Place, Structure
@@ -47,6 +48,8 @@ def impose(
     structure = Structure(writer)
     parts = [pypdf.PdfReader(io.BytesIO(data)) for data in sides]
     leading = [pypdf.PdfReader(io.BytesIO(calibration))] if calibration is not None else []
+    for reader in parts:
+        preload(reader)
     share_fonts(writer, leading + parts)
     if leading:
         copy_pages(writer, leading[0], structure)

@@ -43,6 +43,7 @@ from cardpress.renderers.pdf.html import (
     running_heads,
     sheet_html,
 )
+from cardpress.renderers.pdf.object_streams import preload
 from cardpress.renderers.pdf.part_cache import (
     LaidOut,
     PartCache,
@@ -274,6 +275,8 @@ def merge(
     offsets = []
     readers = [pypdf.PdfReader(io.BytesIO(laid_out.data)) for laid_out in [title, *bodies]]
     stamps = pypdf.PdfReader(io.BytesIO(footers))
+    for reader in readers:
+        preload(reader)
     share_fonts(writer, [*readers, stamps])
     for laid_out, reader in zip([title, *bodies], readers, strict=True):
         offsets.append(len(writer.pages))

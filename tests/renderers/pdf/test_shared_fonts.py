@@ -16,7 +16,13 @@ from typing import Any
 
 import pypdf
 import pytest
-from pypdf.generic import ByteStringObject, ContentStream, IndirectObject, TextStringObject
+from pypdf.generic import (
+    ByteStringObject,
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    TextStringObject,
+)
 
 from cardpress.parse import load_content
 from cardpress.renderers.pdf import parts as pdf_parts
@@ -220,3 +226,53 @@ def test_a_subset_of_another_font_under_the_same_numbers_stays_apart() -> None:
 def test_a_merged_font_is_the_same_bytes_each_time() -> None:
     programs = [subset("abc"), subset("xyz")]
     assert merge_programs(programs, {1: "a"})[0] == merge_programs(programs, {1: "a"})[0]
+
+
+# ---- Reading the parts' object streams ---------------------------------------------------
+
+
+def written(obj: Any) -> bytes:
+    out = io.BytesIO()
+    obj.write_to_stream(out)
+    return out.getvalue()
+
+
+def same_objects(mine: Any, theirs: Any) -> bool:
+    """The same pypdf types holding the same values (references by number)."""
+    if type(mine) is not type(theirs):
+        return False
+    if isinstance(mine, DictionaryObject):
+        return list(mine) == list(theirs) and all(
+            same_objects(mine.raw_get(key), theirs.raw_get(key)) for key in mine
+        )
+    if isinstance(mine, list):
+        return len(mine) == len(theirs) and all(map(same_objects, mine, theirs))
+    if isinstance(mine, IndirectObject):
+        return (mine.idnum, mine.generation) == (theirs.idnum, theirs.generation)
+    if isinstance(mine, TextStringObject):
+        return bool(mine == theirs and mine.original_bytes == theirs.original_bytes)
+    return bool(mine == theirs)
+
+
+def test_preloaded_objects_are_the_ones_pypdf_reads() -> None:
+    """Every object of a tagged WeasyPrint PDF (headings, lists, tables, links, strings),
+    read by ``preload`` and by pypdf: the same types, values and written bytes."""
+    import weasyprint
+
+    from cardpress.renderers.pdf.object_streams import preload
+
+    html = (
+        '<html lang="en"><h1>Title</h1><ul><li>one (1)</li><li>two \\ é</li></ul>'
+        '<table><tr><th>a</th><td>b</td></tr></table><p><a href="#x">link</a></p>'
+        '<p id="x">end</p></html>'
+    )
+    data = weasyprint.HTML(string=html).write_pdf(pdf_tags=True)
+    fast, slow = pypdf.PdfReader(io.BytesIO(data)), pypdf.PdfReader(io.BytesIO(data))
+    preload(fast)
+    numbers = list(slow.xref_objStm)
+    assert len(numbers) > 20
+    for number in numbers:
+        mine = fast.resolved_objects[(0, number)]
+        theirs = slow.get_object(number)
+        assert same_objects(mine, theirs), number
+        assert written(mine) == written(theirs)
