@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.anki.edits import FieldEdit, deck_notes, edited_fields, normal
+from cardpress.markup import fences as code_fences
 from cardpress.markup import html as markup
 from cardpress.model import Card, Deck
 from cardpress.parse.drafts import top_level_blocks
@@ -30,7 +31,6 @@ from cardpress.parse.drafts import top_level_blocks
 QUESTION_FIELDS = ("Question", "Title")
 ANSWER_FIELDS = ("Answer", "Text")
 DETAILS_FIELDS = ("Details",)
-_CODE_FENCE_RE = re.compile(r"^```[^\n]*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 _SPAN_RE = re.compile(r"</?span\b[^>]*>")
 _VOID_END_RE = re.compile(r"\s*/>")
 _SAME_TAGS = {"b": "strong", "i": "em", "strike": "s", "del": "s"}
@@ -162,7 +162,7 @@ def _change(edit: FieldEdit, card: Card, deck: Deck, path: Path, text: str) -> C
     converted = html_to_markdown(edit.anki, image).strip()
     if unknown:
         return f"image {unknown[0]} was added in Anki: copy it into the content folder first"
-    converted = _with_fence_languages(converted, spans.fences)
+    converted = with_fence_languages(converted, spans.fences)
     heading_line, answer, details, has_rule = (
         spans.question,
         spans.answer,
@@ -241,15 +241,17 @@ def _lines(blocks: list[list[Any]]) -> tuple[int, int] | None:
     return min(m[0] for m in maps) + 1, max(m[1] for m in maps)
 
 
-def _with_fence_languages(converted: str, infos: list[str]) -> str:
+def with_fence_languages(converted: str, infos: list[str]) -> str:
     """The converter's code fences with the languages of the card's fences, in order
-    (Anki's HTML keeps the highlighting, not the language)."""
+    (Anki's HTML keeps the highlighting, not the language). Fences of either kind count:
+    the converter fences code that holds backticks with tildes."""
+    lines = converted.split("\n")
     languages = iter(infos)
-
-    def fence(match: re.Match[str]) -> str:
-        return f"```{next(languages, '')}\n{match.group(1)}```"
-
-    return _CODE_FENCE_RE.sub(fence, converted)
+    for fence in code_fences.fences(lines):
+        line = lines[fence.open]
+        indent = line[: len(line) - len(line.lstrip())]
+        lines[fence.open] = f"{indent}{fence.marker}{next(languages, '')}"
+    return "\n".join(lines)
 
 
 def _apply(text: str, changes: Sequence[Change]) -> str:

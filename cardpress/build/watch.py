@@ -13,26 +13,31 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cardpress.build.pipeline import BuildOptions
+from cardpress.content.vault import SETTINGS_FILES
 from cardpress.template_folders import search_path
 
 Snapshot = dict[str, tuple[int, int]]
 
 
-def scan(*folders: Path) -> Snapshot:
-    """(mtime, size) of every file, skipping the lock files and temporary files we write."""
+def scan(*folders: Path, files: tuple[Path, ...] = ()) -> Snapshot:
+    """(mtime, size) of every file, skipping the lock files and temporary files we write,
+    and of each of ``files`` that exists (a vault's settings, in its hidden folder)."""
     found: Snapshot = {}
+    paths = [str(path) for path in files]
     for folder in folders:
-        for directory, dirs, files in os.walk(folder):
+        for directory, dirs, names in os.walk(folder):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in files:
-                if name.startswith(".") or name.endswith(".lock"):
-                    continue
-                path = os.path.join(directory, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                found[path] = (stat.st_mtime_ns, stat.st_size)
+            paths.extend(
+                os.path.join(directory, name)
+                for name in names
+                if not name.startswith(".") and not name.endswith(".lock")
+            )
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        found[path] = (stat.st_mtime_ns, stat.st_size)
     return found
 
 
@@ -56,18 +61,19 @@ def watch(
     editor that writes in several steps is done); a change made during a build is seen
     by the next scan, since each snapshot is taken before the build it starts."""
     folders = (options.content, *search_path(options.templates))
-    snapshot = scan(*folders)
+    settings = tuple(options.content / rel for rel in SETTINGS_FILES)
+    snapshot = scan(*folders, files=settings)
     status = run()
     builds = 1
     info("watching for changes (Ctrl-C to stop)")
     while max_builds is None or builds < max_builds:
         time.sleep(interval)
-        current = scan(*folders)
+        current = scan(*folders, files=settings)
         if current == snapshot:
             continue
         while True:
             time.sleep(settle)
-            again = scan(*folders)
+            again = scan(*folders, files=settings)
             if again == current:
                 break
             current = again

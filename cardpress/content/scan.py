@@ -44,10 +44,13 @@ class ContentScan:
     def __init__(self, root: Path):
         self.root = root
         """The content folder, resolved."""
-        self.found: list[Found] = list(discover(root))
-        """What discovery found: decks, and what could not be a deck (reported by the parser)."""
         self._read: dict[Path, FileBytes] = {}
-        self.outside: dict[Path, Path] = {
+        self.outside: dict[Path, Path] = {}
+        self.found: list[Found] = list(
+            discover(root, lambda path, limit: self.read(path, limit, "settings file").data)
+        )
+        """What discovery found: decks, and what could not be a deck (reported by the parser)."""
+        self.outside = {
             unit.lock: unit.lock.parent.resolve()
             for unit in self.decks
             if not unit.lock.is_relative_to(root)

@@ -68,8 +68,10 @@ def _listing(folder: Path) -> list[str] | str:
         return exc.strerror or str(exc)
 
 
-def discover(root: Path) -> Iterator[Found]:
+def discover(root: Path, read: vaults.SettingsReader | None = None) -> Iterator[Found]:
     """Decks in a content folder: ``<name>.md`` files and ``<name>/index.md`` folders.
+
+    ``read`` reads a vault's settings (by default straight from the disk, checked).
 
     A link leading outside ``root`` (which must be resolved) is reported, never walked.
     At most ``MAX_MARKDOWN_FILES`` Markdown files are listed: past that, an ``Unusable``
@@ -79,8 +81,9 @@ def discover(root: Path) -> Iterator[Found]:
     if isinstance(names, str):
         yield Unusable(root, f"cannot list the content folder: {names}", folder=True)
         return
-    if vaults.is_vault(root):
-        yield _vault(root)
+    read = read or vaults.plain_reader(root)
+    if vaults.is_vault(root, read):
+        yield _vault(root, read)
         return
     counted = 0
     for name in names:
@@ -129,13 +132,13 @@ def discover(root: Path) -> Iterator[Found]:
         )
 
 
-def _vault(root: Path) -> DeckSources:
+def _vault(root: Path, read: vaults.SettingsReader) -> DeckSources:
     """An Obsidian vault: one deck of every note, its lock beside the vault folder."""
-    settings = vaults.read_settings(root)
+    settings = vaults.read_settings(root, read)
     notes, files = vaults.vault_files(root, settings)
     settings = dataclasses.replace(settings, files=tuple(files))
     extra = tuple(root / rel for rel in vaults.SETTINGS_FILES if (root / rel).is_file())
-    return DeckSources("", tuple(notes), vaults.lock_path(root), settings, extra)
+    return DeckSources("", tuple(notes), vaults.lock_path(root, read), settings, extra)
 
 
 def _not_a_file(path: Path) -> str:

@@ -13,8 +13,11 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from cardpress.content.files import Unreadable, read_checked
 
 PLUGIN_DATA = ".obsidian/plugins/obsidian-spaced-repetition/data.json"
 APP_SETTINGS = ".obsidian/app.json"
@@ -24,6 +27,19 @@ DECK_FILE = "cardpress.yml"
 SETTINGS_FILES = (PLUGIN_DATA, APP_SETTINGS, TEMPLATES_SETTINGS, TEMPLATER_SETTINGS, DECK_FILE)
 """Files whose change changes what a vault's deck is: the no-op check hashes them."""
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024  # data.json also holds the plugin's review data
+MAX_DECK_FILE_BYTES = 64 * 1024
+
+SettingsReader = Callable[[Path, int], bytes]
+"""Reads a file of the vault of at most so many bytes, or raises ``Unreadable``. The build
+passes its content scan's reader: each settings file is then read once per build, the
+bytes parsed are the bytes hashed, and a link out of the vault is refused."""
+
+
+def plain_reader(root: Path) -> SettingsReader:
+    """A reader of files inside ``root``, for discovery without a content scan."""
+    return lambda path, limit: read_checked(root, path, limit, "settings file")
+
+
 MAX_VAULT_FILES = 50_000  # every file, images included, for resolving embeds
 
 _CLOZE_DEFAULTS = {
@@ -87,20 +103,23 @@ def _files_digest(files: tuple[str, ...]) -> str:
     return hashlib.sha256("\n".join(files).encode()).hexdigest()
 
 
-def is_vault(folder: Path) -> bool:
+def is_vault(folder: Path, read: SettingsReader) -> bool:
     """A folder with ``.obsidian/``, unless its ``cardpress.yml`` says ``vault: false``: a
     folder of cardpress decks that is also opened in Obsidian stays a folder of decks."""
     if not (folder / ".obsidian").is_dir():
         return False
-    found = _VAULT_LINE_RE.search(_deck_file_text(folder))
+    found = _VAULT_LINE_RE.search(_deck_file_text(folder, read))
     return not (found and found.group(1).lower() in ("false", "no", "off"))
 
 
-def _deck_file_text(root: Path) -> str:
+def _deck_file_text(root: Path, read: SettingsReader) -> str:
+    path = root / DECK_FILE
+    if not path.is_file():
+        return ""
     try:
-        return (root / DECK_FILE).read_text(encoding="utf-8-sig")[:65536]
-    except (OSError, UnicodeDecodeError):
-        return ""  # the parser reads the file again and says what is wrong
+        return read(path, MAX_DECK_FILE_BYTES).decode("utf-8-sig")
+    except (Unreadable, UnicodeDecodeError):
+        return ""  # the parser says what is wrong
 
 
 _VAULT_LINE_RE = re.compile(r"^vault:[ \t]*['\"]?([A-Za-z]+)['\"]?[ \t]*(?:#.*)?$", re.M)
@@ -109,10 +128,10 @@ _LOCK_LINE_RE = re.compile(
 )
 
 
-def lock_path(root: Path) -> Path:
+def lock_path(root: Path, read: SettingsReader) -> Path:
     """Where a vault's lock file lives: by default beside the vault folder, never inside
     it; ``lock:`` in ``cardpress.yml`` names another place, relative to the vault."""
-    found = _LOCK_LINE_RE.search(_deck_file_text(root))
+    found = _LOCK_LINE_RE.search(_deck_file_text(root, read))
     chosen = next((g for g in found.groups() if g), "") if found else ""
     return chosen_lock(root, chosen) or root.parent / f"{root.name}.cardpress.lock"
 
@@ -128,18 +147,15 @@ def chosen_lock(root: Path, chosen: str) -> Path | None:
 
 
 def _read_json(
-    root: Path, rel: str, problems: list[tuple[str, int, int, str]]
+    root: Path, rel: str, read: SettingsReader, problems: list[tuple[str, int, int, str]]
 ) -> dict[str, object]:
     path = root / rel
-    try:
-        if not path.is_file():
-            return {}
-        data = path.read_bytes()[: MAX_SETTINGS_BYTES + 1]
-    except OSError as exc:
-        problems.append((rel, 0, 0, f"cannot read the vault's settings: {exc.strerror or exc}"))
+    if not path.is_file():
         return {}
-    if len(data) > MAX_SETTINGS_BYTES:
-        problems.append((rel, 0, 0, f"settings file is over {MAX_SETTINGS_BYTES} bytes"))
+    try:
+        data = read(path, MAX_SETTINGS_BYTES)
+    except Unreadable as refused:
+        problems.append((rel, 0, 0, f"cannot read the vault's settings: {refused}"))
         return {}
     try:
         value = json.loads(data.decode("utf-8-sig") or "{}")
@@ -164,10 +180,10 @@ def _text(value: object, default: str) -> str:
     return value if isinstance(value, str) else default
 
 
-def read_settings(root: Path) -> VaultSettings:
+def read_settings(root: Path, read: SettingsReader) -> VaultSettings:
     """The vault's settings, the plugin's defaults where it has none."""
     problems: list[tuple[str, int, int, str]] = []
-    data = _read_json(root, PLUGIN_DATA, problems)
+    data = _read_json(root, PLUGIN_DATA, read, problems)
     raw = data.get("settings", data)
     plugin: dict[str, object] = raw if isinstance(raw, dict) else {}
     patterns = plugin.get("clozePatterns")
@@ -179,10 +195,10 @@ def read_settings(root: Path) -> VaultSettings:
             for key, (default, pattern) in _CLOZE_DEFAULTS.items()
             if plugin.get(key, default) is True
         )
-    app = _read_json(root, APP_SETTINGS, problems)
+    app = _read_json(root, APP_SETTINGS, read, problems)
     skipped = [
-        _text(_read_json(root, TEMPLATES_SETTINGS, problems).get("folder"), ""),
-        _text(_read_json(root, TEMPLATER_SETTINGS, problems).get("templates_folder"), ""),
+        _text(_read_json(root, TEMPLATES_SETTINGS, read, problems).get("folder"), ""),
+        _text(_read_json(root, TEMPLATER_SETTINGS, read, problems).get("templates_folder"), ""),
     ]
     defaults = VaultSettings(root.name)
     return VaultSettings(

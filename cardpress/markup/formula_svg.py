@@ -234,8 +234,11 @@ def depth_css(*, scroll: bool = False) -> str:
     the smallest type)."""
     fit = "overflow-x: auto; overflow-y: hidden;" if scroll else ""
     size = "" if scroll else " max-width: 100%; height: auto;"
+    # Every shape is painted currentColor already; browsers also take it from CSS, which
+    # WeasyPrint does not know (it would warn on every printout).
+    paint = " fill: currentColor;" if scroll else ""
     rules = [
-        "svg.math { overflow: visible; fill: currentColor; }",
+        f"svg.math {{ overflow: visible;{paint} }}",
         ".math-nowrap { white-space: nowrap; }",
         ".math-block { display: block; text-align: center; margin: 0.4em 0; line-height: 1.8;"
         f" {fit} }}",

@@ -182,7 +182,7 @@ class _Converter(HTMLParser):
             return
         elif tag == "pre" and self.pre is not None:
             body = "".join(self.pre).strip("\n")
-            fence = "~~~" if "```" in body else "```"
+            fence = fence_for(body)
             self.blocks.append(f"{fence}\n{body}\n{fence}\n")
             self.pre = None
         elif self.pre is not None:
@@ -255,3 +255,12 @@ def _escape_marker(match: re.Match[str]) -> str:
 def strip_html(text: str) -> str:
     """Plain text of a bit of HTML, on one line (for titles and tags)."""
     return " ".join(html.unescape(re.sub(r"<[^<>]*>", " ", text)).split())
+
+
+def fence_for(code: str) -> str:
+    """A fence no line of ``code`` can close: backticks (tildes when the code has a line of
+    backticks), one longer than the longest such run that starts a line."""
+    starts = [line.lstrip() for line in code.split("\n")]
+    char = "~" if any(line.startswith("```") for line in starts) else "`"
+    runs = [len(line) - len(line.lstrip(char)) for line in starts]
+    return char * max(3, max(runs, default=0) + 1)

@@ -16,7 +16,7 @@ from cardpress.content.files import (
 )
 from cardpress.content.scan import ContentScan
 from cardpress.content.sources import MAX_MARKDOWN_FILES
-from cardpress.content.vault import DECK_FILE, VaultSettings, chosen_lock
+from cardpress.content.vault import DECK_FILE, MAX_DECK_FILE_BYTES, VaultSettings, chosen_lock
 from cardpress.errors import Reporter
 from cardpress.model import Deck, Fragment, Section, SourceLocation
 from cardpress.parse.deck import assemble, parse_or_reuse, read_source
@@ -119,7 +119,7 @@ def _deck_file(
     data: dict[str, object] = {}
     if path.is_file() or path.is_symlink():
         try:
-            raw = scan.read(path, 64 * 1024, "deck settings file").data
+            raw = scan.read(path, MAX_DECK_FILE_BYTES, "deck settings file").data
         except Unreadable as refused:
             report.error(SourceLocation(DECK_FILE, 0), str(refused))
             return None

@@ -28,6 +28,7 @@ function cardpressStudy(page) {
   var summaryList = byId("summary-list");
 
   var storage = openStorage();
+  var storedText = null; /* what this tab last read or wrote under KEY */
   var states = storage ? loadStored() : {};
   var active = null;
   var session = null;
@@ -56,6 +57,7 @@ function cardpressStudy(page) {
     } catch (error) {
       return {};
     }
+    storedText = text;
     if (!text) return {};
     try {
       return readProgress(JSON.parse(text), true).cards;
@@ -75,9 +77,12 @@ function cardpressStudy(page) {
     if (!storage) return;
     try {
       if (Object.keys(states).length) {
-        storage.setItem(KEY, JSON.stringify(progressDocument()));
+        var text = JSON.stringify(progressDocument());
+        storage.setItem(KEY, text);
+        storedText = text;
       } else {
         storage.removeItem(KEY);
+        storedText = null;
       }
     } catch (error) {
       showMessage("Progress could not be saved: the browser's storage for this page is full or blocked.");
@@ -561,12 +566,29 @@ function cardpressStudy(page) {
     cards.forEach(function (card) { if (!on) resetTyped(card); });
   }
 
-  /* The same deck open in another tab or window: take its answers as they are saved. */
-  window.addEventListener("storage", function (event) {
-    if (!storage || event.key !== KEY) return;
+  /* The same deck open in another tab or window: take its answers as they are saved, and
+     look again when this tab comes back into view, since a tab the browser froze in the
+     background or kept in its back-forward cache hears no storage events. */
+  function takeStored() {
+    var text;
+    try {
+      text = storage.getItem(KEY);
+    } catch (error) {
+      return;
+    }
+    if (text === storedText) return;
     states = loadStored();
     refreshAll();
     page.applyFilters();
+  }
+  window.addEventListener("storage", function (event) {
+    if (storage && event.key === KEY) takeStored();
+  });
+  doc.addEventListener("visibilitychange", function () {
+    if (storage && !doc.hidden) takeStored();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (storage && event.persisted) takeStored();
   });
 
   if (!storage) storageNote.hidden = false;

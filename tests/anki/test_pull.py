@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from cardpress.anki.pull import with_fence_languages
+from cardpress.markup.from_html import html_to_markdown
 from tests.conftest import snapshot
 from tests.support.anki_support import AnkiUser, after_this_second
 from tests.support.files_support import write_files
@@ -118,3 +120,25 @@ def test_nothing_to_pull_says_so(tmp_path, run_cli):
     )
     assert result.status == 0, result.err
     assert "nothing to pull" in result.out
+
+
+def test_pulled_code_keeps_each_fences_language_when_one_holds_backticks() -> None:
+    """Anki's HTML loses the languages; they come back from the card's fences in order,
+    fences of tildes (code that shows a fence) counted like the others."""
+    converted = html_to_markdown(
+        "<pre>```yaml\nkey: 1\n```</pre><p>then</p><pre>print(2)</pre>", lambda src, alt: src
+    )
+    pulled = with_fence_languages(converted.strip(), ["markdown", "python"])
+    assert pulled.split("\n") == [
+        "~~~markdown",
+        "```yaml",
+        "key: 1",
+        "```",
+        "~~~",
+        "",
+        "then",
+        "",
+        "```python",
+        "print(2)",
+        "```",
+    ]

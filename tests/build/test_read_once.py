@@ -96,3 +96,31 @@ def test_an_image_swapped_after_it_was_checked_is_never_read(
         contents = [package.read(name) for name in package.namelist()]
     assert PNG_RED in contents
     assert PNG_BLUE not in contents
+
+
+def test_a_vaults_settings_are_opened_once_per_build(run_cli, tmp_path, monkeypatch):
+    """The settings that decide a vault's deck are parsed from the bytes that are hashed."""
+    vault = tmp_path / "Vault"
+    settings = vault / ".obsidian/plugins/obsidian-spaced-repetition/data.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"settings": {"flashcardTags": ["#cards"]}}', encoding="utf-8")
+    (vault / ".obsidian/app.json").write_text('{"attachmentFolderPath": "/"}', encoding="utf-8")
+    (vault / "cardpress.yml").write_text("title: Notes\n", encoding="utf-8")
+    (vault / "Note.md").write_text("#cards\n\nCapital of France::Paris\n", encoding="utf-8")
+    opened: Counter[str] = Counter()
+    real_open = builtins.open
+    root = vault.resolve()
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, Path)) and Path(file).resolve().is_relative_to(root):
+            opened[Path(file).resolve().relative_to(root).as_posix()] += 1
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(io, "open", counting_open)
+    result = run_cli("--content", vault, "--out", tmp_path / "dist", "--only", "json")
+    assert result.status == 0, result.err
+    inputs = [settings.relative_to(vault).as_posix(), ".obsidian/app.json", "cardpress.yml"]
+    assert {path: opened[path] for path in [*inputs, "Note.md"]} == dict.fromkeys(
+        [*inputs, "Note.md"], 1
+    )

@@ -58,3 +58,17 @@ def test_a_saved_file_makes_one_more_build(tmp_path: Path) -> None:
     assert status == 0  # the last build's status, not the first one's
     assert f"changed: {card}" in lines
     assert lines.count("watching for changes (Ctrl-C to stop)") == 2
+
+
+def test_the_scan_sees_a_vaults_settings_in_its_hidden_folder(tmp_path: Path) -> None:
+    """Obsidian's own files (the workspace it rewrites all the time) are not looked at."""
+    settings = tmp_path / ".obsidian" / "app.json"
+    settings.parent.mkdir()
+    settings.write_text("{}")
+    (tmp_path / ".obsidian" / "workspace.json").write_text("{}")
+    (tmp_path / "Note.md").write_text("x")
+    found = scan(tmp_path, files=(settings, tmp_path / ".obsidian" / "templates.json"))
+    assert sorted(Path(p).relative_to(tmp_path).as_posix() for p in found) == [
+        ".obsidian/app.json",
+        "Note.md",
+    ]

@@ -22,36 +22,31 @@ def locked() -> Iterator[list[Path]]:
         folder.chmod(0o755)
 
 
-def test_a_subfolder_that_cannot_be_listed_is_an_error(tmp_path, locked):
-    content = tmp_path / "content"
+def _deck_in_a_folder(content: Path) -> tuple[Path, str]:
     part = content / "folder" / "part"
     part.mkdir(parents=True)
     (content / "folder" / "index.md").write_text(FRONT)
     (part / "cards.md").write_text("## Part\n\n### One?\n\nA1.\n")
-    part.chmod(0)
-    locked.append(part)
-    out = tmp_path / "dist"
-    result = build_with_permissions("--content", content, "--out", out)
-    assert result.returncode == 1
-    assert result.stderr == (
-        f"{content}/folder/part/: error: cannot list folder: Permission denied\n"
-        "cardpress: 1 error(s), 0 warning(s); nothing written\n"
-    )
-    assert not out.exists()
+    return part, f"{content}/folder/part/: error: cannot list folder"
 
 
-def test_a_content_folder_that_cannot_be_listed_is_an_error(tmp_path, locked):
-    content = tmp_path / "content"
+def _deck_in_the_content_folder(content: Path) -> tuple[Path, str]:
     content.mkdir()
     (content / "networking.md").write_text(format_example())
-    content.chmod(0)
-    locked.append(content)
+    return content, f"{content}: error: cannot list the content folder"
+
+
+@pytest.mark.parametrize("make", [_deck_in_a_folder, _deck_in_the_content_folder])
+def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, locked, make) -> None:
+    content = tmp_path / "content"
+    unlisted, error = make(content)
+    unlisted.chmod(0)
+    locked.append(unlisted)
     out = tmp_path / "dist"
     result = build_with_permissions("--content", content, "--out", out)
     assert result.returncode == 1
     assert result.stderr == (
-        f"{content}: error: cannot list the content folder: Permission denied\n"
-        "cardpress: 1 error(s), 0 warning(s); nothing written\n"
+        f"{error}: Permission denied\ncardpress: 1 error(s), 0 warning(s); nothing written\n"
     )
     assert not out.exists()
 

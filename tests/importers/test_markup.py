@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
+import pytest
+from markdown_it import MarkdownIt
+
 from cardpress.markup.convert import as_blocks, convert_markdown, one_line
 from cardpress.markup.from_html import html_to_markdown
 
@@ -103,3 +108,21 @@ def test_emphasis_keeps_its_spaces_outside_its_markers() -> None:
     assert html_to_markdown("<b> 私</b>は and a<i> b </i>c<b> </b>", image) == (
         "**私**は and a *b* c"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "fence"),
+    [
+        ("ls -la", "```"),
+        ("Write code as:\n```python\nprint(1)\n```", "~~~"),
+        ("```\n~~~~\n```", "~~~~~"),
+        ("inline ``` and ~~~ are no fence lines", "```"),
+    ],
+)
+def test_code_from_html_is_fenced_so_that_no_line_of_it_closes_the_fence(
+    code: str, fence: str
+) -> None:
+    markdown = html_to_markdown(f"<pre>{html.escape(code)}</pre>", lambda src, alt: src)
+    assert markdown.strip() == f"{fence}\n{code}\n{fence}"
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    assert [(t.type, t.content) for t in tokens] == [("fence", code + "\n")]

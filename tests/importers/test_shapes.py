@@ -22,6 +22,15 @@ from tests.support.paths import DATA
 SHAPES = DATA / "importers" / "shapes"
 
 
+def import_readme(tmp_path: Path, monkeypatch, run_cli, shape: str, readme: str):
+    """``cardpress import SHAPE src`` of a one-file source folder, from ``tmp_path``."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "README.md").write_text(readme)
+    monkeypatch.chdir(tmp_path)
+    return run_cli("import", shape, "src", "--to", "content/deck")
+
+
 def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str) -> Path:
     """A copy of one shape's fixture in ``src``; the current folder is its parent."""
     shutil.copytree(SHAPES / shape, tmp_path / "src")
@@ -98,16 +107,16 @@ def test_numbered_items_end_where_the_source_says(
 def test_numbered_heading_items(tmp_path, monkeypatch, run_cli, build_deck) -> None:
     """``## Q. ...`` and ``#### Q1. ...`` headings are items too; a heading of their level
     that is no item starts a section; deeper headings stay in the answer."""
-    folder = tmp_path / "src"
-    folder.mkdir()
-    (folder / "README.md").write_text(
+    result = import_readme(
+        tmp_path,
+        monkeypatch,
+        run_cli,
+        "numbered",
         "# Server Basics\n\n## # 1. INTRODUCTION\n\n## Q. What is a server?\n\n"
         "A program that answers requests.\n\n#### Example\n\nA web server.\n\n"
         "## Q. What is a port?\n\nA number naming an endpoint.\n\n"
-        "## # 2. SETUP\n\n#### Q1. Which command starts it?\n\n- [ ] stop\n- [x] start\n"
+        "## # 2. SETUP\n\n#### Q1. Which command starts it?\n\n- [ ] stop\n- [x] start\n",
     )
-    monkeypatch.chdir(tmp_path)
-    result = run_cli("import", "numbered", "src", "--to", "content/deck")
     assert result.status == 0, result.err
     assert "questions: 3 found, 3 imported, 0 skipped" in result.out
     cards = built_cards(build_deck)
@@ -253,15 +262,15 @@ def test_files_with_a_front_matter_title(tmp_path, monkeypatch, run_cli, build_d
 def test_a_summary_without_details_is_read_as_a_block(
     tmp_path, monkeypatch, run_cli, build_deck
 ) -> None:
-    folder = tmp_path / "src"
-    folder.mkdir()
-    (folder / "README.md").write_text(
+    result = import_readme(
+        tmp_path,
+        monkeypatch,
+        run_cli,
+        "details",
         "## Soft skills\n\n<summary>Why should we hire you?</summary><br><b>\n\nBecause.\n"
         "</b></details>\n\n<details>\n<summary>What do you enjoy?</summary><br><b>\n\n"
-        "Variety.\n</b></details>\n"
+        "Variety.\n</b></details>\n",
     )
-    monkeypatch.chdir(tmp_path)
-    result = run_cli("import", "details", "src", "--to", "content/deck")
     assert result.status == 0, result.err
     assert (
         "  questions: 2 found, 2 imported (1 repaired), 0 skipped\n"
@@ -278,14 +287,14 @@ def test_a_card_the_build_refuses_is_skipped_at_its_source_line(
     tmp_path, monkeypatch, run_cli
 ) -> None:
     """Not a refusal of the whole import pointing into a folder that does not exist."""
-    folder = tmp_path / "src"
-    folder.mkdir()
-    (folder / "README.md").write_text(
+    result = import_readme(
+        tmp_path,
+        monkeypatch,
+        run_cli,
+        "numbered",
         "## Basics\n\n1. ### What is shown here?\n\n   ![diagram][d]\n\n"
-        "   [d]: images/none.png\n\n2. ### What is a port?\n\n   A number.\n"
+        "   [d]: images/none.png\n\n2. ### What is a port?\n\n   A number.\n",
     )
-    monkeypatch.chdir(tmp_path)
-    result = run_cli("import", "numbered", "src", "--to", "content/deck")
     assert result.status == 0, result.err
     assert (
         "  questions: 2 found, 1 imported, 1 skipped\n"

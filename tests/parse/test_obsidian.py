@@ -362,3 +362,17 @@ def test_a_folder_of_decks_opened_in_obsidian_stays_a_folder_of_decks(
     assert [c.question.text for c in read_content(content, now=0).decks[0].cards()] == [
         "How long do cats sleep?"
     ]
+
+
+def test_a_settings_file_linked_from_outside_the_vault_is_not_read(
+    vault: Path, run_cli, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text('{"attachmentFolderPath": "secret-place"}', encoding="utf-8")
+    app = vault / ".obsidian/app.json"
+    app.unlink(missing_ok=True)
+    app.symlink_to(elsewhere)
+    result = run_cli("--content", vault, "--out", vault.parent / "dist", "--only", "json")
+    assert result.status == 1
+    assert ".obsidian/app.json" in result.err and "outside" in result.err, result.err
+    assert "Traceback" not in result.err

@@ -456,6 +456,26 @@ def test_two_tabs_of_one_deck_keep_each_other_current(
     assert stored is not None and sorted(stored["cards"]) == ["diagram", "port"]
 
 
+def test_a_tab_that_heard_no_storage_event_catches_up_when_shown_again(
+    study: Callable[..., Study], page_file: Path
+) -> None:
+    """A tab frozen in the background misses storage events: coming back into view, it
+    reads the answers given meanwhile in another tab."""
+    deaf = "addEventListener('storage', e => e.stopImmediatePropagation(), true);"
+    first = study(page_file, init=f"if (window.name === 'deaf') {{ {deaf} }}")
+    second = Study(first.page.context.new_page(), first.url)
+    second.page.clock.set_fixed_time(T0)
+    second.page.goto("about:blank")
+    second.page.evaluate("window.name = 'deaf'")
+    second.page.goto(second.url)
+    first.page.click("#quiz-toggle")
+    first.grade("port", 3)
+    assert second.card_status("port") == ""
+    second.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    second.page.wait_for_selector("#card-port .card-study")
+    assert second.due_count() == 1
+
+
 def test_the_page_studies_the_same_from_a_static_host(
     browser: Any,
     page_file: Path,
