@@ -25,8 +25,9 @@ PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 test: $(TESTS) system-check lint
 	$(BIN)/python -m pytest $(PARALLEL)
 
+# Quick: the fuzzed properties with fewer examples each (make test: 150, make fuzz: 20,000).
 quick: $(TESTS) system-check lint
-	$(BIN)/python -m pytest -q -m 'not slow' $(PARALLEL)
+	CARDPRESS_FUZZ_EXAMPLES=$${CARDPRESS_FUZZ_EXAMPLES:-40} $(BIN)/python -m pytest -q -m 'not slow' $(PARALLEL)
 
 # The installed-tool check alone (also part of `make test`).
 installed: $(TESTS) system-check

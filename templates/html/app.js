@@ -26,29 +26,25 @@
   var index = JSON.parse(byId("search-index").textContent);
   var quiz = false;
   var study = null;
+  var terms = [];
 
   function normalize(text) {
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
   /* The index holds each card's text already normalized (at build time, as normalize()
-     does), so opening a page of ten thousand cards costs no pass over their text. */
-  var cards = index.cards.map(function (entry) {
-    var el = byId(entry.id);
-    return {
-      el: el,
-      id: entry.id.slice("card-".length),
-      fp: entry.fp,
-      expect: entry.expect,
-      section: entry.section,
-      tags: entry.tags,
-      text: entry.text,
-      toggle: el.querySelector(".card-toggle"),
-      open: true,
-      visible: true
-    };
+     does), so opening a page of ten thousand cards costs no pass over their text. A card
+     not rendered yet (cards.js) has no element: what it shows is set when it is. */
+  var list = cardpressCards(index, {
+    prepare: function (made) { made.forEach(prepareCard); },
+    rendered: function (made) {
+      if (nearWatch) made.forEach(function (card) { nearWatch.observe(card.el); });
+      if (terms.length) queueHighlight();
+    },
+    renderedAll: function () { if (terms.length) highlight(terms); }
   });
-  var cardOf = new Map(cards.map(function (card) { return [card.el, card]; }));
+  var cards = list.cards;
+  var cardOf = function (el) { return list.ofElement(el && el.closest ? el.closest("article.card") : null); };
 
   var sections = Array.prototype.map.call(doc.querySelectorAll("section.section"), function (el) {
     var link = doc.querySelector('.toc a[data-section="' + el.getAttribute("data-section") + '"]');
@@ -64,11 +60,22 @@
 
   function setOpen(card, open) {
     card.open = open;
-    card.el.classList.toggle("is-open", open);
-    card.toggle.setAttribute("aria-expanded", String(open));
-    card.toggle.setAttribute("aria-label", open ? "Hide the answer" : "Show the answer");
+    if (card.el) showOpen(card);
     if (open) queueScrollable();
     if (study && !open) study.hidden(card);
+  }
+
+  function showOpen(card) {
+    card.el.classList.toggle("is-open", card.open);
+    card.toggle.setAttribute("aria-expanded", String(card.open));
+    card.toggle.setAttribute("aria-label", card.open ? "Hide the answer" : "Show the answer");
+  }
+
+  /* A card just rendered, before it joins the page: as the filters, quiz and study say. */
+  function prepareCard(card) {
+    if (!card.open) showOpen(card);
+    if (!card.visible) card.el.hidden = true;
+    if (study) study.show(card);
   }
 
   var scrollableQueued = false;
@@ -81,7 +88,7 @@
   var nearWatch = lazyLayout && typeof IntersectionObserver === "function"
     ? new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
-        var card = cardOf.get(entry.target);
+        var card = cardOf(entry.target);
         if (!entry.isIntersecting) {
           nearCards.delete(card);
           return;
@@ -128,6 +135,7 @@
 
   function setAllOpen(open) {
     visibleCards().forEach(function (card) { setOpen(card, open); });
+    list.layout();
     updateStatus();
   }
 
@@ -137,6 +145,7 @@
     quizToggle.setAttribute("aria-pressed", String(on));
     cards.forEach(function (card) { setOpen(card, !on); });
     study.quizChanged(on);
+    list.layout();
     expandAll.textContent = on ? "Reveal all" : "Expand all";
     collapseAll.textContent = on ? "Hide all" : "Collapse all";
     updateStatus();
@@ -146,8 +155,9 @@
 
   function focusCard(card) {
     if (!card) return;
-    card.el.focus({ preventScroll: true });
-    card.el.scrollIntoView({ block: "nearest" });
+    var el = list.ensure(card);
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "nearest" });
   }
 
   /* ---- Search and filters ---- */
@@ -167,7 +177,7 @@
 
   function applyFilters() {
     var query = normalize(search.value);
-    var terms = query.split(/\s+/).filter(Boolean);
+    terms = query.split(/\s+/).filter(Boolean);
     var tag = tagFilter.value;
     var section = sectionFilter.value;
     var progress = studyFilter.value;
@@ -199,7 +209,7 @@
     /* A hidden section hides its cards: theirs are set when it shows again, so a search
        that empties most sections touches a few hundred elements, not every card. */
     cards.forEach(function (card) {
-      if (card.el.hidden !== !card.visible && !emptied.has(card.section)) {
+      if (card.el && card.el.hidden !== !card.visible && !emptied.has(card.section)) {
         card.el.hidden = !card.visible;
       }
     });
@@ -207,6 +217,7 @@
     if (intros) fitIntros();
     var none = perSection.size === 0;
     if (noResults.hidden === none) noResults.hidden = !none;
+    list.layout();
     study.filtered();
     highlight(terms);
     updateStatus();
@@ -234,13 +245,15 @@
     if (statusLine.textContent !== text) statusLine.textContent = text;
   }
 
-  /* Marks the search terms with the CSS Custom Highlight API, which leaves the DOM alone. */
+  /* Marks the search terms with the CSS Custom Highlight API, which leaves the DOM alone:
+     in the cards rendered, again when more are. */
   function highlight(terms) {
     if (!window.CSS || !CSS.highlights || typeof Highlight !== "function") return;
     CSS.highlights.delete("cardpress-search");
     if (!terms.length) return;
     var ranges = [];
     visibleCards().forEach(function (card) {
+      if (!card.el) return;
       var walker = doc.createTreeWalker(card.el, NodeFilter.SHOW_TEXT);
       for (var node = walker.nextNode(); node && ranges.length < 2000; node = walker.nextNode()) {
         var text = node.data.toLowerCase();
@@ -256,6 +269,16 @@
       }
     });
     CSS.highlights.set("cardpress-search", new Highlight(...ranges));
+  }
+
+  var highlightQueued = false;
+  function queueHighlight() {
+    if (highlightQueued) return;
+    highlightQueued = true;
+    window.requestAnimationFrame(function () {
+      highlightQueued = false;
+      highlight(terms);
+    });
   }
 
   function selectValue(select, value) {
@@ -294,36 +317,53 @@
       }
       return;
     }
-    var target = hash && byId(hash);
+    var card = hash ? list.byAnchor(hash) : null;
+    if (card && !card.visible) {
+      clearFilters();
+      replaceHash(hash);
+    }
+    var target = card ? list.ensure(card) : hash && byId(hash);
     if (!target) return;
     if (target.closest("[hidden]")) {
       clearFilters();
       replaceHash(hash);
     }
-    var card = cardOf.get(target);
     if (card && !quiz && !card.open) setOpen(card, true);
+    markTarget(card);
     target.scrollIntoView({ block: "start" });
+  }
+
+  /* A card rendered after the address named it is not :target: marked the same way. */
+  var marked = null;
+  function markTarget(card) {
+    if (marked && marked.el) marked.el.classList.remove("is-target");
+    marked = card;
+    if (card) card.el.classList.add("is-target");
   }
 
   /* ---- Keyboard ---- */
 
-  function currentCardIndex(list) {
-    var active = doc.activeElement;
-    var el = active && active.closest ? active.closest(".card") : null;
-    if (el) return list.findIndex(function (card) { return card.el === el; });
-    return -1;
+  function currentCardIndex(shown) {
+    var card = cardOf(doc.activeElement);
+    return card ? shown.indexOf(card) : -1;
   }
 
   function stickyOffset() {
     return parseFloat(getComputedStyle(root).getPropertyValue("--sticky-offset")) || 0;
   }
 
-  /* The index of the first card not yet scrolled past, under the bar; -1 if none. */
-  function firstInViewIndex(list) {
-    var top = stickyOffset();
-    return list.findIndex(function (card) {
-      return card.el.getBoundingClientRect().bottom > top + 1;
-    });
+  /* The index of the first card not yet scrolled past, under the bar; -1 if none. The
+     cards shown are in the page's order, so their bottoms only grow: a binary search. */
+  function firstInViewIndex(shown) {
+    var top = stickyOffset() + 1;
+    var low = 0;
+    var high = shown.length;
+    while (low < high) {
+      var mid = (low + high) >> 1;
+      if (list.box(shown[mid]).bottom > top) high = mid;
+      else low = mid + 1;
+    }
+    return low < shown.length ? low : -1;
   }
 
   function firstCardInView() {
@@ -333,17 +373,17 @@
   }
 
   function moveFocus(step) {
-    var list = visibleCards();
-    if (!list.length) return;
-    var at = currentCardIndex(list);
+    var shown = visibleCards();
+    if (!shown.length) return;
+    var at = currentCardIndex(shown);
     var next;
     if (at === -1) {
-      var first = firstInViewIndex(list);
-      next = first === -1 ? list.length - 1 : step > 0 ? first : Math.max(first - 1, 0);
+      var first = firstInViewIndex(shown);
+      next = first === -1 ? shown.length - 1 : step > 0 ? first : Math.max(first - 1, 0);
     } else {
-      next = Math.min(Math.max(at + step, 0), list.length - 1);
+      next = Math.min(Math.max(at + step, 0), shown.length - 1);
     }
-    focusCard(list[next]);
+    focusCard(shown[next]);
   }
 
   function isTyping(target) {
@@ -368,7 +408,7 @@
       return;
     }
     if (isTyping(target) || study.handleKey(event)) return;
-    var card = cardOf.get(target);
+    var card = target.matches && target.matches("article.card") ? cardOf(target) : null;
     if (card && (event.key === " " || event.key === "Enter")) {
       event.preventDefault();
       if (card.open) {
@@ -399,7 +439,7 @@
     }
     var toggle = target.closest(".card-toggle");
     if (toggle) {
-      var owner = cardOf.get(toggle.closest(".card"));
+      var owner = cardOf(toggle);
       if (owner.open) {
         setOpen(owner, false);
         updateStatus();
@@ -408,9 +448,9 @@
       }
       return;
     }
-    var el = target.closest(".card");
+    var el = target.closest("article.card");
     if (!el || target.closest("a, button, input, select, summary, label, .type-answer")) return;
-    var card = cardOf.get(el);
+    var card = cardOf(el);
     var selection = window.getSelection();
     if (card && !card.open && !(selection && String(selection).length)) reveal(card);
   });
@@ -548,16 +588,24 @@
   /* ---- Introductions: long ones show their first lines and a button for the rest ---- */
 
   var intros = Array.prototype.map.call(doc.querySelectorAll(".intro"), function (el) {
-    return { el: el, text: el.querySelector(".intro-text"), button: el.querySelector(".intro-more"), open: false };
+    return { el: el, text: el.querySelector(".intro-text"), button: el.querySelector(".intro-more"), open: false, fitted: false };
   });
 
-  function fitIntros() {
-    intros.forEach(function (intro) {
-      if (intro.open || !intro.text.offsetParent) return;
-      intro.el.classList.add("is-clamped");
-      var clipped = intro.text.scrollHeight > intro.text.clientHeight + 1;
-      intro.el.classList.toggle("is-clamped", clipped);
-      intro.button.hidden = !clipped;
+  /* Each intro shown is measured once for a width (``again`` after a resize), in passes
+     of reads and of writes, so the page is laid out twice, not once an intro. */
+  function fitIntros(again) {
+    var shown = intros.filter(function (intro) {
+      if (again) intro.fitted = false;
+      return !intro.open && !intro.fitted && intro.text.offsetParent;
+    });
+    shown.forEach(function (intro) { intro.el.classList.add("is-clamped"); });
+    var clipped = shown.map(function (intro) {
+      return intro.text.scrollHeight > intro.text.clientHeight + 1;
+    });
+    shown.forEach(function (intro, n) {
+      intro.fitted = true;
+      intro.el.classList.toggle("is-clamped", clipped[n]);
+      if (intro.button.hidden !== !clipped[n]) intro.button.hidden = !clipped[n];
     });
   }
 
@@ -566,7 +614,10 @@
     intro.el.classList.toggle("is-clamped", !open);
     intro.button.setAttribute("aria-expanded", String(open));
     intro.button.textContent = open ? "Show less" : "Read more";
-    if (!open) fitIntros();
+    if (!open) {
+      intro.fitted = false;
+      fitIntros();
+    }
   }
 
   intros.forEach(function (intro) {
@@ -583,8 +634,9 @@
     layoutQueued = true;
     window.requestAnimationFrame(function () {
       layoutQueued = false;
-      fitIntros();
+      fitIntros(true);
       queueScrollable();
+      list.layout();
       if (root.classList.contains("toc-open")) placeContents();
     });
   });
@@ -593,11 +645,11 @@
   fitIntros();
   updateStickyOffset();
   if (nearWatch) {
-    cards.forEach(function (card) { nearWatch.observe(card.el); });
+    list.rendered().forEach(function (card) { nearWatch.observe(card.el); });
     intros.forEach(function (intro) { markScrollable(intro.el); });
   } else {
     markScrollable(doc.body);
   }
-  if (location.hash) followHash();
   applyFilters();
+  if (location.hash) followHash();
 })();

@@ -180,8 +180,10 @@ function cardpressStudy(page) {
   }
 
   /* The line under a card's question: changed or not, and when it is due. Written only
-     when it differs, since it is refreshed for every card every minute. */
+     when it differs, since it is refreshed for every card every minute; a card not
+     rendered yet gets it when it is (app.js). */
   function showCardStatus(card) {
+    if (!card.el) return;
     var state = stateOf(card);
     var line = card.el.querySelector(".card-study");
     if (!state) {
@@ -410,7 +412,7 @@ function cardpressStudy(page) {
   }
 
   function resetTyped(card) {
-    if (card.expect === undefined) return;
+    if (card.expect === undefined || !card.el) return;
     var input = card.el.querySelector(".type-input");
     var result = card.el.querySelector(".type-result");
     input.value = "";
@@ -598,6 +600,7 @@ function cardpressStudy(page) {
 
   return {
     matches: matches,
+    show: showCardStatus,
     revealed: reveal,
     hidden: hidden,
     handleKey: handleKey,

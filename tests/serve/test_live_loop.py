@@ -110,6 +110,9 @@ def held(tmp_path: Path) -> Iterator[tuple[Served, Path]]:
         yield served, marker
 
 
+# A long journey (three edits, each with its printouts): a slow test; the page-first
+# order and the printout announced when ready are checked quickly below.
+@pytest.mark.slow
 def test_an_edit_rebuilds_the_page_then_the_deck_then_the_printouts_and_a_newer_edit_stops_them(
     held: tuple[Served, Path],
 ) -> None:

@@ -3,7 +3,8 @@
 The assets live in ``templates/html/`` and are read through the Jinja loader, so a
 custom templates folder can replace them. Each inline ``<style>`` and ``<script>`` is
 admitted by its SHA-256 hash, so nothing else (no handler attribute, no injected
-element) can run.
+element) can run. Trusted Types are enforced: no script may hand a string to an HTML
+sink, except a big deck's page through the one policy that renders its card chunks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from cardpress.markup.highlight import CSS_CLASS, highlight_css
 STYLESHEET = "html/style.css"
 BOOT_SCRIPT = "html/boot.js"
 # One inline script at the end of the page, in this order: app.js uses the other two.
-APP_SCRIPTS = ("html/scheduler.js", "html/study.js", "html/app.js")
+APP_SCRIPTS = ("html/scheduler.js", "html/study.js", "html/cards.js", "html/app.js")
+CARDS_POLICY = "cardpress-cards"
+"""The Trusted Types policy cards.js creates, once, to render the page's own card chunks."""
 
 LIGHT_CODE_STYLE = "default"
 DARK_CODE_STYLE = "github-dark"
@@ -39,8 +42,11 @@ class PageAssets:
     csp: str
 
 
-def load_assets(env: jinja2.Environment, extra_css: str = "") -> PageAssets:
-    """The page's assets; ``extra_css`` (generated, never content) joins the stylesheet."""
+def load_assets(
+    env: jinja2.Environment, extra_css: str = "", policies: list[str] | None = None
+) -> PageAssets:
+    """The page's assets; ``extra_css`` (generated, never content) joins the stylesheet;
+    ``policies`` are the Trusted Types policies the page's script may create."""
     css = read_asset(env, STYLESHEET) + "\n" + code_css() + extra_css
     boot_js = read_asset(env, BOOT_SCRIPT)
     app_parts = [(name, read_asset(env, name)) for name in APP_SCRIPTS]
@@ -56,7 +62,7 @@ def load_assets(env: jinja2.Environment, extra_css: str = "") -> PageAssets:
         css=Markup(css),
         boot_js=Markup(boot_js),
         app_js=Markup(app_js),
-        csp=content_security_policy(styles=[css], scripts=[boot_js, app_js]),
+        csp=content_security_policy(styles=[css], scripts=[boot_js, app_js], policies=policies),
     )
 
 
@@ -103,8 +109,11 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def content_security_policy(*, styles: list[str], scripts: list[str]) -> str:
-    """Nothing may load; only images from data: URIs and our own hashed inline code run."""
+def content_security_policy(
+    *, styles: list[str], scripts: list[str], policies: list[str] | None = None
+) -> str:
+    """Nothing may load; only images from data: URIs and our own hashed inline code run;
+    no HTML sink takes a string, save through the named ``policies`` (each created once)."""
     directives = [
         "default-src 'none'",
         "img-src data:",
@@ -113,6 +122,6 @@ def content_security_policy(*, styles: list[str], scripts: list[str]) -> str:
         "base-uri 'none'",
         "form-action 'none'",
         "require-trusted-types-for 'script'",
-        "trusted-types 'none'",
+        "trusted-types " + (" ".join(policies) if policies else "'none'"),
     ]
     return "; ".join(directives)

@@ -8,12 +8,8 @@ scripts run, so content that slipped past the parser's sanitiser still cannot ex
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
@@ -22,15 +18,13 @@ from cardpress.markup import cloze
 from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html.assets import PageAssets, load_assets
+from cardpress.renderers.html.assets import CARDS_POLICY, PageAssets, load_assets
+from cardpress.renderers.html.index import chunks, is_chunked, search_index_json
 from cardpress.renderers.html.media import MediaInliner
-from cardpress.renderers.html.study import card_fingerprint, typed_answer
 from cardpress.templates import environment
 
 PAGE_TEMPLATE = "html/page.html.j2"
-LAZY_LAYOUT_CARDS = 300
-"""Above this many cards the browser lays out only the cards near the window (style.css,
-``.lazy-cards``): a smaller page is laid out whole, as it always was."""
+CHUNK_END = "</noscript"
 
 CALLOUT_LABELS = {
     "note": "Note",
@@ -47,28 +41,46 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
 
 
 def render_page(deck: Deck, context: RenderContext) -> str:
-    """The complete page as text; identical input gives identical text."""
+    """The complete page as text; identical input gives identical text.
+
+    A big deck's cards go into ``<noscript>`` chunks (index.py). Should a chunk's markup
+    ever hold the text that ends one (a custom template could), that page is written
+    with its cards in the document instead, as a small deck's is.
+    """
+    if is_chunked(deck):
+        page, chunk_count = _render(deck, context, chunked=True)
+        if page.lower().count(CHUNK_END) == chunk_count:
+            return page
+    return _render(deck, context, chunked=False)[0]
+
+
+def _render(deck: Deck, context: RenderContext, *, chunked: bool) -> tuple[str, int]:
+    """The page, and the number of chunks it was meant to have."""
     env = environment(context.templates_dir)
     inliner = MediaInliner(deck, context)
     env.filters["fragment"] = _fragment_filter(inliner)
     env.filters["cloze"] = _cloze_filter(inliner)
     env.filters["card_tags"] = _card_tags_filter(deck)
-    assets: PageAssets = load_assets(env, math_css(deck, scroll=True))
+    env.globals["chunks"] = chunks
+    policies = [CARDS_POLICY] if chunked else []
+    assets: PageAssets = load_assets(env, math_css(deck, scroll=True), policies)
     try:
         template = env.get_template(PAGE_TEMPLATE)
-        return template.render(
+        page = template.render(
             deck=deck,
             assets=assets,
             version=context.version,
             callout_labels=CALLOUT_LABELS,
             tag_counts=tag_counts(deck),
-            search_index=Markup(search_index_json(deck)),
-            lazy_layout=deck.card_count > LAZY_LAYOUT_CARDS,
+            search_index=Markup(search_index_json(deck, chunked)),
+            chunked=chunked,
         )
     except BuildError:
         raise
     except Exception as error:  # a template bug: report it as a build failure
         raise BuildError(f"{deck.key}: cannot render the HTML page: {error}") from error
+    chunk_count = sum(len(chunks(section)) for section in deck.sections) if chunked else 0
+    return page, chunk_count
 
 
 def _fragment_filter(inliner: MediaInliner) -> Callable[[Fragment], Markup]:
@@ -123,56 +135,3 @@ def tag_counts(deck: Deck) -> list[tuple[str, int]]:
         for tag in card.tags:
             counts[tag] = counts.get(tag, 0) + 1
     return sorted(counts.items())
-
-
-def card_search_text(card: Card) -> str:
-    """The plain text the search looks in: everything a reader sees on the card."""
-    parts = [card.question.text]
-    if card.kind.has_deletions:
-        parts.append(card.cloze.text)  # plain text: deletions already revealed
-    parts += [card.answer.text, card.details.text]
-    parts += [callout.body.text for callout in card.callouts]
-    parts += list(card.tags)
-    return " ".join(" ".join(part.split()) for part in parts if part)
-
-
-def search_key(text: str) -> str:
-    """The text as the page's search compares it: decomposed, without combining accents,
-    lower case; the page's ``normalize`` does the same to what is typed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return _ACCENTS.sub("", decomposed).lower()
-
-
-_ACCENTS = re.compile("[\u0300-\u036f]")
-
-
-def search_index_json(deck: Deck) -> str:
-    """The search and study index as JSON, safe inside ``<script type="application/json">``."""
-    index: dict[str, Any] = {
-        "deck": deck.key,
-        "cards": [
-            {
-                "id": card.anchor,
-                "section": section.key,
-                "tags": list(card.tags),
-                "text": search_key(card_search_text(card)),
-                "fp": card_fingerprint(card),
-                **({"expect": typed_answer(card)} if card.type_in else {}),
-            }
-            for section in deck.sections
-            for card in section.cards
-        ],
-    }
-    return script_safe_json(index)
-
-
-def script_safe_json(value: Any) -> str:
-    """JSON with ``<``, ``>`` and ``&`` escaped, so no text can close the script element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )

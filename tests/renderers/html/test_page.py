@@ -22,7 +22,8 @@ from cardpress.model import (
     SourceLocation,
 )
 from cardpress.renderers import RenderContext
-from cardpress.renderers.html.page import cloze_spans, render_page, script_safe_json
+from cardpress.renderers.html.index import CHUNK_CARDS, CHUNKED_CARDS, script_safe_json
+from cardpress.renderers.html.page import cloze_spans, render_page
 from tests.conftest import TEMPLATES
 from tests.support.html_support import (
     TINY_PNG,
@@ -73,7 +74,7 @@ def test_the_format_example_builds_through_the_cli(
     assert articles[0][1] == "card-ordered-delivery"
     assert "<title>Networking Basics</title>" in page
     index = json.loads(raw_block(page, '<script type="application/json" id="search-index">'))
-    assert [card["id"] for card in index["cards"]] == [anchor for _, anchor in articles]
+    assert ["card-" + row[0] for row in index["cards"]] == [anchor for _, anchor in articles]
 
 
 def test_nothing_refers_outside_the_page(study_html: str) -> None:
@@ -135,13 +136,14 @@ def test_the_search_index_is_json_that_cannot_close_its_script(study_html: str) 
     raw = raw_block(study_html, opening)
     assert "<" not in raw and ">" not in raw and "&" not in raw
     index = json.loads(raw)
-    ids = [card["id"] for card in index["cards"]]
+    ids = ["card-" + row[0] for row in index["cards"]]
     articles = [t.attrs["id"] for t in parse_page(study_html).tags if t.name == "article"]
     assert ids == articles
-    texts = {card["id"]: card["text"] for card in index["cards"]}
-    assert "</script><!-- too." in texts["card-markup-is-text"]
-    assert "syn-ack, then ack" in texts["card-tcp-three-way-handshake"]  # as search compares
+    texts = {row[0]: row[3] for row in index["cards"]}
+    assert "</script><!-- too." in texts["markup-is-text"]
+    assert "syn-ack, then ack" in texts["tcp-three-way-handshake"]  # as search compares
     assert "{{" not in " ".join(texts.values())
+    assert "chunks" not in index  # a small deck's cards are all in the document
 
 
 def test_script_safe_json_round_trips_every_dangerous_character() -> None:
@@ -278,3 +280,45 @@ def test_a_missing_browser_skips_locally_and_fails_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true requires"):
         missing_browser("no Chromium")
+
+
+def many_card_deck(count: int, answer_html: str) -> Deck:
+    """``count`` cards in one section, the last with ``answer_html`` for its answer."""
+    here = SourceLocation("deck.md", 1)
+    cards = tuple(
+        Card(
+            id=f"c{n}",
+            explicit_id=True,
+            kind=CardKind.BASIC,
+            question=Fragment(f"Q{n}", f"Q{n}"),
+            answer=Fragment(answer_html if n == count - 1 else "<p>A</p>", "A"),
+            details=Fragment("", ""),
+            callouts=(),
+            tags=(),
+            location=here,
+        )
+        for n in range(count)
+    )
+    section = Section("s", Fragment("S", "S"), Fragment("", ""), (), cards, here)
+    deck = one_card_deck("<p>A</p>")
+    return Deck(**{**deck.__dict__, "sections": (section,)})
+
+
+def test_a_big_deck_gets_chunks_and_its_one_trusted_types_policy(tmp_path: Path) -> None:
+    small = render_page(many_card_deck(CHUNKED_CARDS, "<p>A</p>"), context_for(tmp_path))
+    assert '<div class="card-chunk">' not in small
+    assert csp_of(small)["trusted-types"] == ["'none'"]
+    big = render_page(many_card_deck(CHUNKED_CARDS + 1, "<p>A</p>"), context_for(tmp_path))
+    assert big.count('<div class="card-chunk"><noscript>') == -(-(CHUNKED_CARDS + 1) // CHUNK_CARDS)
+    assert csp_of(big)["trusted-types"] == ["cardpress-cards"]
+    index = json.loads(raw_block(big, '<script type="application/json" id="search-index">'))
+    assert sum(index["chunks"]) == CHUNKED_CARDS + 1
+
+
+def test_markup_that_would_end_a_chunk_keeps_the_cards_in_the_document(tmp_path: Path) -> None:
+    deck = many_card_deck(CHUNKED_CARDS + 1, "<p>A</noscript><p>B</p>")
+    page = render_page(deck, context_for(tmp_path))
+    assert '<div class="card-chunk">' not in page
+    assert csp_of(page)["trusted-types"] == ["'none'"]
+    index = json.loads(raw_block(page, '<script type="application/json" id="search-index">'))
+    assert "chunks" not in index and len(index["cards"]) == CHUNKED_CARDS + 1
