@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from cardpress.renderers.pdf import compact as pdf_compact
 from cardpress.renderers.pdf.cards_layout import Box, Line, SheetLayout
+from cardpress.renderers.pdf.object_streams import preload
 from cardpress.renderers.pdf.part_cache import copy_pages
+from cardpress.renderers.pdf.shared_fonts import share_fonts
 from cardpress.renderers.pdf.structure import Place, Structure
 
 if TYPE_CHECKING:
@@ -44,13 +46,17 @@ def impose(
 
     writer = pypdf.PdfWriter()
     structure = Structure(writer)
-    if calibration is not None:
-        copy_pages(writer, pypdf.PdfReader(io.BytesIO(calibration)), structure)
+    parts = [pypdf.PdfReader(io.BytesIO(data)) for data in sides]
+    leading = [pypdf.PdfReader(io.BytesIO(calibration))] if calibration is not None else []
+    for reader in parts:
+        preload(reader)
+    share_fonts(writer, leading + parts)
+    if leading:
+        copy_pages(writer, leading[0], structure)
     forms: list[IndirectObject] = []
     readers: list[tuple[PdfReader, list[int]]] = []  # each part, and its sides' forms
     metadata: dict[str, Any] = {}
-    for data in sides:
-        reader = pypdf.PdfReader(io.BytesIO(data))
+    for reader in parts:
         if not metadata and reader.metadata is not None:
             metadata = {str(k): v for k, v in reader.metadata.items()}
         readers.append((reader, list(range(len(forms), len(forms) + len(reader.pages)))))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pypdf import PdfWriter
@@ -26,10 +26,12 @@ def write(writer: PdfWriter, file: IO[bytes]) -> None:
     from pypdf.generic import StreamObject
 
     writer._resolve_links()
+    _types()
     out = io.BytesIO()
     out.write(writer.pdf_header.encode() + b"\n%\xe2\xe3\xcf\xd3\n")
     entries: dict[int, tuple[int, int, int]] = {}  # number: (type, field 2, field 3)
     packed: list[tuple[int, bytes]] = []
+    names: dict[str, bytes] = {}
     for number, obj in enumerate(writer._objects, start=1):
         if obj is None:
             continue
@@ -39,9 +41,9 @@ def write(writer: PdfWriter, file: IO[bytes]) -> None:
             obj.write_to_stream(out)
             out.write(b"\nendobj\n")
         else:
-            text = io.BytesIO()
-            obj.write_to_stream(text)
-            packed.append((number, text.getvalue()))
+            chunks: list[bytes] = []
+            _serialise(obj, chunks, names)
+            packed.append((number, b"".join(chunks)))
     number = len(writer._objects)
     for start in range(0, len(packed), PER_STREAM):
         chunk = packed[start : start + PER_STREAM]
@@ -82,3 +84,52 @@ def write(writer: PdfWriter, file: IO[bytes]) -> None:
     out.write(table + b"\nendstream\nendobj\n")
     out.write(f"startxref\n{xref_at}\n%%EOF\n".encode())
     file.write(out.getvalue())
+
+
+_TYPES: dict[str, type] = {}
+
+
+def _types() -> None:
+    from pypdf import generic
+
+    for name in ("DictionaryObject", "ArrayObject", "NameObject", "NumberObject", "IndirectObject"):
+        _TYPES[name] = getattr(generic, name)
+
+
+def _serialise(obj: Any, out: list[bytes], names: dict[str, bytes]) -> None:
+    """``obj`` as pypdf writes it, byte for byte, without its per-object method calls for
+    the dictionaries, arrays, names, numbers and references a structure tree is made of
+    (tens of thousands of objects); anything else is left to pypdf."""
+    kind = type(obj)
+    if kind is _TYPES["DictionaryObject"]:
+        out.append(b"<<\n")
+        for key, value in obj.items():
+            if len(key) > 2 and key[1] == "%" and key[-1] == "%":
+                continue  # as pypdf: a comment-like key is not written
+            out.append(names.get(key) or _name(key, names))
+            out.append(b" ")
+            _serialise(value, out, names)
+            out.append(b"\n")
+        out.append(b">>")
+    elif kind is _TYPES["ArrayObject"]:
+        out.append(b"[")
+        for item in obj:
+            out.append(b" ")
+            _serialise(item, out, names)
+        out.append(b" ]")
+    elif kind is _TYPES["NameObject"]:
+        out.append(names.get(obj) or _name(obj, names))
+    elif kind is _TYPES["IndirectObject"]:
+        out.append(b"%d %d R" % (obj.idnum, obj.generation))
+    elif kind is _TYPES["NumberObject"]:
+        out.append(repr(obj).encode())
+    else:
+        buffer = io.BytesIO()
+        obj.write_to_stream(buffer)
+        out.append(buffer.getvalue())
+
+
+def _name(name: Any, names: dict[str, bytes]) -> bytes:
+    written: bytes = name.renumber()
+    names[name] = written
+    return written

@@ -43,6 +43,7 @@ from cardpress.renderers.pdf.html import (
     running_heads,
     sheet_html,
 )
+from cardpress.renderers.pdf.object_streams import preload
 from cardpress.renderers.pdf.part_cache import (
     LaidOut,
     PartCache,
@@ -50,6 +51,7 @@ from cardpress.renderers.pdf.part_cache import (
     inputs_digest,
     part_key,
 )
+from cardpress.renderers.pdf.shared_fonts import share_fonts
 from cardpress.renderers.pdf.structure import Structure
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
@@ -62,7 +64,7 @@ PART_CARDS = 40
 WORKERS = 2
 
 if TYPE_CHECKING:
-    from pypdf import PdfWriter
+    from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject
 
 Layout = Callable[..., bytes]  # (html, policy, tagged=True) -> the PDF
@@ -271,9 +273,13 @@ def merge(
     writer = pypdf.PdfWriter()
     structure = Structure(writer)
     offsets = []
-    for laid_out in [title, *bodies]:
+    readers = [pypdf.PdfReader(io.BytesIO(laid_out.data)) for laid_out in [title, *bodies]]
+    stamps = pypdf.PdfReader(io.BytesIO(footers))
+    for reader in readers:
+        preload(reader)
+    share_fonts(writer, [*readers, stamps])
+    for laid_out, reader in zip([title, *bodies], readers, strict=True):
         offsets.append(len(writer.pages))
-        reader = pypdf.PdfReader(io.BytesIO(laid_out.data))
         copy_pages(writer, reader, structure)
         if laid_out is title and reader.metadata is not None:
             writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
@@ -286,7 +292,7 @@ def merge(
             anchors.setdefault(name, (offset + at, left, top))
     _named_destinations(writer, anchors)
     _bookmarks(deck, writer, anchors)
-    _stamp_footers(writer, footers)
+    _stamp_footers(writer, stamps)
     structure.finish()
     writer.page_mode = "/UseOutlines"
     writer.pdf_header = b"%PDF-1.7"
@@ -334,16 +340,14 @@ def _bookmarks(deck: Deck, writer: PdfWriter, anchors: Anchors) -> None:
             )
 
 
-def _stamp_footers(writer: PdfWriter, footers: bytes) -> None:
+def _stamp_footers(writer: PdfWriter, stamps: PdfReader) -> None:
     """Draw page i of ``footers`` (its footer alone) over page i of the sheet.
 
     Each stamp becomes a form XObject drawn after the page's own content, which is wrapped
     in q/Q so that the stamp starts from a clean graphics state. Nothing is parsed.
     """
-    import pypdf
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-    stamps = pypdf.PdfReader(io.BytesIO(footers))
     save = DecodedStreamObject()
     save.set_data(b"q\n")
     save_ref = writer._add_object(save)

@@ -11,6 +11,7 @@ the page (or the form) it now lies on and renumbering the parent tree's keys.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -19,6 +20,26 @@ if TYPE_CHECKING:
     from pypdf.generic import IndirectObject
 
 _TREE_KEYS = {"/P", "/Pg", "/K", "/Type"}
+
+
+@functools.cache
+def _generic() -> Any:
+    """pypdf's object types, imported once (the tree has tens of thousands of elements)."""
+    import pypdf.generic
+
+    return pypdf.generic
+
+
+@functools.cache
+def _plain(g: Any) -> tuple[type, ...]:
+    return (g.NameObject, g.NumberObject, g.FloatObject, g.TextStringObject, g.BooleanObject)
+
+
+@functools.cache
+def _names() -> tuple[Any, Any, Any, Any, Any]:
+    """/Type, /StructElem, /Pg, /K, /P as pypdf names."""
+    name = _generic().NameObject
+    return name("/Type"), name("/StructElem"), name("/Pg"), name("/K"), name("/P")
 
 
 @dataclass(frozen=True)
@@ -102,37 +123,40 @@ class Structure:
     def _element(self, kid: Any, places: dict[int, Place], copied: dict[int, Any]) -> Any:
         """A copy of a structure element and its descendants, or None when none of its
         content is in ``places``."""
-        from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
+        g = _generic()
+        type_key, struct_elem, pg_key, k_key, p_key = _names()
         source = kid.get_object()
-        element = DictionaryObject(
+        # Names, numbers and strings are shared, not cloned: nothing changes them, and the
+        # tree has tens of thousands of elements.
+        element = g.DictionaryObject(
             {
-                NameObject(key): value.clone(self.writer, ignore_fields=["/P", "/Pg", "/K"])
+                key: value if isinstance(value, _plain(g)) else value.clone(self.writer)
                 for key, value in source.items()
                 if key not in _TREE_KEYS
             }
         )
-        element[NameObject("/Type")] = NameObject("/StructElem")
-        page = source.raw_get("/Pg") if "/Pg" in source else None
+        element[type_key] = struct_elem
+        page = source.raw_get("/Pg")
         place = places.get(page.idnum) if page is not None else None
         if place is not None:
-            element[NameObject("/Pg")] = place.page
-        children = source.get("/K", ArrayObject())
-        children = children if isinstance(children, ArrayObject) else ArrayObject([children])
-        kids = ArrayObject()
+            element[pg_key] = place.page
+        children = source.get("/K", ())
+        if not isinstance(children, g.ArrayObject):
+            children = (children,)
+        kids = g.ArrayObject()
         for child in children:
             copy = self._child(child, place, places, copied)
             if copy is not None:
                 kids.append(copy)
         if not kids:
             return None
-        element[NameObject("/K")] = kids
+        element[k_key] = kids
         reference = self.writer._add_object(element)
         copied[kid.idnum] = reference
         for copy in kids:
-            inner = copy.get_object() if hasattr(copy, "get_object") else None
-            if isinstance(inner, DictionaryObject) and inner.get("/Type") == "/StructElem":
-                inner[NameObject("/P")] = reference
+            inner = copy.get_object() if isinstance(copy, g.IndirectObject) else None
+            if inner is not None and inner.get("/Type") == "/StructElem":
+                inner[p_key] = reference
         return reference
 
     def _child(
