@@ -35,6 +35,22 @@ id: pictures
 """
 
 
+def count_opens(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each file of ``folder`` is opened from now on, by relative path."""
+    opened: Counter[str] = Counter()
+    real_open = builtins.open
+    root = folder.resolve()
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, Path)) and Path(file).resolve().is_relative_to(root):
+            opened[Path(file).resolve().relative_to(root).as_posix()] += 1
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(io, "open", counting_open)
+    return opened
+
+
 @pytest.fixture
 def picture_content(tmp_path: Path) -> Path:
     content = tmp_path / "content"
@@ -51,17 +67,7 @@ def test_each_content_file_is_opened_once_per_build(
     out = tmp_path / "dist"
     assert run_cli("--content", picture_content, "--out", out, "--only", "json").status == 0
     (picture_content / "pictures.md").write_text(DECK + "\nEdited.\n", encoding="utf-8")
-    opened: Counter[str] = Counter()
-    real_open = builtins.open
-    root = picture_content.resolve()
-
-    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(file, (str, Path)) and Path(file).resolve().is_relative_to(root):
-            opened[Path(file).resolve().relative_to(root).as_posix()] += 1
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", counting_open)
-    monkeypatch.setattr(io, "open", counting_open)
+    opened = count_opens(picture_content, monkeypatch)
     result = run_cli("--content", picture_content, "--out", out, "--only", "json,html")
     assert result.status == 0, result.err
     inputs = ["networking.md", "networking.lock", "pictures.md", "pictures.lock", "square.png"]
@@ -107,17 +113,7 @@ def test_a_vaults_settings_are_opened_once_per_build(run_cli, tmp_path, monkeypa
     (vault / ".obsidian/app.json").write_text('{"attachmentFolderPath": "/"}', encoding="utf-8")
     (vault / "cardpress.yml").write_text("title: Notes\n", encoding="utf-8")
     (vault / "Note.md").write_text("#cards\n\nCapital of France::Paris\n", encoding="utf-8")
-    opened: Counter[str] = Counter()
-    real_open = builtins.open
-    root = vault.resolve()
-
-    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(file, (str, Path)) and Path(file).resolve().is_relative_to(root):
-            opened[Path(file).resolve().relative_to(root).as_posix()] += 1
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", counting_open)
-    monkeypatch.setattr(io, "open", counting_open)
+    opened = count_opens(vault, monkeypatch)
     result = run_cli("--content", vault, "--out", tmp_path / "dist", "--only", "json")
     assert result.status == 0, result.err
     inputs = [settings.relative_to(vault).as_posix(), ".obsidian/app.json", "cardpress.yml"]
