@@ -3,7 +3,8 @@
     git archive <commit> | tar -x -C /tmp/before
     .venv/bin/python bench/ab.py /tmp/before --cards 1000 --repeat 2 [--only pdf]
 
-Each build runs into an empty output folder with an empty cache; printed: the wall time
+Each build runs on a fresh copy of the deck (no lock file yet), into an empty output folder
+with an empty cache; printed: the wall time
 and the CPU time (user and system of the build and the processes it waited for).
 """
 
@@ -38,9 +39,11 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, tree in trees.items():
             out, cache = work / f"out-{name}", work / f"cache-{name}"
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(cache, ignore_errors=True)
-            command = [sys.executable, str(tree / "build.py"), "--content", str(content)]
+            own = work / f"content-{name}"  # a fresh copy: each version writes its own lock
+            for folder in (out, cache, own):
+                shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(content, own)
+            command = [sys.executable, str(tree / "build.py"), "--content", str(own)]
             command += ["--out", str(out), "--templates", str(tree / "templates")]
             command += ["--only", args.only] if args.only else []
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
