@@ -12,8 +12,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cardpress.cli import main
+
+# No test may depend on timing: Hypothesis's deadline per example and its "too slow" health
+# check would fail a loaded machine by chance.
+settings.register_profile("untimed", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("untimed")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
