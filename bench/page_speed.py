@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from run import generate
+from run import generate, process_tree
 
 from tests.support.html_support import CHROMIUM_ARGS, find_chromium
 
@@ -60,24 +60,10 @@ AFTER_LOAD = """() => new Promise((done) => requestAnimationFrame(() => setTimeo
 
 def tree_cpu(pid: int) -> dict[int, float]:
     """User and system seconds of a process and each of its live descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / TICKS
-    found, stack = {}, [pid]
-    while stack:
-        current = stack.pop()
-        found[current] = cpu.get(current, 0.0)
-        stack.extend(children.get(current, []))
-    return found
+    return {
+        current: (int(fields[11]) + int(fields[12])) / TICKS
+        for current, fields in process_tree(pid).items()
+    }
 
 
 def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:

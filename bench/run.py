@@ -209,26 +209,34 @@ class Sample:
     machine this moves far less with the load than the wall time does."""
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def process_tree(pid: int) -> dict[int, list[str]]:
+    """The ``/proc/N/stat`` fields (after the command name) of a process and each of its
+    live descendants, by process id."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
-    total, stack = 0, [pid]
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        stats[int(entry)] = fields
+    found, stack = {}, [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
+        if current in stats:
+            found[current] = stats[current]
         stack.extend(children.get(current, []))
-    return total
+    return found
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    return sum(int(fields[21]) * page_kb for fields in process_tree(pid).values())
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> Sample:
