@@ -106,10 +106,20 @@ class LiveBuilds:
         self.printouts = Printouts(out, self.audience)
 
     def __enter__(self) -> LiveBuilds:
+        from cardpress.lock import remember_parts_between_builds
+        from cardpress.parse.cache import remember_between_builds
+
+        remember_between_builds()  # each round decodes only what the edit touched
+        remember_parts_between_builds()
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        from cardpress.lock import forget_remembered_parts
+        from cardpress.parse.cache import forget_remembered
+
         self.printouts.stop()
+        forget_remembered()
+        forget_remembered_parts()
 
     def round(self) -> int:
         """Build what the edit made stale, the page first; returns the exit status of the

@@ -218,12 +218,14 @@ class Lock:
         if raw is None:
             raise ValueError(f"its part {where.parent.name}/{where.name} is missing")
         notes, stray = {}, False
-        for card_id, entry in files.decode_part(raw).items():
+        for card_id, built, kinded in _decoded_part(where, raw):
             card = self.cards.get(card_id)
             if card is None or card.built is not None:
                 stray = True  # a build stopped between its parts and its index: dropped
                 continue
-            card.built = notes[card_id] = built_from_json(entry, card.kind)
+            if not kinded:  # a note recorded without its kind: the card's
+                built = BuiltNote(str(card.kind), built.deck, built.tags, built.fields)
+            card.built = notes[card_id] = built
         self._parts[name] = ({} if stray or len(notes) != count else notes, raw)
 
     def original_text(self) -> str:
@@ -393,6 +395,40 @@ class Lock:
         earlier = before.built_kinds() if before is not None else set()
         entry.kinds = tuple(sorted({*earlier, *entry.kinds, built.kind}))
         entry.built = built
+
+
+_Decoded = list[tuple[str, BuiltNote, bool]]  # card id, its note, whether its kind was there
+_remembered_parts: dict[Path, tuple[bytes, _Decoded]] | None = None
+"""Each part's bytes and notes, kept between the builds of one process; None: not kept."""
+
+
+def remember_parts_between_builds() -> None:
+    """Keep each part read in memory, so that the next build of this process decodes only
+    the parts whose bytes changed (``serve``, ``--watch``)."""
+    global _remembered_parts
+    if _remembered_parts is None:
+        _remembered_parts = {}
+
+
+def forget_remembered_parts() -> None:
+    global _remembered_parts
+    _remembered_parts = None
+
+
+def _decoded_part(where: Path, raw: bytes) -> _Decoded:
+    """The notes of the part at ``where`` from its bytes: decoded, or kept from the last
+    time the same bytes were read there (a note is frozen: it can be shared)."""
+    if _remembered_parts is not None:
+        kept = _remembered_parts.get(where)
+        if kept is not None and kept[0] == raw:
+            return kept[1]
+    notes = files.decode_part(raw)
+    decoded = [
+        (card_id, built_from_json(entry, None), "kind" in entry) for card_id, entry in notes.items()
+    ]
+    if _remembered_parts is not None:
+        _remembered_parts[where] = (raw, decoded)
+    return decoded
 
 
 def _read_file(path: Path) -> bytes | None:
