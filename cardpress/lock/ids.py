@@ -161,6 +161,8 @@ def _pair(
     then with any; the n-th card with an entry of its kind, in both steps, takes the n-th
     entry, entries present in the last build first and each in the order their ids were
     made (``-2`` before ``-10``). So the outcome never depends on the lock file's order."""
+    if not pending:  # every card found its entry in an earlier step
+        return {}
     waiting: dict[str, list[int]] = {}
     for i in pending:
         waiting.setdefault(part(wanted[i].question, wanted[i].answer), []).append(i)
