@@ -171,6 +171,8 @@ class Lock:
     """Each part's notes as last serialised."""
     _staged: dict[Path, tuple[Path, bytes]] = field(default_factory=dict)
     """Temporary file -> (its place, its bytes), written by ``stage``."""
+    _old_parts: list[Path] = field(default_factory=list)
+    """Parts read in an older version's files: removed once the index is written."""
 
     @classmethod
     def read(cls, path: Path, deck: str, now: int) -> Lock:
@@ -204,16 +206,19 @@ class Lock:
         content = data.get("content")
         if content:
             lock.content = (str(content["fingerprint"]), int(content["modified"]))
+        version = files.index_version(data)
         for name, count in data.get("parts", {}).items():
-            lock._read_part(name, count, read_part or _read_file)
+            lock._read_part(name, count, read_part or _read_file, version)
         lock.previous = {card_id: copy.copy(entry) for card_id, entry in lock.cards.items()}
         lock.previous_stamps = dict(lock.stamps)
         return lock
 
-    def _read_part(self, name: str, count: int, read: Callable[[Path], bytes | None]) -> None:
+    def _read_part(
+        self, name: str, count: int, read: Callable[[Path], bytes | None], version: int
+    ) -> None:
         if not files.valid_part_name(name):
             raise ValueError(f"the part name '{name[:60]}' is not valid")
-        where = files.part_path(self.path, name)
+        where = files.part_path(self.path, name, version)
         raw = read(where)
         if raw is None:
             raise ValueError(f"its part {where.parent.name}/{where.name} is missing")
@@ -226,6 +231,9 @@ class Lock:
             if not kinded:  # a note recorded without its kind: the card's
                 built = BuiltNote(str(card.kind), built.deck, built.tags, built.fields)
             card.built = notes[card_id] = built
+        if version != files.LOCK_VERSION:  # written again in this version, then removed
+            self._old_parts.append(where)
+            stray = True
         self._parts[name] = ({} if stray or len(notes) != count else notes, raw)
 
     def original_text(self) -> str:
@@ -296,6 +304,9 @@ class Lock:
         for name in sorted(set(self._parts) - set(self._grouped)):
             files.part_path(self.path, name).unlink(missing_ok=True)
             del self._parts[name]
+        for old in self._old_parts:
+            old.unlink(missing_ok=True)
+        self._old_parts.clear()
 
     def save(self) -> bool:
         """Write what changed of the lock file; True when anything did."""
