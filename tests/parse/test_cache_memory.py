@@ -1,6 +1,7 @@
-"""``serve`` and ``--watch`` keep parsed files and lock parts in memory between builds:
-an edit decodes only what it touched, the edited file is parsed again, what changed on
-disk is read again, and the outputs are byte for byte what a cold build writes."""
+"""``serve`` and ``--watch`` keep parsed files, lock parts and cards' markup in memory
+between builds: an edit decodes only what it touched, the edited file is parsed again,
+what changed on disk is read again, and the outputs are byte for byte what a cold build
+writes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cardpress.caching import build_folder
 from cardpress.lock import files
 from cardpress.parse import cache, deck
 from cardpress.parse import files as files_module
+from cardpress.renderers.html import card_markup
 from tests.parse.test_cache import content, section  # noqa: F401 (a fixture)
 
 OUTPUTS = ("multi.apkg", "multi.html", "multi.json")
@@ -62,13 +64,14 @@ def cold_outputs(run_cli, content: Path, tmp_path: Path) -> dict[str, bytes]:  #
     shutil.rmtree(copy, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(content, copy)
-    kept = cache._remembered, lock_package._remembered_parts
+    kept = cache._remembered, lock_package._remembered_parts, card_markup._kept
     cache.forget_remembered()
     lock_package.forget_remembered_parts()
+    card_markup._kept = None
     try:
         build(run_cli, copy, out)
     finally:
-        cache._remembered, lock_package._remembered_parts = kept
+        cache._remembered, lock_package._remembered_parts, card_markup._kept = kept
     lock = copy / "multi" / "cardpress.lock"
     assert lock.read_bytes() == (content / "multi" / "cardpress.lock").read_bytes()
     return {name: (out / name).read_bytes() for name in OUTPUTS}
@@ -93,6 +96,7 @@ def test_an_edit_parses_the_edited_file_decodes_nothing_and_matches_a_cold_build
         build(run_cli, content, out)
         assert counted["parsed"] == ["multi/30.md"]  # the edited file, parsed again
         assert counted["decoded"] == []  # the others kept in memory, not read and decoded
+        assert card_markup._kept is not None and len(card_markup._kept[1]) == 5
         written = {name: (out / name).read_bytes() for name in OUTPUTS}
         assert edit.strip().encode() in written["multi.json"]
         assert written == cold_outputs(run_cli, content, tmp_path)

@@ -21,6 +21,7 @@ from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html.assets import CARDS_POLICY, PageAssets, load_assets
+from cardpress.renderers.html.card_markup import CardMarkup, packaged_card_template
 from cardpress.renderers.html.index import chunks, is_chunked, search_index_json
 from cardpress.renderers.html.media import MediaInliner
 from cardpress.template_folders import search_path
@@ -84,6 +85,8 @@ def _render(deck: Deck, context: RenderContext, *, chunked: bool) -> tuple[str, 
     env.filters["cloze"] = _cloze_filter(inliner)
     env.filters["card_tags"] = _card_tags_filter(deck)
     env.globals["chunks"] = chunks
+    packaged = packaged_card_template(context.templates_dir)
+    env.globals["card_markup"] = CardMarkup(env, deck, CALLOUT_LABELS) if packaged else None
     policies = [CARDS_POLICY] if chunked else []
     assets: PageAssets = load_assets(env, math_css(deck, scroll=True), policies)
     try:
