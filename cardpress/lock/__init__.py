@@ -30,9 +30,22 @@ from cardpress.model import Deck
 _SLUG_RE = re.compile(r"[^\w]+")
 
 
+_TEXT_HASHES: dict[str, str] = {}
+"""Texts hashed by this process: every build hashes every card's question and answer,
+and the builds of ``serve`` and ``--watch`` meet the same texts again (kept objects,
+whose own hash Python has cached). Bounded: emptied when it grows past the limit."""
+_MAX_TEXT_HASHES = 100_000
+
+
 def text_hash(text: str) -> str:
+    known = _TEXT_HASHES.get(text)
+    if known is not None:
+        return known
     normal = " ".join(text.lower().split())
-    return hashlib.sha256(normal.encode()).hexdigest()[:16]
+    digest = _TEXT_HASHES[text] = hashlib.sha256(normal.encode()).hexdigest()[:16]
+    if len(_TEXT_HASHES) > _MAX_TEXT_HASHES:
+        _TEXT_HASHES.clear()
+    return digest
 
 
 def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
