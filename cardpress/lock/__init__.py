@@ -17,46 +17,27 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cardpress import atomic
-from cardpress.lock import files
+from cardpress.lock import files, kept_parts
+from cardpress.lock.kept_parts import forget_remembered_parts, remember_parts_between_builds
+from cardpress.lock.texts import slug, text_hash
 from cardpress.model import Deck
 
-_SLUG_RE = re.compile(r"[^\w]+")
-
-
-_TEXT_HASHES: dict[str, str] = {}
-"""Texts hashed by this process: every build hashes every card's question and answer,
-and the builds of ``serve`` and ``--watch`` meet the same texts again (kept objects,
-whose own hash Python has cached). Bounded: emptied when it grows past the limit."""
-_MAX_TEXT_HASHES = 100_000
-
-
-def text_hash(text: str) -> str:
-    known = _TEXT_HASHES.get(text)
-    if known is not None:
-        return known
-    normal = " ".join(text.lower().split())
-    digest = _TEXT_HASHES[text] = hashlib.sha256(normal.encode()).hexdigest()[:16]
-    if len(_TEXT_HASHES) > _MAX_TEXT_HASHES:
-        _TEXT_HASHES.clear()
-    return digest
-
-
-def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
-    words = _SLUG_RE.sub(" ", text.lower().replace("_", " ")).split()
-    out = ""
-    for word in words[:max_words]:
-        candidate = f"{out}-{word}" if out else word
-        if len(candidate) > max_length:
-            break
-        out = candidate
-    return out or "card"
+__all__ = [
+    "BuiltNote",
+    "Lock",
+    "LockedCard",
+    "Tombstone",
+    "forget_remembered_parts",
+    "remember_parts_between_builds",
+    "slug",
+    "text_hash",
+]
 
 
 @dataclass(frozen=True)
@@ -236,7 +217,7 @@ class Lock:
         if raw is None:
             raise ValueError(f"its part {where.parent.name}/{where.name} is missing")
         notes, stray = {}, False
-        for card_id, built, kinded in _decoded_part(where, raw):
+        for card_id, built, kinded in kept_parts.decoded(where, raw, _decode_part):
             card = self.cards.get(card_id)
             if card is None or card.built is not None:
                 stray = True  # a build stopped between its parts and its index: dropped
@@ -421,38 +402,12 @@ class Lock:
         entry.built = built
 
 
-_Decoded = list[tuple[str, BuiltNote, bool]]  # card id, its note, whether its kind was there
-_remembered_parts: dict[Path, tuple[bytes, _Decoded]] | None = None
-"""Each part's bytes and notes, kept between the builds of one process; None: not kept."""
-
-
-def remember_parts_between_builds() -> None:
-    """Keep each part read in memory, so that the next build of this process decodes only
-    the parts whose bytes changed (``serve``, ``--watch``)."""
-    global _remembered_parts
-    if _remembered_parts is None:
-        _remembered_parts = {}
-
-
-def forget_remembered_parts() -> None:
-    global _remembered_parts
-    _remembered_parts = None
-
-
-def _decoded_part(where: Path, raw: bytes) -> _Decoded:
-    """The notes of the part at ``where`` from its bytes: decoded, or kept from the last
-    time the same bytes were read there (a note is frozen: it can be shared)."""
-    if _remembered_parts is not None:
-        kept = _remembered_parts.get(where)
-        if kept is not None and kept[0] == raw:
-            return kept[1]
-    notes = files.decode_part(raw)
-    decoded = [
-        (card_id, built_from_json(entry, None), "kind" in entry) for card_id, entry in notes.items()
+def _decode_part(raw: bytes) -> list[tuple[str, BuiltNote, bool]]:
+    """A part's notes: card id, its note, and whether the note's kind was recorded."""
+    return [
+        (card_id, built_from_json(entry, None), "kind" in entry)
+        for card_id, entry in files.decode_part(raw).items()
     ]
-    if _remembered_parts is not None:
-        _remembered_parts[where] = (raw, decoded)
-    return decoded
 
 
 def _read_file(path: Path) -> bytes | None:

@@ -13,7 +13,7 @@ import pytest
 
 from cardpress import lock as lock_package
 from cardpress.caching import build_folder
-from cardpress.lock import files
+from cardpress.lock import files, kept_parts
 from cardpress.parse import cache, deck
 from cardpress.parse import files as files_module
 from cardpress.renderers.html import card_markup
@@ -64,14 +64,14 @@ def cold_outputs(run_cli, content: Path, tmp_path: Path) -> dict[str, bytes]:  #
     shutil.rmtree(copy, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(content, copy)
-    kept = cache._remembered, lock_package._remembered_parts, card_markup._kept
+    kept = cache._remembered, kept_parts._remembered, card_markup._kept
     cache.forget_remembered()
     lock_package.forget_remembered_parts()
     card_markup._kept = None
     try:
         build(run_cli, copy, out)
     finally:
-        cache._remembered, lock_package._remembered_parts, card_markup._kept = kept
+        cache._remembered, kept_parts._remembered, card_markup._kept = kept
     lock = copy / "multi" / "cardpress.lock"
     assert lock.read_bytes() == (content / "multi" / "cardpress.lock").read_bytes()
     return {name: (out / name).read_bytes() for name in OUTPUTS}
