@@ -17,6 +17,11 @@ from pathlib import Path
 from cardpress.build.interrupts import HOLD_ENV, HOLD_SECONDS
 
 
+def with_ctrl_c() -> None:
+    """In the child before it runs: Ctrl-C as a terminal's foreground command gets it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted_at(
     command: Sequence[str | Path],
     point: str,
@@ -26,15 +31,17 @@ def interrupted_at(
     release: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command`` until it holds at ``point``, send it SIGINT (what Ctrl-C sends), and
-    return the ended process. ``release``: then let it go on (remove the marker), for a
-    process that is expected to outlive the signal."""
+    return the ended process. It starts with Ctrl-C's default disposition, as in a
+    terminal, even when the tests run where it is ignored (a background job), unless
+    ``preexec_fn`` sets another. ``release``: then let it go on (remove the marker), for
+    a process that is expected to outlive the signal."""
     process = subprocess.Popen(
         [str(part) for part in command],
         env={**(env or os.environ), HOLD_ENV: f"{point}:{marker}"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=preexec_fn,
+        preexec_fn=preexec_fn or with_ctrl_c,
     )
     try:
         deadline = time.monotonic() + HOLD_SECONDS
