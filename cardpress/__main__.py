@@ -53,6 +53,11 @@ def entry() -> None:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: the rest is lost
             stream.flush()
     hold("finished")
+    # CPython remembers a Ctrl-C that ended an exec() or eval() of a string (dataclasses and
+    # named tuples make their methods so while a module loads) as unhandled even once it was
+    # handled, and under `python -m` ends the process by the signal instead of with its
+    # status: an empty exec() makes it forget.
+    exec("")
     sys.exit(status)
 
 
