@@ -2,11 +2,13 @@
 
 Ctrl-C at any moment from this module's first line on ends with one line on stderr and
 status 130, never a traceback. While the modules load, before the work starts and once
-its exit status is decided (the interpreter shutting down included), nothing needs
-cleaning up: the process ends at once. While the work runs, Ctrl-C is a
-``KeyboardInterrupt``, which each command turns into what it left behind. A Ctrl-C that
-comes before this module runs is the interpreter's own, while Python starts. When the
-parent has Ctrl-C ignored (a background job), cardpress ignores it too.
+its exit status is decided (the exit handlers included), nothing needs cleaning up: the
+process ends at once. While the work runs, Ctrl-C is a ``KeyboardInterrupt``, which each
+command turns into what it left behind. Before this module runs (Python starting) and
+after the last exit handler (Python tearing down) a Ctrl-C is the interpreter's own:
+while it starts, its traceback of its own frames; as it ends, the process ended by the
+signal (status 130 in a shell, nothing printed). When the parent has Ctrl-C ignored (a
+background job), cardpress ignores it too.
 """
 
 import atexit
