@@ -16,7 +16,7 @@ failure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,12 +44,19 @@ Parsed = dict[str, tuple[ParsedFile, bytes]]
 class ParallelParse:
     """A parse cache (``FileCache``) that parses ahead in a worker process: ``executor``'s,
     or one of its own (``own``, to stop after parsing), started only when a deck has
-    enough uncached files."""
+    enough uncached files. Once it has started, ``meanwhile`` runs here first (what the
+    build will need after reading, such as its renderers' imports)."""
 
     def __init__(
-        self, cache: ParseCache, executor: ProcessPoolExecutor | None, root: Path, strict: bool
+        self,
+        cache: ParseCache,
+        executor: ProcessPoolExecutor | None,
+        root: Path,
+        strict: bool,
+        meanwhile: Callable[[], object] | None = None,
     ):
         self.cache = cache
+        self.meanwhile = meanwhile
         self.executor = executor
         self.own: ProcessPoolExecutor | None = None
         self.root = root
@@ -71,6 +78,8 @@ class ParallelParse:
             files = cold[start : start + run]
             future = workers.submit(parse_alone, self.root, files, self.strict)
             self.ahead.update((self.key(source), future) for source in files)
+        if self.meanwhile is not None:  # the worker takes the files this leaves no time for
+            self.meanwhile()
 
     def _workers(self) -> ProcessPoolExecutor:
         if self.executor is None:
