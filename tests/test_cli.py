@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cardpress import __version__
 from tests.conftest import ROOT, snapshot
+from tests.support.lock_files import lock_data, write_old_lock
 
 
 def test_version_and_help(run_cli):
@@ -178,14 +179,15 @@ def test_a_lock_written_before_kinds_were_recorded_reports_no_kind_change(
         run_cli("--content", example_content, "--out", tmp_path / "a", "--only", "json").status == 0
     )
     lock = example_content / "networking.lock"
-    data = json.loads(lock.read_text())
+    data = lock_data(lock)
+    data["cardpress_lock"] = 1
     for entry in data["cards"].values():
         del entry["kind"]
-    lock.write_text(json.dumps(data))
+    write_old_lock(lock, data)
     result = run_cli("--content", example_content, "--out", tmp_path / "b", "--only", "json")
     assert result.status == 0
     assert "changed from" not in result.out
-    assert all("kind" in entry for entry in json.loads(lock.read_text())["cards"].values())
+    assert all(entry["kind"] for entry in lock_data(lock)["cards"].values())
 
 
 def test_build_subcommand_is_the_plain_build(run_cli, example_content, tmp_path):

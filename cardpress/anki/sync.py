@@ -23,7 +23,7 @@ from cardpress.anki.notes import REMOVED_TAG, guid_for
 from cardpress.anki.tag_record import folded, recorded_tags
 from cardpress.errors import CardpressError
 from cardpress.lock import Lock
-from cardpress.lock.files import parts_folder
+from cardpress.lock.files import part_files
 from cardpress.model import TAG_NAMESPACE, CardKind, Deck
 
 if TYPE_CHECKING:
@@ -328,8 +328,7 @@ def cleanup_build(folder: Path) -> None:
 def read_lock_bytes(plan: DeckPlan) -> dict[Path, bytes]:
     """The deck's lock file and its parts as they are before the sync's build, by path
     (empty: there is none)."""
-    folder = parts_folder(plan.lock_path)
-    paths = [plan.lock_path, *(sorted(folder.glob("*.json")) if folder.is_dir() else [])]
+    paths = [plan.lock_path, *part_files(plan.lock_path)]
     saved = {}
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
@@ -340,8 +339,7 @@ def read_lock_bytes(plan: DeckPlan) -> dict[Path, bytes]:
 def restore_lock_bytes(plan: DeckPlan, saved: dict[Path, bytes]) -> None:
     """Put the lock file and its parts back as they were: its package never reached the
     collection. Parts first, the index last; parts the sync's build added go."""
-    folder = parts_folder(plan.lock_path)
-    for part in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for part in part_files(plan.lock_path):
         if part not in saved:
             part.unlink(missing_ok=True)
     for path, data in sorted(saved.items(), key=lambda item: item[0] == plan.lock_path):

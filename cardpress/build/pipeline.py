@@ -7,10 +7,12 @@ nothing changed, the build returns before the parser or any renderer is even imp
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,7 +156,8 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
     if plan is not None:
         second = start_second_core(_stale_formats(plan, options.formats), options.jobs)
     try:
-        return _build_stale(options, scan, plan, second, now, started, info, detail, warn)
+        with _fewer_collections():
+            return _build_stale(options, scan, plan, second, now, started, info, detail, warn)
     except BaseException:
         if second is not None:  # a content error: do not wait for its import to finish
             stop(second[0])
@@ -162,6 +165,20 @@ def _build(options: BuildOptions, info: Log, detail: Log, warn: Log) -> BuildRep
     finally:
         if second is not None:
             second[0].shutdown(cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A build makes a model of many small objects that live until it ends, and hardly
+    any cycles: with the default thresholds the collector walks them again and again
+    (about a tenth of a 10,000-card edit). Young objects are collected ten times less
+    often during the build."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 10_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _build_stale(

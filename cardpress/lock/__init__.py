@@ -17,33 +17,27 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cardpress import atomic
-from cardpress.lock import files
+from cardpress.lock import files, kept_parts
+from cardpress.lock.kept_parts import forget_remembered_parts, remember_parts_between_builds
+from cardpress.lock.texts import slug, text_hash
 from cardpress.model import Deck
 
-_SLUG_RE = re.compile(r"[^\w]+")
-
-
-def text_hash(text: str) -> str:
-    normal = " ".join(text.lower().split())
-    return hashlib.sha256(normal.encode()).hexdigest()[:16]
-
-
-def slug(text: str, max_words: int = 6, max_length: int = 48) -> str:
-    words = _SLUG_RE.sub(" ", text.lower().replace("_", " ")).split()
-    out = ""
-    for word in words[:max_words]:
-        candidate = f"{out}-{word}" if out else word
-        if len(candidate) > max_length:
-            break
-        out = candidate
-    return out or "card"
+__all__ = [
+    "BuiltNote",
+    "Lock",
+    "LockedCard",
+    "Tombstone",
+    "forget_remembered_parts",
+    "remember_parts_between_builds",
+    "slug",
+    "text_hash",
+]
 
 
 @dataclass(frozen=True)
@@ -171,6 +165,8 @@ class Lock:
     """Each part's notes as last serialised."""
     _staged: dict[Path, tuple[Path, bytes]] = field(default_factory=dict)
     """Temporary file -> (its place, its bytes), written by ``stage``."""
+    _old_parts: list[Path] = field(default_factory=list)
+    """Parts read in an older version's files: removed once the index is written."""
 
     @classmethod
     def read(cls, path: Path, deck: str, now: int) -> Lock:
@@ -204,26 +200,34 @@ class Lock:
         content = data.get("content")
         if content:
             lock.content = (str(content["fingerprint"]), int(content["modified"]))
+        version = files.index_version(data)
         for name, count in data.get("parts", {}).items():
-            lock._read_part(name, count, read_part or _read_file)
+            lock._read_part(name, count, read_part or _read_file, version)
         lock.previous = {card_id: copy.copy(entry) for card_id, entry in lock.cards.items()}
         lock.previous_stamps = dict(lock.stamps)
         return lock
 
-    def _read_part(self, name: str, count: int, read: Callable[[Path], bytes | None]) -> None:
+    def _read_part(
+        self, name: str, count: int, read: Callable[[Path], bytes | None], version: int
+    ) -> None:
         if not files.valid_part_name(name):
             raise ValueError(f"the part name '{name[:60]}' is not valid")
-        where = files.part_path(self.path, name)
+        where = files.part_path(self.path, name, version)
         raw = read(where)
         if raw is None:
             raise ValueError(f"its part {where.parent.name}/{where.name} is missing")
         notes, stray = {}, False
-        for card_id, entry in files.decode_part(raw).items():
+        for card_id, built, kinded in kept_parts.decoded(where, raw, _decode_part):
             card = self.cards.get(card_id)
             if card is None or card.built is not None:
                 stray = True  # a build stopped between its parts and its index: dropped
                 continue
-            card.built = notes[card_id] = built_from_json(entry, card.kind)
+            if not kinded:  # a note recorded without its kind: the card's
+                built = BuiltNote(str(card.kind), built.deck, built.tags, built.fields)
+            card.built = notes[card_id] = built
+        if version != files.LOCK_VERSION:  # written again in this version, then removed
+            self._old_parts.append(where)
+            stray = True
         self._parts[name] = ({} if stray or len(notes) != count else notes, raw)
 
     def original_text(self) -> str:
@@ -294,6 +298,9 @@ class Lock:
         for name in sorted(set(self._parts) - set(self._grouped)):
             files.part_path(self.path, name).unlink(missing_ok=True)
             del self._parts[name]
+        for old in self._old_parts:
+            old.unlink(missing_ok=True)
+        self._old_parts.clear()
 
     def save(self) -> bool:
         """Write what changed of the lock file; True when anything did."""
@@ -393,6 +400,14 @@ class Lock:
         earlier = before.built_kinds() if before is not None else set()
         entry.kinds = tuple(sorted({*earlier, *entry.kinds, built.kind}))
         entry.built = built
+
+
+def _decode_part(raw: bytes) -> list[tuple[str, BuiltNote, bool]]:
+    """A part's notes: card id, its note, and whether the note's kind was recorded."""
+    return [
+        (card_id, built_from_json(entry, None), "kind" in entry)
+        for card_id, entry in files.decode_part(raw).items()
+    ]
 
 
 def _read_file(path: Path) -> bytes | None:

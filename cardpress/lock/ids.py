@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cardpress.lock import Lock, LockedCard, slug, text_hash
-from cardpress.model import Card, Deck, Section
+from cardpress.model import Card, Deck, Section, changed
 
 
 def card_answer_text(card: Card) -> str:
@@ -57,7 +57,9 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
         assigned[i] = candidate
         taken.add(candidate)
 
-    new_cards = [replace(card, id=assigned.get(i, card.id)) for i, card in enumerate(cards)]
+    new_cards = [
+        changed(card, id=assigned[i]) if i in assigned else card for i, card in enumerate(cards)
+    ]
     present = {card.id for card in new_cards}
     for card, place, hashes in zip(new_cards, places, wanted, strict=True):
         for old in card.was:
@@ -76,7 +78,7 @@ def assign_ids(deck: Deck, lock: Lock) -> Deck:
     _hint_renames(lock, new_cards, present)
     rebuilt = iter(new_cards)
     sections: list[Section] = [
-        replace(section, cards=tuple(next(rebuilt) for _ in section.cards))
+        changed(section, cards=tuple(next(rebuilt) for _ in section.cards))
         for section in deck.sections
     ]
     return replace(deck, sections=tuple(sections))
@@ -159,6 +161,8 @@ def _pair(
     then with any; the n-th card with an entry of its kind, in both steps, takes the n-th
     entry, entries present in the last build first and each in the order their ids were
     made (``-2`` before ``-10``). So the outcome never depends on the lock file's order."""
+    if not pending:  # every card found its entry in an earlier step
+        return {}
     waiting: dict[str, list[int]] = {}
     for i in pending:
         waiting.setdefault(part(wanted[i].question, wanted[i].answer), []).append(i)

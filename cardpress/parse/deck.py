@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from cardpress.content.files import (
@@ -21,7 +20,7 @@ from cardpress.content.files import (
 )
 from cardpress.content.scan import ContentScan
 from cardpress.errors import Reporter
-from cardpress.model import Card, Deck, Fragment, Section, SourceLocation
+from cardpress.model import Card, Deck, Fragment, Section, SourceLocation, changed
 from cardpress.parse.deck_state import DeckState
 from cardpress.parse.drafts import FileCache, ParsedFile
 from cardpress.parse.files import parse_file
@@ -95,7 +94,7 @@ def assemble(
             text=" ".join(f.text for f in intros if f.text),
         ),
         sections=tuple(
-            replace(s, cards=tuple(_with_tags(c, meta.tags) for c in s.cards)) for s in sections
+            changed(s, cards=tuple(_with_tags(c, meta.tags) for c in s.cards)) for s in sections
         ),
         media=tuple(sorted(deck.media.values(), key=lambda m: m.name)),
         sources=tuple(s.rel for s in sources if s is not None),
@@ -175,7 +174,8 @@ def _reuse(cached: ParsedFile, deck: DeckState) -> bool:
 
 
 def _with_tags(card: Card, deck_tags: tuple[str, ...]) -> Card:
-    return replace(card, tags=tuple(dict.fromkeys([*deck_tags, *card.tags])))
+    tags = tuple(dict.fromkeys([*deck_tags, *card.tags]))
+    return card if tags == card.tags else changed(card, tags=tags)
 
 
 def _no_cards_message(sections: list[Section]) -> str:

@@ -16,7 +16,7 @@ from tests.support.lock_files import lock_data, write_old_lock
 
 DECK = "networking-basics"
 LOCK = "networking.lock"
-PART = "transport.json"  # the part of the section of the card "port"
+PART = "transport.json.gz"  # the part of the section of the card "port"
 LISTEN = "### How do you list listening TCP sockets on Linux?\n"
 
 
@@ -128,7 +128,7 @@ def test_was_keeps_the_note_of_an_automatic_id(run_cli, example_content, tmp_pat
     assert "listening" in preview_json(run_cli, example_content)["unchanged"]
     assert run_cli("--content", example_content, "--out", out, "--only", "anki").status == 0
     assert package_guids(out / f"{DECK}.apkg")["listening"] == old_guid
-    lock = json.loads((example_content / LOCK).read_text())
+    lock = lock_data(example_content / LOCK)
     assert lock["cards"]["listening"]["note"] == "how-do-you-list-listening-tcp"
     assert lock["cards"]["how-do-you-list-listening-tcp"]["renamed_to"] == "listening"
 
@@ -179,7 +179,7 @@ def test_a_version_1_lock_is_read_without_loss(run_cli, example_content, tmp_pat
     )
     assert (tmp_path / "e" / f"{DECK}.apkg").read_bytes() == package  # same stamps, same bytes
     upgraded = lock_data(lock_path)
-    assert upgraded["cardpress_lock"] == 3
+    assert upgraded["cardpress_lock"] == 4
     assert upgraded["stamps"] == lock["stamps"]
     for card_id, entry in lock["cards"].items():
         assert {k: upgraded["cards"][card_id][k] for k in entry} == entry

@@ -182,7 +182,7 @@ def test_a_vault_is_never_written(vault: Path, build_deck, run_cli) -> None:
     build_deck(vault, vault.parent / "dist", "anki,html,json")
     assert snapshot(vault) == before
     assert (vault.parent / "Study Vault.cardpress.lock").is_file()  # beside it, not in it
-    assert list((vault.parent / "Study Vault.cardpress.lock.d").glob("*.json"))  # its parts too
+    assert list((vault.parent / "Study Vault.cardpress.lock.d").glob("*.json.gz"))  # its parts too
     again = run_cli("--content", vault, "--out", vault.parent / "dist", "--only", "anki,html,json")
     assert "nothing to do" in again.out + again.err  # the parts are inputs, read beside it
 

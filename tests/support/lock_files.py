@@ -15,8 +15,9 @@ def lock_data(path: Path) -> dict[str, Any]:
     """The lock at ``path`` as one mapping: each card's note (``anki``) from its part and
     each note's stamp among the stamps, as version 2 held them."""
     data = files.decode_index(path.read_bytes())
+    version = files.index_version(data)
     for name in data.get("parts", {}):
-        notes = files.decode_part(files.part_path(path, name).read_bytes())
+        notes = files.decode_part(files.part_path(path, name, version).read_bytes())
         for card_id, note in notes.items():
             data["cards"][card_id]["anki"] = note
     return data

@@ -8,9 +8,11 @@ scripts run, so content that slipped past the parser's sanitiser still cannot ex
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 from markupsafe import Markup
 
 from cardpress.errors import BuildError
@@ -19,8 +21,10 @@ from cardpress.markup.formula_svg import math_css
 from cardpress.model import Card, Deck, Fragment, Section
 from cardpress.renderers import RenderContext
 from cardpress.renderers.html.assets import CARDS_POLICY, PageAssets, load_assets
+from cardpress.renderers.html.card_markup import CardMarkup, packaged_card_template
 from cardpress.renderers.html.index import chunks, is_chunked, search_index_json
 from cardpress.renderers.html.media import MediaInliner
+from cardpress.template_folders import search_path
 from cardpress.templates import environment
 
 PAGE_TEMPLATE = "html/page.html.j2"
@@ -54,14 +58,35 @@ def render_page(deck: Deck, context: RenderContext) -> str:
     return _render(deck, context, chunked=False)[0]
 
 
+def _page_environment(templates_dir: Path | None) -> jinja2.Environment:
+    """One environment per templates folder and process: the page's templates are
+    compiled once (``serve`` and ``--watch`` render the page after every edit). Jinja
+    reloads a template whose file changed; a template added to or removed from the
+    user's folder makes a new environment. Its filters are set by each render."""
+    return _environment_of(templates_dir, _user_templates(templates_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment_of(templates_dir: Path | None, _files: tuple[str, ...]) -> jinja2.Environment:
+    return environment(templates_dir)
+
+
+def _user_templates(templates_dir: Path | None) -> tuple[str, ...]:
+    """The files of the user's templates folder (before the packaged one), sorted."""
+    folders = search_path(templates_dir)[:-1]
+    return tuple(sorted(str(p) for folder in folders for p in folder.rglob("*") if p.is_file()))
+
+
 def _render(deck: Deck, context: RenderContext, *, chunked: bool) -> tuple[str, int]:
     """The page, and the number of chunks it was meant to have."""
-    env = environment(context.templates_dir)
+    env = _page_environment(context.templates_dir)
     inliner = MediaInliner(deck, context)
     env.filters["fragment"] = _fragment_filter(inliner)
     env.filters["cloze"] = _cloze_filter(inliner)
     env.filters["card_tags"] = _card_tags_filter(deck)
     env.globals["chunks"] = chunks
+    packaged = packaged_card_template(context.templates_dir)
+    env.globals["card_markup"] = CardMarkup(env, deck, CALLOUT_LABELS) if packaged else None
     policies = [CARDS_POLICY] if chunked else []
     assets: PageAssets = load_assets(env, math_css(deck, scroll=True), policies)
     try:
