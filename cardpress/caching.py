@@ -18,9 +18,10 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from cardpress import __version__
 
@@ -107,3 +108,38 @@ def code_fingerprint() -> str:
         name = path.relative_to(PACKAGE_DIR).as_posix()
         digest.update(f"{name}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
     return __version__ + ":" + digest.hexdigest()
+
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class KeptBetweenBuilds(Generic[Key, Value]):
+    """What one process (``serve``, ``--watch``) keeps in memory from one build to the
+    next, so that a round decodes only what the edit touched. Off, keeping nothing, until
+    ``keep``: a one-shot build holds nothing it will not use again."""
+
+    def __init__(self) -> None:
+        self._items: dict[Key, Value] | None = None
+
+    def keep(self) -> None:
+        """Start keeping what ``put`` is given (what is kept already stays)."""
+        if self._items is None:
+            self._items = {}
+
+    def forget(self) -> None:
+        """Stop keeping, and drop what was kept."""
+        self._items = None
+
+    def get(self, key: Key) -> Value | None:
+        return None if self._items is None else self._items.get(key)
+
+    def put(self, key: Key, value: Value) -> None:
+        if self._items is not None:
+            self._items[key] = value
+
+    def keep_only(self, keys: Iterable[Key]) -> None:
+        """Drop all but ``keys`` (what the last build used), so memory stays bounded."""
+        if self._items is not None:
+            wanted = set(keys)
+            self._items = {k: v for k, v in self._items.items() if k in wanted}

@@ -18,9 +18,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cardpress.build.pipeline import BuildOptions
+from cardpress.caching import KeptBetweenBuilds
 from cardpress.renderers import FORMATS, LIVE_STAGES
 
 if TYPE_CHECKING:
@@ -96,6 +97,14 @@ def live_stages(options: BuildOptions) -> list[tuple[str, BuildOptions]]:
     return stages
 
 
+def _kept_between_rounds() -> tuple[KeptBetweenBuilds[Any, Any], ...]:
+    """The memories a round keeps for the next: parsed files and the lock's parts."""
+    from cardpress.lock import kept_parts
+    from cardpress.parse import cache
+
+    return cache.REMEMBERED, kept_parts.REMEMBERED
+
+
 class LiveBuilds:
     """The rounds of builds of ``serve`` and ``--watch``; a context that stops the
     background printouts when it ends."""
@@ -107,20 +116,14 @@ class LiveBuilds:
         self.printouts = Printouts(out, self.audience)
 
     def __enter__(self) -> LiveBuilds:
-        from cardpress.lock import remember_parts_between_builds
-        from cardpress.parse.cache import remember_between_builds
-
-        remember_between_builds()  # each round decodes only what the edit touched
-        remember_parts_between_builds()
+        for kept in _kept_between_rounds():  # each round decodes only what the edit touched
+            kept.keep()
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        from cardpress.lock import forget_remembered_parts
-        from cardpress.parse.cache import forget_remembered
-
         self.printouts.stop()
-        forget_remembered()
-        forget_remembered_parts()
+        for kept in _kept_between_rounds():
+            kept.forget()
 
     def round(self) -> int:
         """Build what the edit made stale, the page first; returns the exit status of the

@@ -24,7 +24,6 @@ from typing import Any
 
 from cardpress import atomic
 from cardpress.lock import files, kept_parts
-from cardpress.lock.kept_parts import forget_remembered_parts, remember_parts_between_builds
 from cardpress.lock.texts import slug, text_hash
 from cardpress.model import Deck
 
@@ -33,8 +32,6 @@ __all__ = [
     "Lock",
     "LockedCard",
     "Tombstone",
-    "forget_remembered_parts",
-    "remember_parts_between_builds",
     "slug",
     "text_hash",
 ]

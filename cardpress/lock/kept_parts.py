@@ -8,33 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from cardpress.caching import KeptBetweenBuilds
+
 Decoded = TypeVar("Decoded")
 
-_remembered: dict[Path, tuple[bytes, object]] | None = None
-"""Each part's bytes and what they decoded to, by place; None: not kept."""
-
-
-def remember_parts_between_builds() -> None:
-    """Keep each part read in memory, so that the next build of this process decodes only
-    the parts whose bytes changed."""
-    global _remembered
-    if _remembered is None:
-        _remembered = {}
-
-
-def forget_remembered_parts() -> None:
-    global _remembered
-    _remembered = None
+REMEMBERED: KeptBetweenBuilds[Path, tuple[bytes, object]] = KeptBetweenBuilds()
+"""Each part's bytes and what they decoded to, by place (off unless kept)."""
 
 
 def decoded(where: Path, raw: bytes, decode: Callable[[bytes], Decoded]) -> Decoded:
     """``decode(raw)``, or what it gave the last time these very bytes were read at
     ``where``."""
-    if _remembered is not None:
-        kept = _remembered.get(where)
-        if kept is not None and kept[0] == raw:
-            return kept[1]  # type: ignore[return-value]
+    kept = REMEMBERED.get(where)
+    if kept is not None and kept[0] == raw:
+        return kept[1]  # type: ignore[return-value]
     value = decode(raw)
-    if _remembered is not None:
-        _remembered[where] = (raw, value)
+    REMEMBERED.put(where, (raw, value))
     return value

@@ -11,7 +11,7 @@ and are plain JSON checked field by field against the model's types when read: a
 or forged entry is at worst parsed again, and reading one can never run code.
 
 A process that builds again and again (``serve``, ``--watch``) keeps the entries it used
-in memory as well (``remember_between_builds``): the same key (the file's text and the
+in memory as well (``REMEMBERED``): the same key (the file's text and the
 code) gives the same entry without reading and decoding it again, so an edit decodes
 only what it touched. Its images are checked against their bytes all the same.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from cardpress import atomic
-from cardpress.caching import code_fingerprint
+from cardpress.caching import KeptBetweenBuilds, code_fingerprint
 from cardpress.content.files import SourceFile
 from cardpress.content.scan import ContentScan
 from cardpress.parse.drafts import ParsedFile
@@ -173,21 +173,8 @@ def encode_entry(parsed: ParsedFile, key: str) -> bytes:
     return json.dumps(entry, ensure_ascii=False, default=_as_json, check_circular=False).encode()
 
 
-_remembered: dict[str, ParsedFile] | None = None
-"""Entries by key kept between the builds of one process; None: not kept."""
-
-
-def remember_between_builds() -> None:
-    """Keep the entries each build uses in memory for the next build of this process."""
-    global _remembered
-    if _remembered is None:
-        _remembered = {}
-
-
-def forget_remembered() -> None:
-    """Stop keeping entries in memory (and drop those kept)."""
-    global _remembered
-    _remembered = None
+REMEMBERED: KeptBetweenBuilds[str, ParsedFile] = KeptBetweenBuilds()
+"""Entries by key kept between the builds of one process (off unless kept)."""
 
 
 class ParseCache:
@@ -213,7 +200,7 @@ class ParseCache:
 
     def get(self, key: str, scan: ContentScan) -> ParsedFile | None:
         self.used.add(key)
-        parsed = _remembered.get(key) if _remembered is not None else None
+        parsed = REMEMBERED.get(key)
         if parsed is None:
             try:
                 parsed = decode_entry((self.folder / f"{key}{ENTRY_SUFFIX}").read_bytes(), key)
@@ -222,7 +209,7 @@ class ParseCache:
             except (OSError, ValueError, RecursionError, OverflowError):
                 self.damaged += 1  # parsed again; the build says so once
                 return None
-            self._remember(key, parsed)
+            REMEMBERED.put(key, parsed)
         for media in parsed.media:
             if scan.hash(media.path) != media.sha256:
                 return None
@@ -241,11 +228,7 @@ class ParseCache:
     def put(self, key: str, parsed: ParsedFile) -> None:
         self.used.add(key)
         self.pending[key] = parsed
-        self._remember(key, parsed)
-
-    def _remember(self, key: str, parsed: ParsedFile) -> None:
-        if _remembered is not None:
-            _remembered[key] = parsed
+        REMEMBERED.put(key, parsed)
 
     def put_encoded(self, key: str, parsed: ParsedFile, entry: bytes) -> None:
         """``put`` with the entry already encoded (by a worker): ``save`` writes it as is."""
@@ -268,9 +251,7 @@ class ParseCache:
             atomic.replace_unsynced(self.folder / f"{key}{ENTRY_SUFFIX}", data)
         self.pending.clear()
         self.encoded.clear()
-        if _remembered is not None:  # only what this build used: memory stays bounded
-            for key in set(_remembered) - self.used:
-                del _remembered[key]
+        REMEMBERED.keep_only(self.used)
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from cardpress import lock as lock_package
 from cardpress.caching import build_folder
 from cardpress.lock import files, kept_parts
 from cardpress.parse import cache, deck
@@ -25,13 +24,13 @@ OUTPUTS = ("multi.apkg", "multi.html", "multi.json")
 @pytest.fixture
 def remembering() -> Iterator[None]:
     """What ``LiveBuilds`` turns on for its rounds, and off again."""
-    cache.remember_between_builds()
-    lock_package.remember_parts_between_builds()
+    for kept in (cache.REMEMBERED, kept_parts.REMEMBERED):
+        kept.keep()
     try:
         yield
     finally:
-        cache.forget_remembered()
-        lock_package.forget_remembered_parts()
+        for kept in (cache.REMEMBERED, kept_parts.REMEMBERED):
+            kept.forget()
 
 
 @pytest.fixture
@@ -64,14 +63,14 @@ def cold_outputs(run_cli, content: Path, tmp_path: Path) -> dict[str, bytes]:  #
     shutil.rmtree(copy, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(content, copy)
-    kept = cache._remembered, kept_parts._remembered, card_markup._kept
-    cache.forget_remembered()
-    lock_package.forget_remembered_parts()
+    kept = cache.REMEMBERED._items, kept_parts.REMEMBERED._items, card_markup._kept
+    cache.REMEMBERED.forget()
+    kept_parts.REMEMBERED.forget()
     card_markup._kept = None
     try:
         build(run_cli, copy, out)
     finally:
-        cache._remembered, kept_parts._remembered, card_markup._kept = kept
+        cache.REMEMBERED._items, kept_parts.REMEMBERED._items, card_markup._kept = kept
     lock = copy / "multi" / "cardpress.lock"
     assert lock.read_bytes() == (content / "multi" / "cardpress.lock").read_bytes()
     return {name: (out / name).read_bytes() for name in OUTPUTS}
@@ -120,7 +119,7 @@ def test_entries_damaged_on_disk_are_not_used_once_memory_is_gone(
     (content / "multi" / "30.md").write_text(section(3, "\nEdited.\n"))
     build(run_cli, content, out)  # memory: what this process parsed itself
     assert b"Forged" not in (out / "multi.json").read_bytes()
-    cache.forget_remembered()
+    cache.REMEMBERED.forget()
     for entry in (build_folder(out) / "parse").glob("*.json"):  # not the model's shape
         entry.write_bytes(entry.read_bytes().replace(b'"key"', b'"kye"'))
     counted["parsed"].clear()
