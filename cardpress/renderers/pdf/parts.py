@@ -45,6 +45,7 @@ from cardpress.renderers.pdf.html import (
 )
 from cardpress.renderers.pdf.object_streams import preload
 from cardpress.renderers.pdf.part_cache import (
+    Anchors,
     LaidOut,
     PartCache,
     copy_pages,
@@ -67,7 +68,7 @@ if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject
 
-Layout = Callable[..., bytes]  # (html, policy, tagged=True) -> the PDF
+Layout = Callable[..., LaidOut]  # (html, policy, tagged=True) -> the PDF and its anchors
 
 
 def wants_parts(deck: Deck) -> bool:
@@ -94,9 +95,9 @@ def group_sections(sections: Sequence[Section]) -> list[tuple[Section, ...]]:
 
 
 def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[LaidOut, float]:
-    """Lay out and read back one part (in a worker: both are the slow steps)."""
+    """Lay out one part (in a worker: the slow step)."""
     started = time.perf_counter()
-    laid_out = LaidOut.read(layout(html, policy))
+    laid_out = layout(html, policy)
     return laid_out, time.perf_counter() - started
 
 
@@ -298,9 +299,6 @@ def merge(
     writer.pdf_header = b"%PDF-1.7"
     with open(out, "wb") as file:
         pdf_compact.write(writer, file)
-
-
-Anchors = dict[str, tuple[int, float, float]]
 
 
 def _destination(writer: PdfWriter, at: int, left: float, top: float) -> ArrayObject:
