@@ -35,9 +35,15 @@ class LaidOut:
     anchors: Anchors
 
 
-def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None = None) -> None:
+def copy_pages(
+    writer: PdfWriter,
+    reader: PdfReader,
+    structure: Structure | None = None,
+    raw: dict[int, bytes] | None = None,
+) -> None:
     """Add ``reader``'s pages to ``writer`` with their structure tree: into ``structure``
-    when given (finished by the caller), else as the writer's own."""
+    when given (finished by the caller), else as the writer's own. ``raw``: the reader's
+    packed objects (``object_streams.raw_objects``), to copy the tree without parsing it."""
     first = len(writer.pages)
     for page in reader.pages:
         writer.add_page(page)
@@ -47,7 +53,7 @@ def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None
         copied = writer.pages[first + index].indirect_reference
         if source.indirect_reference is not None and copied is not None:
             places[source.indirect_reference.idnum] = Place(copied)
-    own.add(reader, places)  # type: ignore[arg-type]
+    own.add(reader, places, raw)  # type: ignore[arg-type]
     if structure is None:
         own.finish()
 
