@@ -16,9 +16,10 @@ check: $(STAMP)
 	$(BIN)/python build.py --check --strict
 
 # Tests run on every core (pytest-xdist), each test file on one worker so that a file's
-# shared builds are made once; PYTEST_WORKERS=0 runs them one at a time.
+# shared builds are made once, the longest files first (tests/conftest.py's LONGEST_FIRST,
+# kept in that order by --no-loadscope-reorder); PYTEST_WORKERS=0 runs them one at a time.
 PYTEST_WORKERS ?= auto
-PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The whole suite, the slow journeys included: among them tests/test_installed_tool.py,
 # the wheel installed without extras in a fresh venv, run on a big deck outside the repository.
@@ -26,8 +27,12 @@ test: $(TESTS) system-check lint
 	$(BIN)/python -m pytest $(PARALLEL)
 
 # Quick: the fuzzed properties with fewer examples each (make test: 150, make fuzz: 20,000).
-quick: $(TESTS) system-check lint
-	CARDPRESS_FUZZ_EXAMPLES=$${CARDPRESS_FUZZ_EXAMPLES:-40} $(BIN)/python -m pytest -q -m 'not slow' $(PARALLEL)
+# Lint and types are checked alongside the tests, their report printed after the tests'.
+quick: $(TESTS) system-check
+	@$(MAKE) --no-print-directory lint > $(VENV)/.quick-lint.log 2>&1 & linting=$$!; \
+	CARDPRESS_FUZZ_EXAMPLES=$${CARDPRESS_FUZZ_EXAMPLES:-40} $(BIN)/python -m pytest -q -m 'not slow' $(PARALLEL); \
+	tested=$$?; wait $$linting; linted=$$?; cat $(VENV)/.quick-lint.log; \
+	test $$tested = 0 && test $$linted = 0
 
 # The installed-tool check alone (also part of `make test`).
 installed: $(TESTS) system-check

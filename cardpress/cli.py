@@ -6,7 +6,6 @@ is a build (``commands.build``)."""
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from collections.abc import Sequence
 
@@ -35,19 +34,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("cardpress: interrupted", file=sys.stderr, flush=True)
             return 130
     return run_build_command(parser().parse_args(argv))
-
-
-def entry() -> None:
-    """The installed command: ``main()``, whose exit status, once decided, a late Ctrl-C
-    cannot turn into a traceback or a success it was not."""
-    try:
-        status = main()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: nothing left to interrupt
-    except KeyboardInterrupt:
-        print("cardpress: interrupted", file=sys.stderr, flush=True)
-        status = 130
-    sys.exit(status)
-
-
-if __name__ == "__main__":
-    entry()

@@ -69,6 +69,44 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
 
 
+LONGEST_FIRST = (
+    "tests/renderers/pdf/test_pages.py",
+    "tests/renderers/pdf/test_sheet.py",
+    "tests/renderers/pdf/test_cards.py",
+    "tests/renderers/pdf/test_shared_fonts.py",
+    "tests/parse/test_fuzz.py",
+    "tests/anki/test_sync_faults.py",
+    "tests/renderers/html/test_browser.py",
+    "tests/renderers/html/test_study.py",
+    "tests/renderers/html/test_screen.py",
+    "tests/renderers/html/test_scale.py",
+    "tests/build/test_freshness.py",
+    "tests/renderers/pdf/test_columns.py",
+    "tests/test_hostile.py",
+    "tests/renderers/pdf/test_quiz.py",
+    "tests/test_ctrl_c.py",
+    "tests/serve/test_live_loop.py",
+    "tests/build/test_bounded.py",
+    "tests/parse/test_broken_corpus.py",
+    "tests/anki/test_layout.py",
+    "tests/content/test_files.py",
+    "tests/anki/test_display.py",
+    "tests/renderers/html/test_scheduler_anki.py",
+    "tests/renderers/pdf/test_build.py",
+    "tests/serve/test_server.py",
+)
+"""The test files of make quick that take longest (processor time, each file alone),
+longest first. On every core (make test, make quick), each file runs on one worker and the
+files are handed out in collection order (--no-loadscope-reorder): a long file handed out
+last would keep one core busy while the others have nothing left to do."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, each file's tests in their own order; then the others."""
+    rank = {path: number for number, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+
+
 @pytest.fixture
 def run_cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
     """Run the CLI in-process (with the packaged templates, the repository's, unless told

@@ -125,24 +125,27 @@ def _write_like_genanki(
     """genanki's ``Package.write_to_db``, statement for statement (the database's pages,
     and so its bytes, follow the order of the writes), without its per-note objects.
 
-    genanki re-reads and rewrites the whole deck table once per deck; here it is kept as
-    JSON text pieces (``json.dumps`` of a dict is its items joined by ", "), and the note
-    type table as the dict genanki would have read back.
+    genanki re-reads and rewrites the whole deck table once per deck; here it and the
+    note type table are kept as JSON text pieces (``json.dumps`` of a dict is its items
+    joined by ", "), each item written once.
     """
     cursor.executescript(APKG_SCHEMA)
     cursor.executescript(APKG_COL)
     deck_json, model_json = cursor.execute("SELECT decks, models FROM col").fetchone()
     deck_items = [_item(key, value) for key, value in json.loads(deck_json).items()]
-    model_table: dict[str, Any] = json.loads(model_json)
+    model_items = {key: _item(key, value) for key, value in json.loads(model_json).items()}
     for deck in decks:
         anki_deck = deck.genanki_deck
         deck_items.append(_item(str(anki_deck.deck_id), anki_deck.to_json()))
         cursor.execute("UPDATE col SET decks = ?", ("{" + ", ".join(deck_items) + "}",))
         used = dict.fromkeys(note.model_id for note in deck.notes)
-        written = {mid: models[mid].to_json(time, anki_deck.deck_id) for mid in used}
+        written = {
+            str(mid): _item(str(mid), models[mid].to_json(time, anki_deck.deck_id)) for mid in used
+        }
         # genanki updates the table it read (string keys) with integer keys: both appear.
-        cursor.execute("UPDATE col SET models = ?", (json.dumps({**model_table, **written}),))
-        model_table.update((str(mid), row) for mid, row in written.items())
+        table = [*model_items.values(), *written.values()]
+        cursor.execute("UPDATE col SET models = ?", ("{" + ", ".join(table) + "}",))
+        model_items.update(written)
         for note in deck.notes:
             note_id = next(ids)
             cursor.execute(

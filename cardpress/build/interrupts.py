@@ -16,8 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HOLD_ENV = "CARDPRESS_HOLD"
-"""``POINT:FILE``: at POINT the build creates FILE and waits while it exists (at most
-``HOLD_SECONDS``). Set by tests only; without it a point costs one lookup."""
+"""``POINT:FILE``: at POINT the process creates FILE and waits while it exists (at most
+``HOLD_SECONDS``). Set by tests only; without it a point costs one lookup. The points are
+the build's ``POINTS``, the steps of ``cardpress sync`` (``commands.sync.checkpoint``)
+and the command's own (``cardpress.__main__``): started (nothing loaded yet), finished
+(the exit status decided) and shut-down (the interpreter ending)."""
 HOLD_SECONDS = 120.0
 PRINTOUTS_HOLD_ENV = "CARDPRESS_HOLD_PRINTOUTS"
 """``HOLD_ENV``'s setting for the background printouts of ``serve`` and ``--watch`` alone

@@ -181,7 +181,10 @@ def _build_stale(
 
     started_at = time.time()
     cache = None if options.check else _parse_cache(options)
-    state = _read(options, scan, cache, second, now)
+    here = None if plan is None else _stale_formats(plan, options.formats)
+    if here is not None and second is not None:
+        here.discard(second[1])
+    state = _read(options, scan, cache, second, now, here)
     report = BuildReport(state=state)
     for line in summarised(state.warnings, options.content):
         warn(line)
@@ -238,13 +241,14 @@ def _read(
     cache: ParseCache | None,
     second: tuple[ProcessPoolExecutor, str] | None,
     now: int,
+    here: set[str] | None = None,
 ) -> ContentState:
     """Every deck read and checked (a ContentError otherwise), uncached files parsed on
-    the other core too when it is free."""
+    the other core too when it is free; ``here``: the formats this process will render."""
     from cardpress.build.jobs import stop
     from cardpress.parse.loader import read_content  # only now: the parser costs imports
 
-    ahead = _parse_ahead(options, cache, second)
+    ahead = _parse_ahead(options, cache, second, here)
     try:
         return read_content(
             options.content, strict=options.strict, now=now, cache=ahead or cache, scan=scan
@@ -353,16 +357,25 @@ def _parse_ahead(
     options: BuildOptions,
     cache: ParseCache | None,
     second: tuple[ProcessPoolExecutor, str] | None,
+    here: set[str] | None,
 ) -> ParallelParse | None:
     """The parse cache with a worker that parses uncached files on the other core: the
     Anki worker once it imported genanki, else one of its own, started when needed. Not
-    beside the PDF worker, which imports WeasyPrint meanwhile and then lays out there."""
+    beside the PDF worker, which imports WeasyPrint meanwhile and then lays out there.
+    Once the worker parses, this process imports the renderers of ``here`` first: the
+    worker parses the files that leaves no time for, instead of that import waiting for
+    the parse to end."""
     if cache is None or options.jobs < 2 or (second is not None and second[1] != "anki"):
         return None
     from cardpress.parse.parallel import ParallelParse
 
+    def import_renderers() -> None:
+        for fmt in sorted(here or ()):
+            FORMATS[fmt].renderer()
+
     executor = second[0] if second is not None else None
-    return ParallelParse(cache, executor, options.content.resolve(), options.strict)
+    root = options.content.resolve()
+    return ParallelParse(cache, executor, root, options.strict, import_renderers)
 
 
 def _stale_formats(plan: freshness.Plan, formats: tuple[str, ...]) -> set[str]:

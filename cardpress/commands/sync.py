@@ -35,8 +35,12 @@ class Planned:
 
 def checkpoint(step: str) -> None:
     """The sync reached ``step`` (planned, backed-up, built, kept-own-tags, imported,
-    applied, recorded): nothing happens here; tests stop the sync at each step to check
-    that running it again ends where one whole sync would."""
+    applied, recorded), a point it announces (``cardpress.build.interrupts.hold``): tests
+    stop the sync at each step to check that running it again ends where one whole sync
+    would, and interrupt it there."""
+    from cardpress.build.interrupts import hold
+
+    hold(step)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,8 +18,9 @@ import dataclasses
 import enum
 import hashlib
 import json
+import operator
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -39,15 +40,29 @@ class Damaged(ValueError):
 Decoder = Callable[[Any], Any]
 
 
-def _plain(value: Any) -> Any:
-    """The value as JSON: a dataclass as the list of its fields, in order."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _as_json(value: Any) -> Any:
+    """What ``json`` cannot write itself, as JSON: a dataclass as the tuple of its fields,
+    in order (written as a list), read by one C call per class; an enum as its value
+    (``StrEnum`` values are strings, which ``json`` writes without asking)."""
+    kind = type(value)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            if isinstance(value, enum.Enum):
+                return value.value
+            raise TypeError(f"the parse cache cannot store {kind.__name__}")
+        names = [f.name for f in dataclasses.fields(value)]
+        fields = _FIELDS[kind] = (
+            operator.attrgetter(*names) if len(names) > 1 else lambda v: tuple(_get(v, names))
+        )
+    return fields(value)
+
+
+def _get(value: Any, names: list[str]) -> Iterator[Any]:
+    return (getattr(value, name) for name in names)
 
 
 _SCALARS = (str, int, bool)
@@ -149,7 +164,8 @@ def decode_entry(data: bytes, key: str) -> ParsedFile:
 
 
 def encode_entry(parsed: ParsedFile, key: str) -> bytes:
-    return json.dumps({"key": key, "parsed": _plain(parsed)}, ensure_ascii=False).encode()
+    entry = {"key": key, "parsed": parsed}
+    return json.dumps(entry, ensure_ascii=False, default=_as_json, check_circular=False).encode()
 
 
 class ParseCache:

@@ -39,12 +39,14 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
         )
         for kind, model in models.items()
     }
-    top = _top_deck(deck, env)
+    shown = intro_media(deck)
+    names = set(shown)
+    top = _top_deck(deck, env, names)
     anki_decks: dict[str, tuple[Any, list[NoteRow]]] = {top.name: (top, [])}
     for section in deck.sections:
         name = section_deck_name(deck, section)
         if section.cards and name not in anki_decks:
-            description = _section_description(section, env, deck)
+            description = _section_description(section, env, names)
             section_deck = genanki.Deck(section_deck_id(deck.key, section.key), name, description)
             anki_decks[name] = (section_deck, [])
     note_mods: dict[str, int] = {}
@@ -61,7 +63,7 @@ def render(deck: Deck, context: RenderContext, out: Path) -> None:
     if len(set(deck_ids)) != len(deck_ids):
         raise BuildError(f"{deck.key}: two sections give the same Anki deck id")
     media = [(m.name, context.media_data(m.name)) for m in deck.media]
-    media += [(INTRO_MEDIA_PREFIX + name, context.media_data(name)) for name in intro_media(deck)]
+    media += [(INTRO_MEDIA_PREFIX + name, context.media_data(name)) for name in shown]
     stamped = Stamped(notes=note_mods, note_types=note_type_mods)
     package_decks = [PackageDeck(d, tuple(rows)) for d, rows in anki_decks.values()]
     by_id = {model.model_id: model for model in models.values()}
@@ -90,21 +92,21 @@ def _ords(model: Any, fields: list[str]) -> tuple[int, ...]:
     return tuple(o for o, which, needed in model._req if ops[which](fields[i] for i in needed))
 
 
-def _top_deck(deck: Deck, env: jinja2.Environment) -> Any:
+def _top_deck(deck: Deck, env: jinja2.Environment, shown: set[str]) -> Any:
     description = env.get_template("anki/deck_description.html").render(
         description=deck.description, intro=deck.intro
     )
     return genanki.Deck(
         deck_id(deck.key),
         deck_name_part(deck.title, deck.key),
-        inert(_with_intro_media(description.strip(), deck)),
+        inert(_with_intro_media(description.strip(), shown)),
     )
 
 
-def _section_description(section: Section, env: jinja2.Environment, deck: Deck) -> str:
+def _section_description(section: Section, env: jinja2.Environment, shown: set[str]) -> str:
     template = env.get_template("anki/deck_description.html")
     return inert(
-        _with_intro_media(template.render(description="", intro=section.intro).strip(), deck)
+        _with_intro_media(template.render(description="", intro=section.intro).strip(), shown)
     )
 
 
@@ -115,10 +117,12 @@ def intro_media(deck: Deck) -> list[str]:
     return sorted({n for intro in intros for n in IMAGE_SOURCE.findall(intro) if n in names})
 
 
-def _with_intro_media(description: str, deck: Deck) -> str:
-    """A deck description names its images with the ``_`` prefix Anki's importer keeps
-    (it copies only media that a note field names or whose name starts with ``_``)."""
-    names = set(intro_media(deck))
+def _with_intro_media(description: str, names: set[str]) -> str:
+    """A deck description names its images (``names``, of ``intro_media``: found once a
+    deck, not once a section) with the ``_`` prefix Anki's importer keeps (it copies only
+    media that a note field names or whose name starts with ``_``)."""
+    if not names:
+        return description
     return IMAGE_SOURCE.sub(
         lambda m: f'src="{INTRO_MEDIA_PREFIX}{m.group(1)}"' if m.group(1) in names else m.group(0),
         description,

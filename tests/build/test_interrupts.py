@@ -29,6 +29,7 @@ import pytest
 from cardpress.build.freshness import state_path
 from cardpress.build.interrupts import HOLD_ENV, POINTS, hold
 from tests.conftest import ROOT, TEMPLATES, snapshot
+from tests.support.interrupt_support import with_ctrl_c
 
 DECK = "aws-devops"
 OUTPUTS = [f"{DECK}{suffix}" for suffix in (".apkg", ".pdf", ".html", ".json")]
@@ -117,6 +118,7 @@ def start_trial(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE if env else subprocess.DEVNULL,
         start_new_session=True,  # its own process group: the render worker dies with it
+        preexec_fn=with_ctrl_c,  # even where the tests run with Ctrl-C ignored
     )
     return content, dist, process
 

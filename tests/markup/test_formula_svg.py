@@ -121,7 +121,8 @@ def test_the_page_search_finds_a_formula_by_its_tex(built: Path, browser: Any) -
     page = browser.new_page()
     page.goto((built / "calculus-basics.html").as_uri())
     page.fill("#search", "\\begin{pmatrix}")
-    page.wait_for_timeout(100)
+    shown = "() => [...document.querySelectorAll('article.card')].filter(c => c.offsetParent)"
+    page.wait_for_function(f"({shown})().length <= 1")  # the search applied, however slowly
     visible = page.eval_on_selector_all(
         "article.card", "cards => cards.filter(c => c.offsetParent !== null).map(c => c.id)"
     )

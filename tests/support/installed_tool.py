@@ -32,6 +32,7 @@ import pypdf
 
 from cardpress.renderers import FORMATS
 from cardpress.renderers.pdf.parts import PARTS_FROM_CARDS
+from tests.support.interrupt_support import with_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "cardpress", "templates")
@@ -329,6 +330,7 @@ def check_serve(tool: Installed, notes: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=with_ctrl_c,  # stopped as in a terminal, even where Ctrl-C is ignored
     )
     try:
         assert server.stdout is not None

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pypdf
@@ -140,14 +141,27 @@ class Column:
     text: str  # squashed
 
 
+@dataclass(frozen=True)
+class PageChars:
+    number: int  # 1-based, as pdfplumber counts
+    width: float
+    height: float
+    chars: list[dict[str, Any]]  # pdfplumber's: text, x0, x1, top, bottom, size
+
+
 def column_texts(pdf_path: Path) -> list[Column]:
     """The sheet's text column by column, in reading order, without header and footer."""
-    return _column_texts(pdf_path, pdf_path.stat().st_mtime_ns)
+    return _read_back(pdf_path, pdf_path.stat().st_mtime_ns)[0]
+
+
+def page_chars(pdf_path: Path) -> list[PageChars]:
+    """Every character of every page, read once for all the tests that ask."""
+    return _read_back(pdf_path, pdf_path.stat().st_mtime_ns)[1]
 
 
 @functools.lru_cache(maxsize=8)
-def _column_texts(pdf_path: Path, mtime: int) -> list[Column]:
-    columns = []
+def _read_back(pdf_path: Path, mtime: int) -> tuple[list[Column], list[PageChars]]:
+    columns, pages = [], []
     with pdfplumber.open(pdf_path) as pdf:
         for number, page in enumerate(pdf.pages):
             middle = page.width / 2
@@ -155,7 +169,12 @@ def _column_texts(pdf_path: Path, mtime: int) -> list[Column]:
             for index, (x0, x1) in enumerate(((0, middle), (middle, page.width))):
                 text = page.crop((x0, top, x1, bottom)).extract_text() or ""
                 columns.append(Column(number, index, squash(text)))
-    return columns
+            chars = [{key: char[key] for key in CHAR_KEYS} for char in page.chars]
+            pages.append(PageChars(page.page_number, page.width, page.height, chars))
+    return columns, pages
+
+
+CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size")
 
 
 def reading_text(pdf_path: Path) -> str:
@@ -220,8 +239,7 @@ def fonts(pdf_path: Path) -> Iterator[tuple[str, pypdf.generic.DictionaryObject]
 
 
 def char_sizes(pdf_path: Path) -> list[float]:
-    with pdfplumber.open(pdf_path) as pdf:
-        return [char["size"] for page in pdf.pages for char in page.chars]
+    return [char["size"] for page in page_chars(pdf_path) for char in page.chars]
 
 
 class _CardTexts(HTMLParser):

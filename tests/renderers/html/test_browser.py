@@ -143,6 +143,8 @@ def test_content_script_cannot_run_even_if_it_slipped_through(
     out = tmp_path / "hostile.html"
     render(deck, RenderContext(TEMPLATES, 0, "t"), out)
     v = visit(out)
+    # The refused script is reported asynchronously: wait for it, however slowly it comes.
+    v.page.wait_for_function("window.__cspViolations.join(' ').includes('script-src')")
     v.page.wait_for_timeout(100)  # a tick for the toggle event, which fires asynchronously
     assert v.page.evaluate("window.__pwned") is None
     violations = " ".join(v.csp_violations())

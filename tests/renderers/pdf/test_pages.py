@@ -30,6 +30,7 @@ from cardpress.renderers.pdf import formulas as pdf_math
 from cardpress.renderers.pdf import parts as pdf_parts
 from cardpress.renderers.pdf import sheet as pdf_renderer
 from tests.renderers.pdf.test_cards import divided, read_pages
+from tests.renderers.pdf.test_shared_fonts import font_files
 from tests.support.files_support import png, write_files
 from tests.support.paths import DATA, ROOT
 from tests.support.pdf_support import MM, make_context
@@ -360,6 +361,12 @@ def test_the_cards_pdf_declares_its_language_and_a_modern_header(built) -> None:
     assert str(reader.root_object["/Lang"]) == "en"
     assert reader.pdf_header == "%PDF-1.7"
     assert reader.metadata is not None and reader.metadata.title
+
+
+def test_the_printed_cards_embed_each_face_once(built) -> None:
+    """The cards are laid out in parts and merged, one font program for each face."""
+    files = font_files(_pdf(built, "stress", "-cards"))
+    assert files and all(len(found) == 1 for found in files.values()), files
 
 
 def test_too_long_is_reported_at_its_card(built) -> None:

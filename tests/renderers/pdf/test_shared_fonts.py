@@ -177,15 +177,8 @@ def test_the_structure_tree_still_covers_every_page(sheets: dict[str, Path]) -> 
     assert report.pages_covered == set(range(len(pypdf.PdfReader(sheets["shared"]).pages)))
 
 
-def test_the_printed_cards_embed_each_face_once(tmp_path: Path) -> None:
-    from cardpress.renderers.pdf import cards as pdf_cards
-
-    deck = load_content(DECK)[0]
-    out = tmp_path / "cards.pdf"
-    pdf_cards.render(deck, make_context(DECK, deck=deck), out)
-    files = font_files(out)
-    assert files and all(len(found) == 1 for found in files.values()), files
-    assert check(out).problems == []
+# The printed cards, laid out in parts and merged too: tests/renderers/pdf/test_pages.py
+# checks their fonts on the stress deck's cards as its build writes them.
 
 
 # ---- The font programs -----------------------------------------------------------------

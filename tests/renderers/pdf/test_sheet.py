@@ -34,6 +34,7 @@ from tests.support.pdf_support import (
     make_context,
     make_deck,
     make_section,
+    page_chars,
     positions_in_order,
     reading_text,
     split_cards,
@@ -207,14 +208,13 @@ def test_no_text_is_smaller_than_8_points(sheet: Rendered) -> None:
 def test_nothing_runs_out_of_its_column(sheet: Rendered) -> None:
     """Long code lines, long words and wide tables wrap inside their column."""
     left, right = MARGIN_SIDE - 0.5, PAGE_POINTS["a4"][0] - MARGIN_SIDE + 0.5
-    with pdfplumber.open(sheet.path) as document:
-        for page in document.pages:
-            middle = page.width / 2
-            for char in page.chars:
-                assert left <= char["x0"] and char["x1"] <= right, char["text"]
-                in_sheet = MARGIN_TOP < char["top"] < page.height - MARGIN_BOTTOM
-                if page.page_number > 1 and in_sheet:
-                    assert not char["x0"] < middle < char["x1"], (page.page_number, char)
+    for page in page_chars(sheet.path):
+        middle = page.width / 2
+        for char in page.chars:
+            assert left <= char["x0"] and char["x1"] <= right, char["text"]
+            in_sheet = MARGIN_TOP < char["top"] < page.height - MARGIN_BOTTOM
+            if page.number > 1 and in_sheet:
+                assert not char["x0"] < middle < char["x1"], (page.number, char)
     assert "LogicalResourceIdThatIsBlockingTheRollbackOfTheStack" in reading_text(sheet.path)
 
 
