@@ -86,6 +86,19 @@ def write(writer: PdfWriter, file: IO[bytes]) -> None:
     file.write(out.getvalue())
 
 
+class Raw:
+    """An object written as the bytes given (its references already in the writer's
+    numbering): a part's structure element copied without being parsed. Added to a
+    ``PdfWriter`` like any of pypdf's objects, and written only by ``write``."""
+
+    def __init__(self, data: bytes = b""):
+        self.data = data
+        self.indirect_reference: Any = None
+
+    def write_to_stream(self, stream: IO[bytes], encryption_key: object = None) -> None:
+        stream.write(self.data)
+
+
 _TYPES: dict[str, type] = {}
 
 
@@ -101,7 +114,9 @@ def _serialise(obj: Any, out: list[bytes], names: dict[str, bytes]) -> None:
     the dictionaries, arrays, names, numbers and references a structure tree is made of
     (tens of thousands of objects); anything else is left to pypdf."""
     kind = type(obj)
-    if kind is _TYPES["DictionaryObject"]:
+    if kind is Raw:
+        out.append(obj.data)
+    elif kind is _TYPES["DictionaryObject"]:
         out.append(b"<<\n")
         for key, value in obj.items():
             if len(key) > 2 and key[1] == "%" and key[-1] == "%":

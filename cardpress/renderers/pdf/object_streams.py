@@ -12,8 +12,10 @@ cache, as the same pypdf objects pypdf would have made. Anything it does not exp
 from __future__ import annotations
 
 import io
+import itertools
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Container
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -43,26 +45,27 @@ class _Unexpected(Exception):
     """Something this parser leaves to pypdf."""
 
 
-def preload(reader: PdfReader) -> None:
-    """Parse every object in ``reader``'s object streams into its cache."""
+def raw_objects(reader: PdfReader) -> dict[int, bytes]:
+    """Every object packed in ``reader``'s object streams, by number: its bytes as written
+    (a stream pypdf cannot read, or of an unexpected shape, is left out)."""
     from pypdf.generic import IndirectObject
 
     streams: dict[int, set[int]] = {}
     for number, (holder, _) in reader.xref_objStm.items():
         streams.setdefault(holder, set()).add(number)
+    found: dict[int, bytes] = {}
     for stream_number in sorted(streams):
         try:
             stream: Any = IndirectObject(stream_number, 0, reader).get_object()
-            found = _objects(stream, reader)
+            objects = _slices(stream)
         except Exception:  # anything at all: pypdf reads this stream itself, as before
             continue
-        for number, obj in found:
-            wanted = number in streams[stream_number]
-            if wanted and reader.cache_get_indirect_object(0, number) is None:
-                reader.cache_indirect_object(0, number, obj)
+        wanted = streams[stream_number]
+        found.update((number, data) for number, data in objects if number in wanted)
+    return found
 
 
-def _objects(stream: Any, reader: PdfReader) -> list[tuple[int, Any]]:
+def _slices(stream: Any) -> list[tuple[int, bytes]]:
     if stream.get("/Type") != "/ObjStm":
         raise _Unexpected("not an object stream")
     data = stream.get_data()
@@ -70,21 +73,39 @@ def _objects(stream: Any, reader: PdfReader) -> list[tuple[int, Any]]:
     header = [int(value) for value in data[:first].split()]
     if len(header) != 2 * count:
         raise _Unexpected("object stream header")
-    offsets = [first + offset for offset in header[1::2]]
-    parser = _Parser(data, reader)
-    found = [(number, parser.read(at)[0]) for number, at in zip(header[::2], offsets, strict=True)]
-    if any(not isinstance(obj, dict | list) for _, obj in found):
+    starts = sorted({first + offset for offset in header[1::2]} | {len(data)})
+    ends = dict(itertools.pairwise(starts))
+    return [
+        (number, data[first + at : ends[first + at]])
+        for number, at in zip(header[::2], header[1::2], strict=True)
+    ]
+
+
+def preload(
+    reader: PdfReader, raw: dict[int, bytes] | None = None, skip: Container[int] = ()
+) -> None:
+    """Parse every object in ``reader``'s object streams (``raw``, when read already) into
+    its cache, but those in ``skip`` (which pypdf reads if they are ever asked for)."""
+    raw = raw_objects(reader) if raw is None else raw
+    parser = _Parser(reader)
+    for number, data in raw.items():
+        if number in skip or reader.cache_get_indirect_object(0, number) is not None:
+            continue
+        try:
+            obj: Any = parser.read(data, 0)[0]
+        except Exception:  # anything at all: pypdf reads this object itself, as before
+            continue
         # A name made once is shared, so it may not become an object of its own (its
-        # reference is set on it); such objects are rare: pypdf reads the stream.
-        raise _Unexpected("an object that is not a dictionary or an array")
-    return found
+        # reference is set on it); such objects are rare: pypdf reads them.
+        if isinstance(obj, dict | list):
+            reader.cache_indirect_object(0, number, cast(Any, obj))
 
 
 class _Parser:
-    def __init__(self, data: bytes, reader: PdfReader) -> None:
+    def __init__(self, reader: PdfReader) -> None:
         from pypdf import generic
 
-        self.data = data
+        self.data = b""
         self.reader = reader
         self.stream: io.BytesIO | None = None
         self.g = generic
@@ -94,8 +115,13 @@ class _Parser:
             b"false": generic.BooleanObject(False),
         }
 
-    def read(self, at: int) -> tuple[Any, int]:
-        """The object at ``at`` and where it ends."""
+    def read(self, data: bytes, at: int) -> tuple[Any, int]:
+        """The object at ``at`` of ``data`` and where it ends."""
+        if data is not self.data:
+            self.data, self.stream = data, None
+        return self._read(at)
+
+    def _read(self, at: int) -> tuple[Any, int]:
         match = _TOKEN.match(self.data, at)
         if match is None:
             raise _Unexpected(f"at {at}: {self.data[at : at + 20]!r}")
@@ -131,12 +157,12 @@ class _Parser:
         g = self.g
         entries: dict[Any, Any] = {}
         while True:
-            key, at = self.read(at)
+            key, at = self._read(at)
             if key is _CLOSE_DICTIONARY:
                 break
             if not isinstance(key, g.NameObject):
                 raise _Unexpected("a dictionary key that is not a name")
-            value, at = self.read(at)
+            value, at = self._read(at)
             if value is _CLOSE_DICTIONARY or value is _CLOSE_ARRAY:
                 raise _Unexpected("a key without a value")
             entries.setdefault(key, value)
@@ -147,7 +173,7 @@ class _Parser:
     def _array(self, at: int) -> tuple[Any, int]:
         items = self.g.ArrayObject()
         while True:
-            item, at = self.read(at)
+            item, at = self._read(at)
             if item is _CLOSE_ARRAY:
                 return items, at
             if item is _CLOSE_DICTIONARY:

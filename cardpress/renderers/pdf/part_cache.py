@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -22,36 +21,29 @@ if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
 
 
+Anchors = dict[str, tuple[int, float, float]]  # name -> (page, left, top), in PDF points
+
+
 @dataclass
 class LaidOut:
-    """A laid-out part and where its anchors are: name -> (page in the part, left, top)."""
+    """A laid-out part and where its anchors are: name -> (page in the part, left, top).
+    The PDF is kept as WeasyPrint wrote it: the merge copies only its pages and their
+    structure, and makes its own destinations and bookmarks."""
 
     data: bytes
     pages: int
-    anchors: dict[str, tuple[int, float, float]]
-
-    @classmethod
-    def read(cls, data: bytes) -> LaidOut:
-        """Note where the anchors are, and keep the PDF as WeasyPrint wrote it: the merge
-        copies only its pages and their structure, and makes its own destinations and
-        bookmarks (copying a tagged part here first cost as much as the merge's copy)."""
-        import pypdf
-
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        anchors = {
-            str(name): (
-                reader.get_destination_page_number(dest) or 0,
-                float(dest.left or 0),
-                float(dest.top or 0),
-            )
-            for name, dest in reader.named_destinations.items()
-        }
-        return cls(data, len(reader.pages), anchors)
+    anchors: Anchors
 
 
-def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None = None) -> None:
+def copy_pages(
+    writer: PdfWriter,
+    reader: PdfReader,
+    structure: Structure | None = None,
+    raw: dict[int, bytes] | None = None,
+) -> None:
     """Add ``reader``'s pages to ``writer`` with their structure tree: into ``structure``
-    when given (finished by the caller), else as the writer's own."""
+    when given (finished by the caller), else as the writer's own. ``raw``: the reader's
+    packed objects (``object_streams.raw_objects``), to copy the tree without parsing it."""
     first = len(writer.pages)
     for page in reader.pages:
         writer.add_page(page)
@@ -61,7 +53,7 @@ def copy_pages(writer: PdfWriter, reader: PdfReader, structure: Structure | None
         copied = writer.pages[first + index].indirect_reference
         if source.indirect_reference is not None and copied is not None:
             places[source.indirect_reference.idnum] = Place(copied)
-    own.add(reader, places)  # type: ignore[arg-type]
+    own.add(reader, places, raw)  # type: ignore[arg-type]
     if structure is None:
         own.finish()
 

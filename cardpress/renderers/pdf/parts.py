@@ -43,8 +43,9 @@ from cardpress.renderers.pdf.html import (
     running_heads,
     sheet_html,
 )
-from cardpress.renderers.pdf.object_streams import preload
+from cardpress.renderers.pdf.object_streams import preload, raw_objects
 from cardpress.renderers.pdf.part_cache import (
+    Anchors,
     LaidOut,
     PartCache,
     copy_pages,
@@ -53,6 +54,7 @@ from cardpress.renderers.pdf.part_cache import (
 )
 from cardpress.renderers.pdf.shared_fonts import share_fonts
 from cardpress.renderers.pdf.structure import Structure
+from cardpress.renderers.pdf.structure_copy import tree_numbers
 
 # A deck of at least this many cards is laid out in parts (see docs/pdf.md for the timings
 # that chose it); below it, one document is as fast and a few pages shorter.
@@ -67,7 +69,7 @@ if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject
 
-Layout = Callable[..., bytes]  # (html, policy, tagged=True) -> the PDF
+Layout = Callable[..., LaidOut]  # (html, policy, tagged=True) -> the PDF and its anchors
 
 
 def wants_parts(deck: Deck) -> bool:
@@ -94,9 +96,9 @@ def group_sections(sections: Sequence[Section]) -> list[tuple[Section, ...]]:
 
 
 def _timed(layout: Layout, html: str, policy: FetchPolicy) -> tuple[LaidOut, float]:
-    """Lay out and read back one part (in a worker: both are the slow steps)."""
+    """Lay out one part (in a worker: the slow step)."""
     started = time.perf_counter()
-    laid_out = LaidOut.read(layout(html, policy))
+    laid_out = layout(html, policy)
     return laid_out, time.perf_counter() - started
 
 
@@ -275,12 +277,13 @@ def merge(
     offsets = []
     readers = [pypdf.PdfReader(io.BytesIO(laid_out.data)) for laid_out in [title, *bodies]]
     stamps = pypdf.PdfReader(io.BytesIO(footers))
-    for reader in readers:
-        preload(reader)
+    raws = [raw_objects(reader) for reader in readers]
+    for reader, raw in zip(readers, raws, strict=True):
+        preload(reader, raw, skip=tree_numbers(raw))  # the tree is copied as bytes
     share_fonts(writer, [*readers, stamps])
-    for laid_out, reader in zip([title, *bodies], readers, strict=True):
+    for laid_out, reader, raw in zip([title, *bodies], readers, raws, strict=True):
         offsets.append(len(writer.pages))
-        copy_pages(writer, reader, structure)
+        copy_pages(writer, reader, structure, raw)
         if laid_out is title and reader.metadata is not None:
             writer.add_metadata({str(k): v for k, v in reader.metadata.items()})
     stamp = built.strftime("D:%Y%m%d%H%M%SZ")
@@ -298,9 +301,6 @@ def merge(
     writer.pdf_header = b"%PDF-1.7"
     with open(out, "wb") as file:
         pdf_compact.write(writer, file)
-
-
-Anchors = dict[str, tuple[int, float, float]]
 
 
 def _destination(writer: PdfWriter, at: int, left: float, top: float) -> ArrayObject:

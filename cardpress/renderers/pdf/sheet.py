@@ -45,6 +45,7 @@ from cardpress.renderers.pdf.html import (
     sheet_html,
     where_referenced,
 )
+from cardpress.renderers.pdf.part_cache import Anchors, LaidOut
 from cardpress.renderers.pdf.tables import too_wide_tables
 
 PX_TO_PT = 0.75
@@ -195,20 +196,50 @@ def render_part(
     ``tagged``: with a structure tree (headings, paragraphs, lists, tables in reading
     order), for screen readers and reflow; only the page furniture stamped onto a merged
     sheet is not (it is drawn as an artifact there)."""
+    return lay_out_part(html, policy, cpu_seconds, tagged).data
+
+
+def lay_out_part(
+    html: str, policy: FetchPolicy, cpu_seconds: float | None = None, tagged: bool = True
+) -> LaidOut:
+    """``render_part``'s PDF with its page count and its anchors, as its named
+    destinations give them: taken as the PDF is written, not read back from it (a tagged
+    part's catalog sits in an object stream of ~1,500 elements that pypdf would parse)."""
+    anchors: Anchors = {}
     with checked_layout(policy, cpu_seconds) as fetcher:
-        pdf: bytes = write(document(html, fetcher), tagged)
-    return pdf
+        laid_out = document(html, fetcher)
+        data = write(laid_out, tagged, anchors)
+    return LaidOut(data, len(laid_out.pages), anchors)
 
 
-def write(laid_out: weasyprint.Document, tagged: bool = True) -> bytes:
-    """The PDF of a laid-out document: tagged, opening with its bookmarks shown."""
-    data: bytes = laid_out.write_pdf(pdf_tags=tagged, finisher=_show_bookmarks)
+def write(
+    laid_out: weasyprint.Document, tagged: bool = True, anchors: Anchors | None = None
+) -> bytes:
+    """The PDF of a laid-out document: tagged, opening with its bookmarks shown; its
+    named destinations put into ``anchors`` when given."""
+    finisher = functools.partial(_finish, anchors=anchors)
+    data: bytes = laid_out.write_pdf(pdf_tags=tagged, finisher=finisher)
     return data
 
 
-def _show_bookmarks(laid_out: weasyprint.Document, pdf: Any) -> None:
+def _finish(laid_out: weasyprint.Document, pdf: Any, anchors: Anchors | None) -> None:
     pdf.catalog["PageMode"] = "/UseOutlines"
     _margins_as_artifacts(pdf)
+    if anchors is not None:
+        anchors.update(_named_destinations(pdf))
+
+
+def _named_destinations(pdf: Any) -> Anchors:
+    """name -> (page, left, top) of each named destination WeasyPrint wrote into ``pdf``
+    (a pydyf PDF about to be serialised), as a PDF reader reads them back: the numbers
+    as pydyf writes them (``%f``, six decimals)."""
+    dests = pdf.catalog.get("Names", {}).get("Dests", {}).get("Names", [])
+    kids = pdf.pages["Kids"]  # [number, 0, "R", ...]
+    pages = {f"{number} 0 R".encode(): index for index, number in enumerate(kids[::3])}
+    found: Anchors = {}
+    for name, (page, _, left, top, *_) in zip(dests[::2], dests[1::2], strict=True):
+        found[str(name.string)] = (pages[page], float(f"{left:f}"), float(f"{top:f}"))
+    return found
 
 
 def _margins_as_artifacts(pdf: Any) -> None:
@@ -247,7 +278,7 @@ def _margins_as_artifacts(pdf: Any) -> None:
 def render(deck: Deck, context: RenderContext, out: Path) -> None:
     """Write the deck's cheat sheet to ``out``: one document, or a large deck in parts."""
     budget = layout_budget(deck.card_count)
-    layout = functools.partial(render_part, cpu_seconds=budget)
+    layout = functools.partial(lay_out_part, cpu_seconds=budget)
     wide = too_wide_tables(deck) + too_wide_formulas(deck, paper_of(deck, context))
     if wide and context.strict:
         raise ContentError(wide)

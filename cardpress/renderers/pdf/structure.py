@@ -15,6 +15,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from cardpress.renderers.pdf import structure_copy
+
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import IndirectObject
@@ -60,18 +62,26 @@ class Structure:
     kids: list[Any] = field(default_factory=list)
     nums: list[Any] = field(default_factory=list)
     next_key: int = 0
+    document: IndirectObject | None = None  # the Document element, once numbered
 
-    def add(self, reader: PdfReader, places: dict[int, Place]) -> None:
+    def add(
+        self, reader: PdfReader, places: dict[int, Place], raw: dict[int, bytes] | None = None
+    ) -> None:
         """Append ``reader``'s tree; ``places`` maps each of its pages (by object number)
-        to where its content went. Content on pages not in ``places`` is left out."""
+        to where its content went. Content on pages not in ``places`` is left out.
+        ``raw``: the reader's packed objects as bytes, for a copy without parsing them
+        (``structure_copy``) when every page went onto a page of its own."""
         from pypdf.generic import ArrayObject, NumberObject
 
         catalog: Any = reader.root_object
         if "/StructTreeRoot" not in catalog:
             return
-        root: Any = catalog["/StructTreeRoot"].get_object()
         if not self.lang and "/Lang" in catalog:
             self.lang = str(catalog["/Lang"])
+        pages_only = all(place.form is None for place in places.values())
+        if raw is not None and pages_only and self._add_bytes(reader, places, raw):
+            return
+        root: Any = catalog["/StructTreeRoot"].get_object()
         copied: dict[int, Any] = {}
         document = root["/K"]
         document = document[0] if isinstance(document, ArrayObject) else document
@@ -95,6 +105,28 @@ class Structure:
                 mapped = copied.get(value.indirect_reference.idnum, _null())
             self.nums += [NumberObject(int(key) + offset), mapped]
         self.next_key = max([offset, *(int(k) + offset + 1 for k in pairs[::2])])
+
+    def _add_bytes(
+        self, reader: PdfReader, places: dict[int, Place], raw: dict[int, bytes]
+    ) -> bool:
+        """``add`` by copying the elements' bytes; False for a tree of another shape."""
+        from pypdf.generic import DictionaryObject, NumberObject
+
+        if self.document is None:
+            self.document = self.writer._add_object(DictionaryObject())
+        pages = {number: place.page.idnum for number, place in places.items()}
+        try:
+            copied = structure_copy.copy_tree(self.writer, reader, raw, pages, self.document.idnum)
+        except structure_copy.Unexpected:
+            return False
+        self.kids += copied.kids
+        offset = self.next_key
+        moved = self._renumber(reader, places, offset)
+        for key, value in copied.nums:
+            if key + offset in moved:
+                self.nums += [NumberObject(key + offset), value]
+        self.next_key = max([offset, *(key + offset + 1 for key, _ in copied.nums)])
+        return True
 
     def _renumber(self, reader: PdfReader, places: dict[int, Place], offset: int) -> set[int]:
         """Give the pages, forms and annotations their keys in the merged parent tree."""
@@ -217,16 +249,17 @@ class Structure:
         )
 
         writer = self.writer
-        document = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/StructElem"),
-                NameObject("/S"): NameObject("/Document"),
-                NameObject("/K"): ArrayObject(self.kids),
-            }
-        )
-        document_ref = writer._add_object(document)
+        if self.document is None:
+            self.document = writer._add_object(DictionaryObject())
+        document_ref = self.document
+        document: Any = document_ref.get_object()
+        document[NameObject("/Type")] = NameObject("/StructElem")
+        document[NameObject("/S")] = NameObject("/Document")
+        document[NameObject("/K")] = ArrayObject(self.kids)
         for kid in self.kids:
-            kid.get_object()[NameObject("/P")] = document_ref
+            element = kid.get_object()
+            if isinstance(element, DictionaryObject):  # not copied as bytes (those have it)
+                element[NameObject("/P")] = document_ref
         parent_tree = writer._add_object(
             DictionaryObject({NameObject("/Nums"): ArrayObject(self.nums)})
         )
