@@ -47,6 +47,22 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
+    def reload_once_saved(self, key: str) -> None:
+        """Reload once the browser holds what the page saved under ``key``. A page's writes
+        reach the browser's copy of the storage a moment after ``setItem`` returns, and a
+        reload made in between reads the copy without them (rare, and only on a loaded
+        machine); a new tab reads the browser's copy, so it shows when they have landed."""
+        saved = self.page.evaluate("key => localStorage.getItem(key)", key)
+        witness = self.page.context.new_page()
+        try:
+            witness.goto(self.url)
+            witness.wait_for_function(
+                "([key, saved]) => localStorage.getItem(key) === saved", arg=[key, saved]
+            )
+        finally:
+            witness.close()
+        self.page.reload()
+
     def visible_cards(self) -> list[str]:
         ids: list[str] = self.page.eval_on_selector_all(
             "article.card", "cards => cards.filter(c => c.offsetParent !== null).map(c => c.id)"
@@ -369,7 +385,7 @@ def test_the_dark_theme_follows_the_system_and_the_toggle(
     light.page.click("#theme-toggle")
     assert body_background(light) == DARK_BACKGROUND
     assert light.page.get_attribute("#theme-toggle", "aria-pressed") == "true"
-    light.page.reload()  # the choice is remembered
+    light.reload_once_saved("cardpress-theme")  # the choice is remembered
     assert body_background(light) == DARK_BACKGROUND
 
 

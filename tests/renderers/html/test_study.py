@@ -73,20 +73,7 @@ class Study(Visit):
         self.page.clock.set_fixed_time(moment)
 
     def reload(self) -> None:
-        """Reload once the browser holds what the page saved. A page's writes reach the
-        browser's copy of the storage a moment after ``setItem`` returns, and a reload
-        made in between reads the copy without them (rare, and only on a loaded machine);
-        a new tab reads the browser's copy, so it shows when the writes have landed."""
-        saved = self.page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})")
-        witness = self.page.context.new_page()
-        try:
-            witness.goto(self.url)
-            witness.wait_for_function(
-                "([key, saved]) => localStorage.getItem(key) === saved", arg=[STORAGE_KEY, saved]
-            )
-        finally:
-            witness.close()
-        self.page.reload()
+        self.reload_once_saved(STORAGE_KEY)
 
     def stored(self) -> dict[str, Any] | None:
         text = self.page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})")
